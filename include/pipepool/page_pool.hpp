@@ -1,0 +1,104 @@
+// Page-pool policies: which pages a pipe keeps and when it allocates or frees them.
+//
+// The hooks follow the kernel's shape (fs/pipe.c). A write runs:
+//   prefill(len, burst)           before the pipe mutex       (prealloc, unified, shrinker)
+//   lock
+//   prefill_locked(burst)         first thing under the mutex (unified: push into the pool)
+//   get_page(burst) ...           under the mutex, once per new ring slot
+//   trim_locked(burst, spare)     last thing under the mutex
+//   unlock
+//   release(spare)                after the mutex: frees what trim_locked handed back
+// A read runs put_page(page) under the mutex for each buffer it empties, then
+// trim_locked(empty, spare), unlock, release(spare).
+// put_page is also the destination of a page a write took but could not use.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "pipepool/page_allocator.hpp"
+#include "pipepool/stats.hpp"
+
+namespace pipepool {
+
+inline constexpr unsigned kPreallocMax = 8;   // PREALLOC_MAX: largest burst / pool
+inline constexpr unsigned kPreallocKeep = 2;  // PREALLOC_KEEP: pages kept when a read/write ends
+
+enum class PolicyKind { legacy, prealloc, unified, shrinker };
+
+[[nodiscard]] std::optional<PolicyKind> parse_policy_kind(std::string_view name) noexcept;
+[[nodiscard]] std::string_view to_string(PolicyKind kind) noexcept;
+
+// A small array of pages that lives on the caller's stack: the prefill burst of a write, or the
+// pages to free after unlock.
+struct PageBatch {
+  static constexpr unsigned kCapacity = 2 * kPreallocMax;
+  std::array<void*, kCapacity> pages{};
+  unsigned count = 0;
+
+  [[nodiscard]] bool empty() const noexcept { return count == 0; }
+  [[nodiscard]] bool full() const noexcept { return count == kCapacity; }
+  void push(void* page) noexcept { pages[count++] = page; }
+  [[nodiscard]] void* pop() noexcept { return pages[--count]; }
+};
+
+class PagePool {
+ public:
+  explicit PagePool(std::shared_ptr<PageAllocator> allocator) noexcept;
+  virtual ~PagePool();
+  PagePool(const PagePool&) = delete;
+  PagePool& operator=(const PagePool&) = delete;
+
+  [[nodiscard]] virtual std::string_view name() const noexcept = 0;
+
+  // Before the pipe mutex. May allocate into `burst` for a write of `len` bytes.
+  virtual void prefill(std::size_t len, PageBatch& burst) noexcept;
+  // Under the mutex, right after taking it. May move pages from `burst` into the pool.
+  virtual void prefill_locked(PageBatch& burst) noexcept;
+  // Under the mutex. A page for a new ring slot, or nullptr when none can be had.
+  [[nodiscard]] virtual void* get_page(PageBatch& burst) noexcept = 0;
+  // Under the mutex. A page a reader emptied, or a page a write did not use.
+  virtual void put_page(void* page) noexcept = 0;
+  // Under the mutex, as a read or write ends: move the pages to give back into `spare`
+  // (leftovers of `burst` included). `burst` is empty afterwards.
+  virtual void trim_locked(PageBatch& burst, PageBatch& spare) noexcept;
+  // After the mutex is released: free every page in `spare`.
+  void release(PageBatch& spare) noexcept;
+
+  [[nodiscard]] PoolStats stats() const noexcept;
+  [[nodiscard]] PageAllocator& allocator() const noexcept { return *allocator_; }
+
+ protected:
+  // Allocation and freeing, counted by where they happen.
+  [[nodiscard]] void* alloc_in_lock() noexcept;
+  [[nodiscard]] void* alloc_outside_lock() noexcept;
+  void free_in_lock(void* page) noexcept;
+  void free_outside_lock(void* page) noexcept;
+  void count_hit() noexcept { pool_hits_.fetch_add(1, std::memory_order_relaxed); }
+  // The number of pages the policy keeps; updates the peak.
+  void set_pool_size(std::uint64_t n) noexcept;
+  [[nodiscard]] std::uint64_t pool_size() const noexcept {
+    return pool_size_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  std::shared_ptr<PageAllocator> allocator_;
+  std::atomic<std::uint64_t> allocs_in_lock_{0};
+  std::atomic<std::uint64_t> allocs_outside_lock_{0};
+  std::atomic<std::uint64_t> frees_in_lock_{0};
+  std::atomic<std::uint64_t> frees_outside_lock_{0};
+  std::atomic<std::uint64_t> alloc_failures_{0};
+  std::atomic<std::uint64_t> pool_hits_{0};
+  std::atomic<std::uint64_t> pool_size_{0};
+  std::atomic<std::uint64_t> pool_peak_{0};
+};
+
+[[nodiscard]] std::unique_ptr<PagePool> make_pool(PolicyKind kind,
+                                                  std::shared_ptr<PageAllocator> allocator);
+
+}  // namespace pipepool

@@ -1,0 +1,172 @@
+// An in-process Linux anonymous pipe (fs/pipe.c semantics) whose pages come from a PagePool.
+//
+// Three levels, as in the kernel:
+//   Pipe      the pipe_inode_info: ring of page buffers, one mutex, reader/writer waits.
+//   PipeEnd   the struct file of one end: which side, and the O_NONBLOCK / O_DIRECT flags.
+//             Destroying the last PipeEnd of a side closes that side.
+//   Reader / Writer   RAII handles (like file descriptors) sharing one PipeEnd; clone() is dup.
+// Read and write never throw: they return an IoResult with a byte count or a std::error_code
+// holding the errno Linux would return (std::generic_category()).
+#pragma once
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <system_error>
+
+#include "pipepool/page_allocator.hpp"
+#include "pipepool/page_pool.hpp"
+#include "pipepool/stats.hpp"
+
+namespace pipepool {
+
+inline constexpr std::size_t kPipeBuf = 4096;              // PIPE_BUF
+inline constexpr unsigned kDefaultRingSize = 16;           // PIPE_DEF_BUFFERS
+inline constexpr std::size_t kPipeMaxSize = 1024 * 1024;   // /proc/sys/fs/pipe-max-size
+inline constexpr std::size_t kMaxIov = 1024;               // IOV_MAX
+
+struct IoResult {
+  std::size_t count = 0;
+  std::error_code error{};
+  [[nodiscard]] bool ok() const noexcept { return !error; }
+};
+
+struct SizeResult {
+  std::size_t size = 0;
+  std::error_code error{};
+  [[nodiscard]] bool ok() const noexcept { return !error; }
+};
+
+struct PipeOptions {
+  PolicyKind policy = PolicyKind::unified;
+  AllocatorOptions allocator{};
+  // When set, used instead of `allocator` (lets several pipes share one model allocator).
+  std::shared_ptr<PageAllocator> allocator_instance{};
+  bool packet = false;       // O_DIRECT on the write end
+  bool nonblocking = false;  // O_NONBLOCK on both ends
+};
+
+// poll(2) bits as the kernel's pipe_poll reports them.
+struct PollBits {
+  static constexpr short kIn = 0x001;   // POLLIN | POLLRDNORM are reported together
+  static constexpr short kOut = 0x004;  // POLLOUT | POLLWRNORM
+};
+
+class Pipe;
+
+class PipeEnd {
+ public:
+  // Opens one side of `pipe`. `flags` holds O_NONBLOCK / O_DIRECT bits; the access mode is added.
+  PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags) noexcept;
+  ~PipeEnd();
+  PipeEnd(const PipeEnd&) = delete;
+  PipeEnd& operator=(const PipeEnd&) = delete;
+
+  [[nodiscard]] IoResult read(std::span<const iovec> iov) noexcept;
+  [[nodiscard]] IoResult write(std::span<const iovec> iov) noexcept;
+  [[nodiscard]] bool is_writer() const noexcept { return writer_; }
+  // F_GETFL: O_RDONLY or O_WRONLY, plus O_NONBLOCK and O_DIRECT when set.
+  [[nodiscard]] int flags() const noexcept;
+  // F_SETFL: only O_NONBLOCK and O_DIRECT (and the bits Linux ignores) change.
+  void set_flags(int flags) noexcept;
+  [[nodiscard]] Pipe& pipe() const noexcept { return *pipe_; }
+
+ private:
+  std::shared_ptr<Pipe> pipe_;
+  bool writer_;
+  std::atomic<int> status_flags_;
+};
+
+class Pipe : public std::enable_shared_from_this<Pipe> {
+ public:
+  explicit Pipe(const PipeOptions& options);
+  ~Pipe();
+  Pipe(const Pipe&) = delete;
+  Pipe& operator=(const Pipe&) = delete;
+
+  // The pipe_read / pipe_write of fs/pipe.c. `iov` must already be validated (no null base with
+  // a non-zero length).
+  [[nodiscard]] IoResult read(std::span<const iovec> iov, bool nonblock) noexcept;
+  [[nodiscard]] IoResult write(std::span<const iovec> iov, bool nonblock, bool packet) noexcept;
+
+  // F_SETPIPE_SZ: returns the new size in bytes, or EINVAL / EPERM / EBUSY.
+  // `privileged` stands for CAP_SYS_RESOURCE (growth beyond kPipeMaxSize).
+  [[nodiscard]] SizeResult set_size(std::size_t requested, bool privileged = false) noexcept;
+  // F_GETPIPE_SZ.
+  [[nodiscard]] std::size_t size() const noexcept;
+  // FIONREAD: bytes buffered.
+  [[nodiscard]] std::size_t bytes_available() const noexcept;
+  // poll(2) revents for one end (POLLIN/POLLOUT/POLLHUP/POLLERR, as pipe_poll).
+  [[nodiscard]] short poll(bool writer_end) const noexcept;
+
+  [[nodiscard]] PipeStats stats() const noexcept;
+  [[nodiscard]] const PagePool& pool() const noexcept;
+  [[nodiscard]] unsigned readers() const noexcept;
+  [[nodiscard]] unsigned writers() const noexcept;
+
+  // Called by PipeEnd.
+  void open_end(bool writer) noexcept;
+  void close_end(bool writer) noexcept;
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class Reader {
+ public:
+  Reader() = default;
+  explicit Reader(std::shared_ptr<PipeEnd> end) noexcept : end_(std::move(end)) {}
+  [[nodiscard]] IoResult read(std::span<std::byte> buf) noexcept;
+  [[nodiscard]] IoResult readv(std::span<const iovec> iov) noexcept;
+  [[nodiscard]] Reader clone() const noexcept { return Reader(end_); }
+  void close() noexcept { end_.reset(); }
+  [[nodiscard]] bool is_open() const noexcept { return end_ != nullptr; }
+  void set_nonblocking(bool on) noexcept;
+  [[nodiscard]] std::size_t bytes_available() const noexcept;
+  [[nodiscard]] short poll() const noexcept;
+  [[nodiscard]] SizeResult set_pipe_size(std::size_t bytes) noexcept;
+  [[nodiscard]] std::size_t pipe_size() const noexcept;
+  [[nodiscard]] PipeStats stats() const noexcept;
+  [[nodiscard]] const std::shared_ptr<PipeEnd>& end() const noexcept { return end_; }
+
+ private:
+  std::shared_ptr<PipeEnd> end_;
+};
+
+class Writer {
+ public:
+  Writer() = default;
+  explicit Writer(std::shared_ptr<PipeEnd> end) noexcept : end_(std::move(end)) {}
+  [[nodiscard]] IoResult write(std::span<const std::byte> buf) noexcept;
+  [[nodiscard]] IoResult writev(std::span<const iovec> iov) noexcept;
+  [[nodiscard]] Writer clone() const noexcept { return Writer(end_); }
+  void close() noexcept { end_.reset(); }
+  [[nodiscard]] bool is_open() const noexcept { return end_ != nullptr; }
+  void set_nonblocking(bool on) noexcept;
+  void set_packet(bool on) noexcept;
+  [[nodiscard]] short poll() const noexcept;
+  [[nodiscard]] SizeResult set_pipe_size(std::size_t bytes) noexcept;
+  [[nodiscard]] std::size_t pipe_size() const noexcept;
+  [[nodiscard]] PipeStats stats() const noexcept;
+  [[nodiscard]] const std::shared_ptr<PipeEnd>& end() const noexcept { return end_; }
+
+ private:
+  std::shared_ptr<PipeEnd> end_;
+};
+
+struct PipePair {
+  Reader reader;
+  Writer writer;
+  std::error_code error{};
+  [[nodiscard]] bool ok() const noexcept { return !error; }
+};
+
+// Makes a pipe. Fails only with ENOMEM.
+[[nodiscard]] PipePair make_pipe(const PipeOptions& options = {}) noexcept;
+
+}  // namespace pipepool

@@ -1,0 +1,47 @@
+/* pipepool's syscall-shaped C API. Each call returns what the Linux syscall returns for a pipe
+ * and sets errno the same way. Descriptors are pipepool's own small integers (not kernel fds).
+ * SIGPIPE is never raised: a write with no readers fails with EPIPE. */
+#ifndef PIPEPOOL_POSIX_H
+#define PIPEPOOL_POSIX_H
+
+#include <poll.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum pp_policy { PP_POLICY_DEFAULT = 0, PP_POLICY_LEGACY, PP_POLICY_PREALLOC, PP_POLICY_UNIFIED,
+                 PP_POLICY_SHRINKER };
+enum pp_allocator { PP_ALLOCATOR_DEFAULT = 0, PP_ALLOCATOR_OS, PP_ALLOCATOR_HEAP,
+                    PP_ALLOCATOR_MODEL };
+
+struct pp_options {
+  enum pp_policy policy;       /* PP_POLICY_DEFAULT: $PIPEPOOL_POLICY, else unified */
+  enum pp_allocator allocator; /* PP_ALLOCATOR_DEFAULT: $PIPEPOOL_ALLOCATOR, else os */
+  unsigned long model_alloc_cost_ns; /* model allocator only */
+  unsigned long model_free_cost_ns;
+  unsigned long model_fail_nth;   /* fail the Nth allocation (1-based), 0 = never */
+  unsigned long model_fail_every; /* fail every Nth allocation, 0 = never */
+};
+
+int pp_pipe(int fds[2]);
+int pp_pipe2(int fds[2], int flags);
+int pp_pipe_opts(int fds[2], int flags, const struct pp_options* opts);
+ssize_t pp_read(int fd, void* buf, size_t count);
+ssize_t pp_write(int fd, const void* buf, size_t count);
+ssize_t pp_readv(int fd, const struct iovec* iov, int iovcnt);
+ssize_t pp_writev(int fd, const struct iovec* iov, int iovcnt);
+int pp_close(int fd);
+int pp_dup(int fd);
+int pp_fcntl(int fd, int cmd, ...);
+int pp_ioctl(int fd, unsigned long request, ...);
+int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PIPEPOOL_POSIX_H */

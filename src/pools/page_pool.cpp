@@ -1,0 +1,94 @@
+// PagePool base: counted allocation/freeing and the default (no-op) hooks.
+//
+// Counting rules:
+// - allocs_* / frees_* count pages, by whether the pipe mutex is held at the call site; a failed
+//   allocation counts only alloc_failures.
+// - Pages a policy still keeps when the pool is destroyed are freed by the subclass destructor
+//   with free_in_lock(). Destruction has a single owner and no mutex is taken, but neither is it
+//   a path that moved work out of a critical section: the kernel frees tmp_page in
+//   free_pipe_info() when the last reference goes, with nobody to contend. We count those frees
+//   as "in lock" so that frees_outside_lock keeps one meaning: pages a policy deliberately freed
+//   after unlock (release()).
+#include "pipepool/page_pool.hpp"
+
+#include <utility>
+
+namespace pipepool {
+
+PagePool::PagePool(std::shared_ptr<PageAllocator> allocator) noexcept
+    : allocator_(std::move(allocator)) {}
+
+PagePool::~PagePool() = default;
+
+void PagePool::prefill(std::size_t /*len*/, PageBatch& /*burst*/) noexcept {}
+
+void PagePool::prefill_locked(PageBatch& /*burst*/) noexcept {}
+
+void PagePool::trim_locked(PageBatch& burst, PageBatch& spare) noexcept {
+  while (!burst.empty()) {
+    void* page = burst.pop();
+    if (spare.full()) {
+      free_in_lock(page);  // cannot happen with the shipped policies; never leak
+    } else {
+      spare.push(page);
+    }
+  }
+}
+
+void PagePool::release(PageBatch& spare) noexcept {
+  while (!spare.empty()) free_outside_lock(spare.pop());
+}
+
+void* PagePool::alloc_in_lock() noexcept {
+  void* page = allocator_->allocate();
+  if (page == nullptr) {
+    alloc_failures_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  allocs_in_lock_.fetch_add(1, std::memory_order_relaxed);
+  return page;
+}
+
+void* PagePool::alloc_outside_lock() noexcept {
+  void* page = allocator_->allocate();
+  if (page == nullptr) {
+    alloc_failures_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  allocs_outside_lock_.fetch_add(1, std::memory_order_relaxed);
+  return page;
+}
+
+void PagePool::free_in_lock(void* page) noexcept {
+  if (page == nullptr) return;
+  allocator_->free(page);
+  frees_in_lock_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void PagePool::free_outside_lock(void* page) noexcept {
+  if (page == nullptr) return;
+  allocator_->free(page);
+  frees_outside_lock_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void PagePool::set_pool_size(std::uint64_t n) noexcept {
+  pool_size_.store(n, std::memory_order_relaxed);
+  std::uint64_t peak = pool_peak_.load(std::memory_order_relaxed);
+  while (n > peak && !pool_peak_.compare_exchange_weak(peak, n, std::memory_order_relaxed)) {
+  }
+}
+
+PoolStats PagePool::stats() const noexcept {
+  PoolStats s;
+  s.allocs_in_lock = allocs_in_lock_.load(std::memory_order_relaxed);
+  s.allocs_outside_lock = allocs_outside_lock_.load(std::memory_order_relaxed);
+  s.frees_in_lock = frees_in_lock_.load(std::memory_order_relaxed);
+  s.frees_outside_lock = frees_outside_lock_.load(std::memory_order_relaxed);
+  s.alloc_failures = alloc_failures_.load(std::memory_order_relaxed);
+  s.pool_hits = pool_hits_.load(std::memory_order_relaxed);
+  s.pool_size = pool_size_.load(std::memory_order_relaxed);
+  s.pool_peak = pool_peak_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace pipepool

@@ -1,0 +1,107 @@
+// The unified policy (queued for Linux 7.3): one per-pipe pool of up to kPreallocMax pages and
+// no tmp_page. A write tops the pool up outside the mutex; every read and write trims it back to
+// kPreallocKeep pages, freeing the surplus after unlock.
+//
+// Invariants: a prefill allocates at most what the write can fill minus what the pool already
+// holds; the pool never holds more than kPreallocMax pages; after trim_locked it holds at most
+// kPreallocKeep.
+//
+// Counting: every page popped from the pool is a pool hit, including pages this write's prefill
+// just pushed there (they are indistinguishable once pooled, as in the kernel).
+#include <array>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+#include "pools/policies.hpp"
+
+namespace pipepool::pools {
+namespace {
+
+class UnifiedPool final : public PagePool {
+ public:
+  explicit UnifiedPool(std::shared_ptr<PageAllocator> allocator) noexcept
+      : PagePool(std::move(allocator)) {}
+
+  // Frees the pooled pages (counted as frees_in_lock, see page_pool.cpp).
+  ~UnifiedPool() override {
+    while (count_ > 0) free_in_lock(pop());
+  }
+
+  [[nodiscard]] std::string_view name() const noexcept override { return "unified"; }
+
+  // Before the mutex: want = min(ceil(len/4096), 8); have = the pool's size read without the
+  // lock (a racy peek by design: the pool may change before prefill_locked, which copes with
+  // either direction). Allocates max(0, want - have) pages, stopping at the first failure.
+  void prefill(std::size_t len, PageBatch& burst) noexcept override {
+    const std::uint64_t want = burst_pages(len);
+    const std::uint64_t have = pool_size();  // relaxed atomic, no lock
+    for (std::uint64_t n = want > have ? want - have : 0; n > 0 && !burst.full(); --n) {
+      void* page = alloc_outside_lock();
+      if (page == nullptr) return;
+      burst.push(page);
+    }
+  }
+
+  // Pushes the burst into the pool while it has room; the surplus stays in `burst` and is handed
+  // to `spare` by trim_locked (freed after unlock).
+  void prefill_locked(PageBatch& burst) noexcept override {
+    while (!burst.empty() && count_ < kPreallocMax) push(burst.pop());
+  }
+
+  // Pops from the pool (a hit), else allocates under the mutex. The burst is not consulted:
+  // after prefill_locked it holds only surplus, which is freed as the kernel design says.
+  [[nodiscard]] void* get_page(PageBatch& /*burst*/) noexcept override {
+    if (count_ > 0) {
+      count_hit();
+      return pop();
+    }
+    return alloc_in_lock();
+  }
+
+  void put_page(void* page) noexcept override {
+    if (page == nullptr) return;
+    if (count_ < kPreallocMax) {
+      push(page);
+    } else {
+      free_in_lock(page);
+    }
+  }
+
+  // Burst leftovers, then the pool's pages above kPreallocKeep, go to `spare`.
+  void trim_locked(PageBatch& burst, PageBatch& spare) noexcept override {
+    PagePool::trim_locked(burst, spare);
+    while (count_ > kPreallocKeep) {
+      void* page = pop();
+      if (spare.full()) {
+        free_in_lock(page);  // unreachable: 8 leftovers + 6 trimmed < capacity; never leak
+      } else {
+        spare.push(page);
+      }
+    }
+  }
+
+ private:
+  void push(void* page) noexcept {
+    pages_[count_++] = page;
+    set_pool_size(count_);
+  }
+  [[nodiscard]] void* pop() noexcept {
+    void* page = pages_[--count_];
+    pages_[count_] = nullptr;
+    set_pool_size(count_);
+    return page;
+  }
+
+  // Guarded by the pipe mutex; pool_size() mirrors count_ for the lock-free peek.
+  std::array<void*, kPreallocMax> pages_{};
+  unsigned count_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<PagePool> make_unified_pool(std::shared_ptr<PageAllocator> allocator) {
+  return std::make_unique<UnifiedPool>(std::move(allocator));
+}
+
+}  // namespace pipepool::pools

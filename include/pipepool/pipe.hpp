@@ -23,10 +23,10 @@
 
 namespace pipepool {
 
-inline constexpr std::size_t kPipeBuf = 4096;              // PIPE_BUF
-inline constexpr unsigned kDefaultRingSize = 16;           // PIPE_DEF_BUFFERS
-inline constexpr std::size_t kPipeMaxSize = 1024 * 1024;   // /proc/sys/fs/pipe-max-size
-inline constexpr std::size_t kMaxIov = 1024;               // IOV_MAX
+inline constexpr std::size_t kPipeBuf = 4096;             // PIPE_BUF
+inline constexpr unsigned kDefaultRingSize = 16;          // PIPE_DEF_BUFFERS
+inline constexpr std::size_t kPipeMaxSize = 1024 * 1024;  // /proc/sys/fs/pipe-max-size
+inline constexpr std::size_t kMaxIov = 1024;              // IOV_MAX
 
 struct IoResult {
   std::size_t count = 0;
@@ -47,12 +47,6 @@ struct PipeOptions {
   std::shared_ptr<PageAllocator> allocator_instance{};
   bool packet = false;       // O_DIRECT on the write end
   bool nonblocking = false;  // O_NONBLOCK on both ends
-};
-
-// poll(2) bits as the kernel's pipe_poll reports them.
-struct PollBits {
-  static constexpr short kIn = 0x001;   // POLLIN | POLLRDNORM are reported together
-  static constexpr short kOut = 0x004;  // POLLOUT | POLLWRNORM
 };
 
 class Pipe;
@@ -82,7 +76,8 @@ class PipeEnd {
 
 class Pipe : public std::enable_shared_from_this<Pipe> {
  public:
-  explicit Pipe(const PipeOptions& options);
+  // Takes the pool that supplies its pages. Use make_pipe() to get handles.
+  explicit Pipe(std::unique_ptr<PagePool> pool);
   ~Pipe();
   Pipe(const Pipe&) = delete;
   Pipe& operator=(const Pipe&) = delete;
@@ -99,7 +94,9 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
   [[nodiscard]] std::size_t size() const noexcept;
   // FIONREAD: bytes buffered.
   [[nodiscard]] std::size_t bytes_available() const noexcept;
-  // poll(2) revents for one end (POLLIN/POLLOUT/POLLHUP/POLLERR, as pipe_poll).
+  // poll(2) revents for one end, with <poll.h> values, as the kernel's pipe_poll: read end
+  // POLLIN|POLLRDNORM when not empty, POLLHUP when no writers; write end POLLOUT|POLLWRNORM when
+  // not full, POLLERR when no readers.
   [[nodiscard]] short poll(bool writer_end) const noexcept;
 
   [[nodiscard]] PipeStats stats() const noexcept;
@@ -166,7 +163,7 @@ struct PipePair {
   [[nodiscard]] bool ok() const noexcept { return !error; }
 };
 
-// Makes a pipe. Fails only with ENOMEM.
+// Makes a pipe: EINVAL for a policy that is not built, ENOMEM when memory runs out.
 [[nodiscard]] PipePair make_pipe(const PipeOptions& options = {}) noexcept;
 
 }  // namespace pipepool

@@ -1,0 +1,55 @@
+// PipeEnd: the open file of one pipe end (struct file): its side and status flags.
+#include <fcntl.h>
+
+#include <cerrno>
+
+#include "pipepool/pipe.hpp"
+
+namespace pipepool {
+namespace {
+
+// Status flags F_SETFL may change on a pipe (the kernel's SETFL_MASK less O_ASYNC, which needs
+// signal delivery that pipepool does not model).
+constexpr int kSettableFlags = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
+
+bool iov_valid(std::span<const iovec> iov) noexcept {
+  for (const iovec& v : iov) {
+    if (v.iov_base == nullptr && v.iov_len != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags) noexcept
+    : pipe_(std::move(pipe)), writer_(writer), status_flags_(flags & kSettableFlags) {
+  pipe_->open_end(writer_);
+}
+
+PipeEnd::~PipeEnd() {
+  pipe_->close_end(writer_);
+}
+
+IoResult PipeEnd::read(std::span<const iovec> iov) noexcept {
+  if (writer_) return {0, {EBADF, std::generic_category()}};
+  if (!iov_valid(iov)) return {0, {EFAULT, std::generic_category()}};
+  const int flags = status_flags_.load(std::memory_order_relaxed);
+  return pipe_->read(iov, (flags & O_NONBLOCK) != 0);
+}
+
+IoResult PipeEnd::write(std::span<const iovec> iov) noexcept {
+  if (!writer_) return {0, {EBADF, std::generic_category()}};
+  if (!iov_valid(iov)) return {0, {EFAULT, std::generic_category()}};
+  const int flags = status_flags_.load(std::memory_order_relaxed);
+  return pipe_->write(iov, (flags & O_NONBLOCK) != 0, (flags & O_DIRECT) != 0);
+}
+
+int PipeEnd::flags() const noexcept {
+  return (writer_ ? O_WRONLY : O_RDONLY) | status_flags_.load(std::memory_order_relaxed);
+}
+
+void PipeEnd::set_flags(int flags) noexcept {
+  status_flags_.store(flags & kSettableFlags, std::memory_order_relaxed);
+}
+
+}  // namespace pipepool

@@ -21,8 +21,12 @@ PollQueue& queue() noexcept {
 
 }  // namespace
 
-PollScope::PollScope() noexcept { queue().pollers.fetch_add(1, std::memory_order_seq_cst); }
-PollScope::~PollScope() { queue().pollers.fetch_sub(1, std::memory_order_seq_cst); }
+PollScope::PollScope() noexcept {
+  queue().pollers.fetch_add(1, std::memory_order_seq_cst);
+}
+PollScope::~PollScope() {
+  queue().pollers.fetch_sub(1, std::memory_order_seq_cst);
+}
 
 std::uint64_t PollScope::seq() const noexcept {
   return queue().seq.load(std::memory_order_seq_cst);

@@ -15,10 +15,10 @@ namespace pipepool {
 inline constexpr std::size_t kPageSize = 4096;
 
 struct AllocatorStats {
-  std::uint64_t allocations = 0;  // successful allocate() calls
-  std::uint64_t frees = 0;        // free() calls
-  std::uint64_t failures = 0;     // allocate() calls that returned nullptr
-  std::uint64_t fresh_pages = 0;  // pages newly obtained from the OS (os) or the C++ heap (heap)
+  std::uint64_t allocations = 0;     // successful allocate() calls
+  std::uint64_t frees = 0;           // free() calls
+  std::uint64_t failures = 0;        // allocate() calls that returned nullptr
+  std::uint64_t fresh_pages = 0;     // pages newly obtained from the OS (os) or the C++ heap (heap)
   std::uint64_t returned_pages = 0;  // pages handed back to the OS (os only)
 };
 

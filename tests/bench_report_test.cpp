@@ -1,0 +1,113 @@
+// pipe_bench's reports: the JSON schema (exact keys, null pool counters for kernel pipes) and the
+// writes/s ratios of the text report.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pipe_bench/report.hpp"
+
+namespace {
+
+using namespace pipe_bench;
+
+TargetResult make_result(const std::string& target, std::uint64_t writes, bool with_pool) {
+  TargetResult r;
+  r.target = target;
+  r.config = {2, 3, 65536, 1.0, 1048576, with_pool ? "os" : "kernel", 0};
+  r.run.writes = writes;
+  r.run.bytes_written = writes * 65536;
+  r.run.bytes_read = writes * 65536;
+  r.run.elapsed_s = 2.0;
+  for (std::uint64_t i = 1; i <= writes; ++i) r.run.latency.record(i * 1000);
+  if (with_pool) {
+    pipepool::PipeStats stats;
+    stats.pool.allocs_in_lock = 7;
+    stats.pool.allocs_outside_lock = 11;
+    stats.pool.frees_in_lock = 13;
+    stats.pool.frees_outside_lock = 17;
+    stats.pool.pool_hits = 19;
+    stats.pool.pool_peak = 2;
+    r.run.pipe_stats = stats;
+  }
+  return r;
+}
+
+std::set<std::string> keys(const nlohmann::ordered_json& object) {
+  std::set<std::string> out;
+  for (const auto& item : object.items()) out.insert(item.key());
+  return out;
+}
+
+TEST(BenchReport, JsonHasExactlyTheSchemaKeys) {
+  RunContext ctx;
+  ctx.date = "2026-01-01T00:00:00Z";
+  const auto json =
+      to_json(ctx, {make_result("kernel", 100, false), make_result("unified", 200, true)});
+  EXPECT_EQ(keys(json), (std::set<std::string>{"context", "results"}));
+  EXPECT_EQ(keys(json["context"]),
+            (std::set<std::string>{"date", "host", "kernel", "cpu_model", "cores", "build_type",
+                                   "pipepool_version"}));
+  ASSERT_EQ(json["results"].size(), 2u);
+  for (const auto& r : json["results"]) {
+    EXPECT_EQ(keys(r), (std::set<std::string>{"target", "config", "metrics"}));
+    EXPECT_EQ(keys(r["config"]), (std::set<std::string>{"writers", "readers", "msg_size",
+                                                        "duration_s", "pipe_size", "allocator"}));
+    EXPECT_EQ(
+        keys(r["metrics"]),
+        (std::set<std::string>{"writes", "writes_per_s", "throughput_mbps", "lat_avg_ns",
+                               "lat_p50_ns", "lat_p99_ns", "lat_max_ns", "bytes_written",
+                               "bytes_read", "allocs_in_lock", "allocs_outside_lock",
+                               "frees_in_lock", "frees_outside_lock", "pool_hits", "pool_peak"}));
+  }
+}
+
+TEST(BenchReport, JsonValuesAndNullPoolCountersForKernel) {
+  const auto json =
+      to_json(RunContext{}, {make_result("kernel", 100, false), make_result("unified", 200, true)});
+  const auto& kernel = json["results"][0];
+  EXPECT_EQ(kernel["target"], "kernel");
+  EXPECT_EQ(kernel["config"]["allocator"], "kernel");
+  EXPECT_EQ(kernel["metrics"]["writes"], 100);
+  EXPECT_DOUBLE_EQ(kernel["metrics"]["writes_per_s"].get<double>(), 50.0);      // 100 / 2 s
+  EXPECT_DOUBLE_EQ(kernel["metrics"]["throughput_mbps"].get<double>(), 3.125);  // 6.25 MiB / 2 s
+  EXPECT_EQ(kernel["metrics"]["lat_max_ns"], 100000);
+  for (const char* field : {"allocs_in_lock", "allocs_outside_lock", "frees_in_lock",
+                            "frees_outside_lock", "pool_hits", "pool_peak"}) {
+    EXPECT_TRUE(kernel["metrics"][field].is_null()) << field;
+  }
+  const auto& unified = json["results"][1]["metrics"];
+  EXPECT_EQ(unified["allocs_in_lock"], 7);
+  EXPECT_EQ(unified["allocs_outside_lock"], 11);
+  EXPECT_EQ(unified["frees_in_lock"], 13);
+  EXPECT_EQ(unified["frees_outside_lock"], 17);
+  EXPECT_EQ(unified["pool_hits"], 19);
+  EXPECT_EQ(unified["pool_peak"], 2);
+  EXPECT_EQ(unified["bytes_read"], unified["bytes_written"]);
+}
+
+TEST(BenchReport, RatiosAgainstLegacyAndKernel) {
+  const std::string text =
+      format_ratios({make_result("kernel", 100, false), make_result("legacy", 200, true),
+                     make_result("unified", 300, true)});
+  EXPECT_NE(text.find("unified          1.50       3.00"), std::string::npos) << text;
+  EXPECT_NE(text.find("kernel           0.50       1.00"), std::string::npos) << text;
+}
+
+TEST(BenchReport, RatiosNeedLegacyOrKernel) {
+  EXPECT_TRUE(format_ratios({make_result("unified", 300, true)}).empty());
+  EXPECT_NE(format_ratios({make_result("unified", 300, true), make_result("legacy", 100, true)})
+                .find("unified          3.00          -"),
+            std::string::npos);
+}
+
+TEST(BenchReport, PoolTableOnlyForPipepoolTargets) {
+  EXPECT_TRUE(format_pool_table({make_result("kernel", 100, false)}).empty());
+  const std::string text =
+      format_pool_table({make_result("kernel", 100, false), make_result("legacy", 10, true)});
+  EXPECT_EQ(text.find("kernel"), std::string::npos) << text;
+  EXPECT_NE(text.find("legacy           0.70"), std::string::npos) << text;  // 7 allocs / 10
+}
+
+}  // namespace

@@ -1,0 +1,23 @@
+#include "pipe_bench/result.hpp"
+
+namespace pipe_bench {
+
+Metrics compute_metrics(const TargetResult& result) noexcept {
+  const WorkloadResult& run = result.run;
+  Metrics m;
+  m.writes = run.writes;
+  if (run.elapsed_s > 0) {
+    m.writes_per_s = static_cast<double>(run.writes) / run.elapsed_s;
+    m.throughput_mbps = static_cast<double>(run.bytes_written) / run.elapsed_s / (1024.0 * 1024.0);
+  }
+  m.lat_avg_ns = run.latency.mean();
+  m.lat_p50_ns = run.latency.percentile(50);
+  m.lat_p99_ns = run.latency.percentile(99);
+  m.lat_max_ns = run.latency.max();
+  m.bytes_written = run.bytes_written;
+  m.bytes_read = run.bytes_read;
+  if (run.pipe_stats) m.pool = run.pipe_stats->pool;
+  return m;
+}
+
+}  // namespace pipe_bench

@@ -1,0 +1,47 @@
+// One target's run and the figures the reports derive from it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "pipe_bench/workload.hpp"
+#include "pipepool/stats.hpp"
+
+namespace pipe_bench {
+
+// The configuration a result was measured with, as the reports print it.
+struct RunConfig {
+  unsigned writers = 0;
+  unsigned readers = 0;
+  std::size_t msg_size = 0;
+  double duration_s = 0;
+  std::size_t pipe_size = 0;
+  std::string allocator;            // "kernel" for kernel pipes, else os / heap / model
+  std::uint64_t alloc_cost_ns = 0;  // model allocator only
+};
+
+struct TargetResult {
+  std::string target;
+  RunConfig config;
+  WorkloadResult run;
+};
+
+struct Metrics {
+  std::uint64_t writes = 0;
+  double writes_per_s = 0;
+  double throughput_mbps = 0;  // MiB (2^20 bytes) written per second
+  double lat_avg_ns = 0;
+  std::uint64_t lat_p50_ns = 0;
+  std::uint64_t lat_p99_ns = 0;
+  std::uint64_t lat_max_ns = 0;
+  std::uint64_t bytes_written = 0;
+  std::uint64_t bytes_read = 0;
+  std::optional<pipepool::PoolStats> pool;  // pipepool targets only; totals, not per write
+};
+
+// Rates use the measured elapsed time (start of the threads to the last writer's stop).
+[[nodiscard]] Metrics compute_metrics(const TargetResult& result) noexcept;
+
+}  // namespace pipe_bench

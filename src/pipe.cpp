@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "internal/iov_cursor.hpp"
+#include "internal/pipe_mutex.hpp"
 #include "internal/poll_wait.hpp"
 #include "internal/wait_queue.hpp"
 
@@ -50,7 +51,7 @@ struct Pipe::Impl {
   explicit Impl(std::unique_ptr<PagePool> p) : pool(std::move(p)), bufs(kDefaultRingSize) {}
 
   // Everything below `mutex` is guarded by it (the kernel's pipe->mutex).
-  mutable std::mutex mutex;
+  mutable internal::PipeMutex mutex;
   internal::WaitQueue rd_wait;
   internal::WaitQueue wr_wait;
   std::unique_ptr<PagePool> pool;

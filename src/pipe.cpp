@@ -41,8 +41,10 @@ std::size_t round_pipe_size(std::size_t size) noexcept {
   return r;
 }
 
+// Adds to a counter only ever changed under the pipe mutex: a plain load and store, no atomic
+// read-modify-write on the hot path; readers of stats() still see whole values.
 void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
-  c.fetch_add(n, std::memory_order_relaxed);
+  c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -161,14 +163,16 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   const bool wake_readers = was_empty && p.rd_wait.has_waiters();
   wake_next_writer = wake_next_writer && p.wr_wait.has_waiters();
   p.pool->trim_locked(burst, spare);
+  if (ret > 0) {
+    add(p.bytes_written, ret);
+    add(p.writes, 1);
+  }
   lock.unlock();
 
   if (wake_readers) p.rd_wait.wake_one();
   if (wake_next_writer) p.wr_wait.wake_one();
   p.pool->release(spare);
   if (ret > 0) {
-    add(p.bytes_written, ret);
-    add(p.writes, 1);
     internal::poll_notify();
     return {ret, {}};
   }
@@ -232,16 +236,16 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   wake_writer = wake_writer && p.wr_wait.has_waiters();
   wake_next_reader = wake_next_reader && p.rd_wait.has_waiters();
   p.pool->trim_locked(none, spare);
+  if (ret > 0) {
+    add(p.bytes_read, ret);
+    add(p.reads, 1);
+  }
   lock.unlock();
 
   if (wake_writer) p.wr_wait.wake_one();
   if (wake_next_reader) p.rd_wait.wake_one();
   p.pool->release(spare);
-  if (ret > 0) {
-    add(p.bytes_read, ret);
-    add(p.reads, 1);
-    internal::poll_notify();
-  }
+  if (ret > 0) internal::poll_notify();
   if (err != 0) return {0, errno_code(err)};
   return {ret, {}};
 }

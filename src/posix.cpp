@@ -1,0 +1,544 @@
+// The syscall-shaped C API (pipepool/posix.h) over PipeEnd and the descriptor table.
+//
+// Each call returns what the Linux syscall returns for a pipe, checked against the kernel by the
+// tests/posix_*_test.cpp suites. Checks run in the kernel's order: descriptor (EBADF), access
+// mode (EBADF), arguments (EINVAL), user memory (EFAULT), then the pipe itself.
+//
+// User memory: the kernel's access_ok() rejects a range that wraps or ends beyond the user
+// address space (EFAULT), and copies then fault on unmapped pages. pipepool checks the same
+// range limit, and treats a NULL base with a non-zero length as the only pointer it knows to be
+// unmapped; any other bad pointer crashes the caller instead of failing with EFAULT. A NULL
+// buffer fails where the kernel's copy would fault, so the pipe state still decides first
+// (EPIPE, EOF, EAGAIN, blocking). When an iovec faults after P good bytes, the kernel's result
+// depends on page-buffer boundaries pipepool cannot see; pipepool answers as if the buffer
+// straddling P were one piece (a read that would cross P fails with EFAULT and consumes nothing;
+// a write stores the whole pages before P) and never merges into a partly filled last page.
+//
+// Not modelled: signal-driven I/O (F_SETFL O_ASYNC fails with EINVAL, FIOASYNC on with ENOTTY),
+// F_GETOWN/F_SETOWN/F_*SIG/leases/locks (EINVAL), notification pipes (pipe2 O_NOTIFICATION_PIPE
+// fails with ENOPKG, as on a kernel built without CONFIG_WATCH_QUEUE), and SIGPIPE.
+#include "pipepool/posix.h"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "internal/fd_table.hpp"
+#include "internal/poll_wait.hpp"
+#include "pipepool/pipe.hpp"
+
+namespace pipepool {
+namespace {
+
+using internal::FdTable;
+
+// MAX_RW_COUNT: one read or write moves at most INT_MAX rounded down to a page.
+constexpr std::size_t kMaxRwCount = static_cast<std::size_t>(INT_MAX) & ~(kPageSize - 1);
+// O_NOTIFICATION_PIPE of the kernel's uapi (O_EXCL).
+constexpr int kNotificationPipe = O_EXCL;
+constexpr int kPipe2Flags = O_CLOEXEC | O_NONBLOCK | O_DIRECT | kNotificationPipe;
+
+// The highest address access_ok() accepts as the end of a user range.
+#if defined(__x86_64__)
+constexpr std::uintptr_t kUserPtrMax = 0x00007ffffffff000ULL - 1;  // 4-level paging
+#elif defined(__aarch64__)
+constexpr std::uintptr_t kUserPtrMax = (std::uintptr_t{1} << 48) - 1;
+#else
+constexpr std::uintptr_t kUserPtrMax = UINTPTR_MAX >> 1;
+#endif
+
+template <typename T>
+T fail(int e) noexcept {
+  errno = e;
+  return static_cast<T>(-1);
+}
+
+// access_ok(): the range [ptr, ptr + len) neither wraps nor leaves the user address space.
+bool user_range_ok(const void* ptr, std::size_t len) noexcept {
+  const auto start = reinterpret_cast<std::uintptr_t>(ptr);
+  const std::uintptr_t end = start + len;
+  return end >= start && end <= kUserPtrMax;
+}
+
+bool faults(const iovec& v) noexcept {
+  return v.iov_base == nullptr && v.iov_len != 0;
+}
+
+int nofile_limit() noexcept {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur > static_cast<rlim_t>(INT_MAX)) {
+    return INT_MAX;
+  }
+  return static_cast<int>(rl.rlim_cur);
+}
+
+// CAP_SYS_RESOURCE in the effective set: lets F_SETPIPE_SZ grow beyond pipe-max-size.
+bool has_sys_resource() noexcept {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  std::array<__user_cap_data_struct, _LINUX_CAPABILITY_U32S_3> data{};
+  if (syscall(SYS_capget, &header, data.data()) != 0) return false;
+  return (data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective & CAP_TO_MASK(CAP_SYS_RESOURCE)) != 0;
+}
+
+ssize_t finish(const IoResult& r) noexcept {
+  if (!r.ok()) return fail<ssize_t>(r.error.value());
+  return static_cast<ssize_t>(r.count);
+}
+
+bool nonblocking(const PipeEnd& end) noexcept {
+  return (end.flags() & O_NONBLOCK) != 0;
+}
+
+// A read whose first byte would be copied to a NULL address: fails with EFAULT once there is data
+// (consuming nothing), returns 0 at EOF, EAGAIN or waits while the pipe is empty.
+ssize_t read_to_null(const PipeEnd& end) noexcept {
+  const Pipe& pipe = end.pipe();
+  internal::PollScope scope;
+  for (;;) {
+    const std::uint64_t seen = scope.seq();
+    const short bits = pipe.poll(false);
+    if (bits & POLLIN) return fail<ssize_t>(EFAULT);
+    if (bits & POLLHUP) return 0;
+    if (nonblocking(end)) return fail<ssize_t>(EAGAIN);
+    scope.wait(seen);
+  }
+}
+
+// A write whose first byte would be copied from a NULL address: EPIPE without readers, EFAULT
+// once there is room (storing nothing), EAGAIN or waits while the pipe is full.
+ssize_t write_from_null(const PipeEnd& end) noexcept {
+  const Pipe& pipe = end.pipe();
+  internal::PollScope scope;
+  for (;;) {
+    const std::uint64_t seen = scope.seq();
+    const short bits = pipe.poll(true);
+    if (bits & POLLERR) return fail<ssize_t>(EPIPE);
+    if (bits & POLLOUT) return fail<ssize_t>(EFAULT);
+    if (nonblocking(end)) return fail<ssize_t>(EAGAIN);
+    scope.wait(seen);
+  }
+}
+
+// A validated iovec array, truncated to kMaxRwCount bytes in total as import_iovec does.
+class IovArgs {
+ public:
+  // Returns 0 or the errno of the kernel's checks: EINVAL for a bad count or a negative length,
+  // EFAULT for a NULL array or a segment outside user space, ENOMEM.
+  int init(const iovec* iov, int iovcnt) noexcept {
+    if (iovcnt < 0 || static_cast<std::size_t>(iovcnt) > kMaxIov) return EINVAL;
+    if (iovcnt == 0) return 0;
+    if (iov == nullptr) return EFAULT;
+    const std::size_t n = static_cast<std::size_t>(iovcnt);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (static_cast<ssize_t>(iov[i].iov_len) < 0) return EINVAL;
+    }
+    bool copy = false;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!user_range_ok(iov[i].iov_base, iov[i].iov_len)) return EFAULT;
+      if (iov[i].iov_len > kMaxRwCount - total) copy = true;
+      if (faults(iov[i])) copy = true;
+      total += std::min(iov[i].iov_len, kMaxRwCount - total);
+    }
+    if (!copy) {
+      iov_ = {iov, n};
+      return 0;
+    }
+    // Keep the segments before the first faulting one, truncated to kMaxRwCount bytes.
+    try {
+      owned_.reserve(n);
+    } catch (const std::bad_alloc&) {
+      return ENOMEM;
+    }
+    std::size_t left = kMaxRwCount;
+    for (std::size_t i = 0; i < n && left != 0; ++i) {
+      if (faults(iov[i])) {
+        fault_ = true;
+        break;
+      }
+      const std::size_t len = std::min(iov[i].iov_len, left);
+      owned_.push_back({iov[i].iov_base, len});
+      left -= len;
+    }
+    iov_ = owned_;
+    return 0;
+  }
+
+  [[nodiscard]] std::span<const iovec> iov() const noexcept { return iov_; }
+  // True when the copy would reach a NULL segment after the bytes of iov().
+  [[nodiscard]] bool fault() const noexcept { return fault_; }
+  [[nodiscard]] std::size_t bytes() const noexcept {
+    std::size_t n = 0;
+    for (const iovec& v : iov_) n += v.iov_len;
+    return n;
+  }
+
+ private:
+  std::span<const iovec> iov_{};
+  std::vector<iovec> owned_;
+  bool fault_ = false;
+};
+
+// The iovec array shortened to its first `bytes` bytes.
+void take_prefix(std::vector<iovec>& out, std::span<const iovec> iov, std::size_t bytes) {
+  for (const iovec& v : iov) {
+    if (bytes == 0) break;
+    const std::size_t len = std::min(v.iov_len, bytes);
+    out.push_back({v.iov_base, len});
+    bytes -= len;
+  }
+}
+
+ssize_t do_read(PipeEnd& end, const IovArgs& args) noexcept {
+  if (!args.fault()) return finish(end.read(args.iov()));
+  const std::size_t good = args.bytes();
+  if (good == 0) return read_to_null(end);
+  // The kernel faults inside the buffer that straddles `good` and consumes nothing of it.
+  if (end.pipe().bytes_available() > good) return fail<ssize_t>(EFAULT);
+  return finish(end.read(args.iov()));
+}
+
+ssize_t do_write(PipeEnd& end, const IovArgs& args) noexcept {
+  if (!args.fault()) return finish(end.write(args.iov()));
+  // Whole pages before the fault are stored; the page that would cross it is not.
+  const std::size_t pages = args.bytes() & ~(kPageSize - 1);
+  if (pages == 0) return write_from_null(end);
+  std::vector<iovec> head;
+  try {
+    take_prefix(head, args.iov(), pages);
+  } catch (const std::bad_alloc&) {
+    return fail<ssize_t>(ENOMEM);
+  }
+  return finish(end.write(head));
+}
+
+// The end open at `fd` for reading (writer == false) or writing, or nullptr with errno = EBADF.
+std::shared_ptr<PipeEnd> end_for(int fd, bool writer) noexcept {
+  std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
+  if (!end || end->is_writer() != writer) {
+    errno = EBADF;
+    return nullptr;
+  }
+  return end;
+}
+
+ssize_t rw(int fd, const void* buf, std::size_t count, bool writer) noexcept {
+  std::shared_ptr<PipeEnd> end = end_for(fd, writer);
+  if (!end) return -1;
+  if (!user_range_ok(buf, count)) return fail<ssize_t>(EFAULT);
+  if (count == 0) return 0;
+  count = std::min(count, kMaxRwCount);
+  if (buf == nullptr) return writer ? write_from_null(*end) : read_to_null(*end);
+  const iovec v{const_cast<void*>(buf), count};
+  return finish(writer ? end->write({&v, 1}) : end->read({&v, 1}));
+}
+
+ssize_t rwv(int fd, const iovec* iov, int iovcnt, bool writer) noexcept {
+  std::shared_ptr<PipeEnd> end = end_for(fd, writer);
+  if (!end) return -1;
+  IovArgs args;
+  if (const int e = args.init(iov, iovcnt); e != 0) return fail<ssize_t>(e);
+  return writer ? do_write(*end, args) : do_read(*end, args);
+}
+
+// An enum field of pp_options as the int a C caller stored: any value may be there, and loading
+// one outside the enumerators as the C++ enum type would be undefined.
+template <typename E>
+int raw_enum(const E& field) noexcept {
+  static_assert(sizeof(E) == sizeof(int));
+  int v;
+  std::memcpy(&v, &field, sizeof v);
+  return v;
+}
+
+// pp_options resolution: explicit fields, else the environment, else the defaults.
+std::optional<PolicyKind> resolve_policy(int p) noexcept {
+  switch (p) {
+    case PP_POLICY_LEGACY:
+      return PolicyKind::legacy;
+    case PP_POLICY_PREALLOC:
+      return PolicyKind::prealloc;
+    case PP_POLICY_UNIFIED:
+      return PolicyKind::unified;
+    case PP_POLICY_SHRINKER:
+      return PolicyKind::shrinker;
+    case PP_POLICY_DEFAULT: {
+      const char* env = std::getenv("PIPEPOOL_POLICY");
+      if (env == nullptr || *env == '\0') return PolicyKind::unified;
+      return parse_policy_kind(env);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<AllocatorKind> resolve_allocator(int a) noexcept {
+  switch (a) {
+    case PP_ALLOCATOR_OS:
+      return AllocatorKind::os;
+    case PP_ALLOCATOR_HEAP:
+      return AllocatorKind::heap;
+    case PP_ALLOCATOR_MODEL:
+      return AllocatorKind::model;
+    case PP_ALLOCATOR_DEFAULT: {
+      const char* env = std::getenv("PIPEPOOL_ALLOCATOR");
+      if (env == nullptr || *env == '\0') return AllocatorKind::os;
+      return parse_allocator_kind(env);
+    }
+  }
+  return std::nullopt;
+}
+
+// Returns 0 or the errno for options that name no policy or allocator.
+int pipe_options(int flags, const pp_options* opts, PipeOptions& out) noexcept {
+  const pp_options none{};
+  const pp_options& o = opts ? *opts : none;
+  const std::optional<PolicyKind> policy = resolve_policy(raw_enum(o.policy));
+  const std::optional<AllocatorKind> allocator = resolve_allocator(raw_enum(o.allocator));
+  if (!policy || !allocator) return EINVAL;
+  out.policy = *policy;
+  out.allocator.kind = *allocator;
+  out.allocator.model.alloc_cost_ns = o.model_alloc_cost_ns;
+  out.allocator.model.free_cost_ns = o.model_free_cost_ns;
+  out.allocator.model.fail_nth = o.model_fail_nth;
+  out.allocator.model.fail_every = o.model_fail_every;
+  out.nonblocking = (flags & O_NONBLOCK) != 0;
+  out.packet = (flags & O_DIRECT) != 0;
+  return 0;
+}
+
+int dupfd(const std::shared_ptr<PipeEnd>& end, unsigned from, bool cloexec) noexcept {
+  const int limit = nofile_limit();
+  if (from >= static_cast<unsigned>(limit)) return fail<int>(EINVAL);
+  const int fd = FdTable::global().install(end, cloexec, static_cast<int>(from), limit);
+  if (fd < 0) return fail<int>(-fd);
+  return fd;
+}
+
+int setfl(PipeEnd& end, int arg) noexcept {
+  if (arg & O_ASYNC) return fail<int>(EINVAL);  // no SIGIO delivery
+  end.set_flags(arg & ~O_ACCMODE);
+  return 0;
+}
+
+int set_pipe_size(PipeEnd& end, int arg) noexcept {
+  // The kernel reads the argument as an unsigned int.
+  const auto requested = static_cast<unsigned>(arg);
+  const SizeResult r = end.pipe().set_size(requested, has_sys_resource());
+  if (!r.ok()) return fail<int>(r.error.value());
+  return static_cast<int>(r.size);
+}
+
+// A pointer to an int argument of an ioctl, or nullptr with errno = EFAULT.
+int* int_arg(void* arg) noexcept {
+  if (arg == nullptr || !user_range_ok(arg, sizeof(int))) {
+    errno = EFAULT;
+    return nullptr;
+  }
+  return static_cast<int*>(arg);
+}
+
+// One pass of poll over `fds`: fills revents, returns how many are non-zero.
+int poll_once(pollfd* fds, nfds_t nfds) noexcept {
+  int ready = 0;
+  for (nfds_t i = 0; i < nfds; ++i) {
+    pollfd& p = fds[i];
+    short revents = 0;
+    if (p.fd >= 0) {
+      const std::shared_ptr<PipeEnd> end = FdTable::global().get(p.fd);
+      if (!end) {
+        revents = POLLNVAL;
+      } else {
+        const short filter = static_cast<short>(p.events | POLLHUP | POLLERR);
+        revents = static_cast<short>(end->pipe().poll(end->is_writer()) & filter);
+      }
+    }
+    p.revents = revents;
+    if (revents != 0) ++ready;
+  }
+  return ready;
+}
+
+}  // namespace
+}  // namespace pipepool
+
+using pipepool::FdTable;
+
+extern "C" {
+
+int pp_pipe(int fds[2]) {
+  return pp_pipe_opts(fds, 0, nullptr);
+}
+
+int pp_pipe2(int fds[2], int flags) {
+  return pp_pipe_opts(fds, flags, nullptr);
+}
+
+int pp_pipe_opts(int fds[2], int flags, const struct pp_options* opts) {
+  using namespace pipepool;
+  if (flags & ~kPipe2Flags) return fail<int>(EINVAL);
+  if (flags & kNotificationPipe) return fail<int>(ENOPKG);
+  PipeOptions options;
+  if (const int e = pipe_options(flags, opts, options); e != 0) return fail<int>(e);
+  PipePair pair = make_pipe(options);
+  if (!pair.ok()) return fail<int>(pair.error.value());
+  int out[2];
+  FdTable& table = FdTable::global();
+  const int r = table.install_pair(pair.reader.end(), pair.writer.end(), (flags & O_CLOEXEC) != 0,
+                                   nofile_limit(), out);
+  if (r < 0) return fail<int>(-r);
+  if (fds == nullptr) {  // the kernel reserves the descriptors before it copies them out
+    (void)table.remove(out[0]);
+    (void)table.remove(out[1]);
+    return fail<int>(EFAULT);
+  }
+  fds[0] = out[0];
+  fds[1] = out[1];
+  return 0;
+}
+
+ssize_t pp_read(int fd, void* buf, size_t count) {
+  return pipepool::rw(fd, buf, count, false);
+}
+
+ssize_t pp_write(int fd, const void* buf, size_t count) {
+  return pipepool::rw(fd, buf, count, true);
+}
+
+ssize_t pp_readv(int fd, const struct iovec* iov, int iovcnt) {
+  return pipepool::rwv(fd, iov, iovcnt, false);
+}
+
+ssize_t pp_writev(int fd, const struct iovec* iov, int iovcnt) {
+  return pipepool::rwv(fd, iov, iovcnt, true);
+}
+
+int pp_close(int fd) {
+  std::shared_ptr<pipepool::PipeEnd> end = FdTable::global().remove(fd);
+  if (!end) return pipepool::fail<int>(EBADF);
+  end.reset();  // closes that side if this was its last descriptor and nobody is in a call
+  return 0;
+}
+
+int pp_dup(int fd) {
+  const std::shared_ptr<pipepool::PipeEnd> end = FdTable::global().get(fd);
+  if (!end) return pipepool::fail<int>(EBADF);
+  return pipepool::dupfd(end, 0, false);
+}
+
+int pp_fcntl(int fd, int cmd, ...) {
+  using namespace pipepool;
+  const std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
+  if (!end) return fail<int>(EBADF);
+  int arg = 0;
+  switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+    case F_SETFD:
+    case F_SETFL:
+    case F_SETPIPE_SZ: {
+      va_list ap;
+      va_start(ap, cmd);
+      arg = va_arg(ap, int);
+      va_end(ap);
+      break;
+    }
+    default:
+      break;
+  }
+  switch (cmd) {
+    case F_DUPFD:
+      return dupfd(end, static_cast<unsigned>(arg), false);
+    case F_DUPFD_CLOEXEC:
+      return dupfd(end, static_cast<unsigned>(arg), true);
+    case F_GETFD: {
+      const int on = FdTable::global().cloexec(fd);
+      if (on < 0) return fail<int>(EBADF);  // closed meanwhile
+      return on ? FD_CLOEXEC : 0;
+    }
+    case F_SETFD:
+      if (!FdTable::global().set_cloexec(fd, (arg & FD_CLOEXEC) != 0)) return fail<int>(EBADF);
+      return 0;
+    case F_GETFL:
+      return end->flags();
+    case F_SETFL:
+      return setfl(*end, arg);
+    case F_GETPIPE_SZ:
+      return static_cast<int>(end->pipe().size());
+    case F_SETPIPE_SZ:
+      return set_pipe_size(*end, arg);
+    default:
+      return fail<int>(EINVAL);
+  }
+}
+
+int pp_ioctl(int fd, unsigned long request, ...) {
+  using namespace pipepool;
+  const std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
+  if (!end) return fail<int>(EBADF);
+  // The kernel takes the request as an unsigned int.
+  const auto req = static_cast<unsigned>(request);
+  if (req == FIOCLEX || req == FIONCLEX) {
+    if (!FdTable::global().set_cloexec(fd, req == FIOCLEX)) return fail<int>(EBADF);
+    return 0;
+  }
+  if (req != FIONREAD && req != FIONBIO && req != FIOASYNC) return fail<int>(ENOTTY);
+  va_list ap;
+  va_start(ap, request);
+  int* const arg = int_arg(va_arg(ap, void*));
+  va_end(ap);
+  if (arg == nullptr) return -1;
+  switch (req) {
+    case FIONREAD:
+      *arg = static_cast<int>(end->pipe().bytes_available());
+      return 0;
+    case FIONBIO: {
+      const int flags = end->flags() & ~O_ACCMODE;
+      end->set_flags(*arg ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK));
+      return 0;
+    }
+    default:                               // FIOASYNC
+      if (*arg) return fail<int>(ENOTTY);  // no SIGIO delivery
+      return 0;
+  }
+}
+
+int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {
+  using namespace pipepool;
+  if (nfds > static_cast<nfds_t>(nofile_limit())) return fail<int>(EINVAL);
+  if (nfds != 0 && fds == nullptr) return fail<int>(EFAULT);
+  const int ready = poll_once(fds, nfds);
+  if (ready != 0 || timeout_ms == 0) return ready;
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  internal::PollScope scope;  // registered before the next check: no change is missed
+  for (;;) {
+    const std::uint64_t seen = scope.seq();
+    const int n = poll_once(fds, nfds);
+    if (n != 0) return n;
+    if (timeout_ms < 0) {
+      scope.wait(seen);
+    } else if (!scope.wait(seen, deadline)) {
+      return poll_once(fds, nfds);
+    }
+  }
+}
+
+}  // extern "C"

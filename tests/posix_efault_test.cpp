@@ -1,0 +1,125 @@
+// EFAULT from a NULL buffer happens where the kernel's copy faults: the pipe's state (no
+// readers, EOF, empty, full) is checked first, and a failed copy consumes or stores nothing.
+#include <vector>
+
+#include "pipe_ops.hpp"
+
+namespace pipepool::testing {
+namespace {
+
+class PosixEfaultTest : public PipeOpsTest {
+ protected:
+  int available(int r) {
+    int n = -1;
+    EXPECT_EQ(ops().ioctl(r, FIONREAD, &n), 0);
+    return n;
+  }
+};
+
+TEST_P(PosixEfaultTest, NullReadOnEmptyNonblockingPipeIsEagain) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  EXPECT_ERRNO(EAGAIN, ops().read(p.r(), nullptr, 10));
+  const iovec v{nullptr, 10};
+  EXPECT_ERRNO(EAGAIN, ops().readv(p.r(), &v, 1));
+}
+
+TEST_P(PosixEfaultTest, NullReadAtEofIsZero) {
+  OpsPipe p(ops());
+  p.close_write();
+  EXPECT_EQ(ops().read(p.r(), nullptr, 10), 0);
+  const iovec v{nullptr, 10};
+  EXPECT_EQ(ops().readv(p.r(), &v, 1), 0);
+}
+
+TEST_P(PosixEfaultTest, NullReadWithDataIsEfaultAndConsumesNothing) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  ASSERT_EQ(ops().write(p.w(), "0123456789", 10), 10);
+  EXPECT_ERRNO(EFAULT, ops().read(p.r(), nullptr, 4));
+  EXPECT_EQ(available(p.r()), 10);
+  p.close_write();  // data first, then EOF: still EFAULT
+  EXPECT_ERRNO(EFAULT, ops().read(p.r(), nullptr, 4));
+  char buf[16] = {};
+  EXPECT_EQ(ops().read(p.r(), buf, sizeof buf), 10);
+  EXPECT_STREQ(buf, "0123456789");
+}
+
+TEST_P(PosixEfaultTest, BlockedNullReadFaultsWhenDataArrives) {
+  Watchdog dog;
+  OpsPipe p(ops());
+  ssize_t got = -2;
+  int err = 0;
+  std::thread reader([&] {
+    got = ops().read(p.r(), nullptr, 10);
+    err = errno;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(ops().write(p.w(), "data", 4), 4);
+  reader.join();
+  EXPECT_EQ(got, -1);
+  EXPECT_EQ(err, EFAULT);
+  EXPECT_EQ(available(p.r()), 4);
+}
+
+TEST_P(PosixEfaultTest, NullWriteIsEfaultAndStoresNothing) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  EXPECT_ERRNO(EFAULT, ops().write(p.w(), nullptr, 10));
+  EXPECT_ERRNO(EFAULT, ops().write(p.w(), nullptr, 5000));
+  const iovec v{nullptr, 1};
+  EXPECT_ERRNO(EFAULT, ops().writev(p.w(), &v, 1));
+  EXPECT_EQ(available(p.r()), 0);
+}
+
+TEST_P(PosixEfaultTest, NullWriteWithoutReadersIsEpipe) {
+  OpsPipe p(ops());
+  p.close_read();
+  EXPECT_ERRNO(EPIPE, ops().write(p.w(), nullptr, 10));
+  const iovec v{nullptr, 1};
+  EXPECT_ERRNO(EPIPE, ops().writev(p.w(), &v, 1));
+}
+
+TEST_P(PosixEfaultTest, NullWriteOnFullNonblockingPipeIsEagain) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  std::vector<char> page(4096, 'p');
+  for (int i = 0; i < 16; ++i) ASSERT_EQ(ops().write(p.w(), page.data(), page.size()), 4096);
+  EXPECT_ERRNO(EAGAIN, ops().write(p.w(), nullptr, 10));
+}
+
+TEST_P(PosixEfaultTest, WritevStoresTheWholePagesBeforeANullSegment) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  std::vector<char> buf(8192, 'w');
+  const iovec page_then_null[] = {{buf.data(), 4096}, {nullptr, 10}};
+  EXPECT_EQ(ops().writev(p.w(), page_then_null, 2), 4096);
+  EXPECT_EQ(available(p.r()), 4096);
+  // The bytes before the NULL segment do not fill a page: nothing is stored.
+  const iovec short_then_null[] = {{buf.data(), 100}, {nullptr, 10}};
+  EXPECT_ERRNO(EFAULT, ops().writev(p.w(), short_then_null, 2));
+  EXPECT_EQ(available(p.r()), 4096);
+  // A page and a bit: the page is stored, the bit is not.
+  const iovec more_then_null[] = {{buf.data(), 4200}, {nullptr, 10}};
+  EXPECT_EQ(ops().writev(p.w(), more_then_null, 2), 4096);
+  EXPECT_EQ(available(p.r()), 8192);
+}
+
+TEST_P(PosixEfaultTest, ReadvFaultInsideABufferConsumesNothing) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  ASSERT_EQ(ops().write(p.w(), "0123456789", 10), 10);
+  char buf[5] = {};
+  const iovec v[] = {{buf, 5}, {nullptr, 5}};
+  EXPECT_ERRNO(EFAULT, ops().readv(p.r(), v, 2));
+  EXPECT_EQ(available(p.r()), 10);
+}
+
+TEST_P(PosixEfaultTest, ReadvReturnsDataThatEndsBeforeANullSegment) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  ASSERT_EQ(ops().write(p.w(), "abc", 3), 3);
+  char buf[5] = {};
+  const iovec v[] = {{buf, 5}, {nullptr, 5}};
+  EXPECT_EQ(ops().readv(p.r(), v, 2), 3);
+  EXPECT_EQ(std::string(buf, 3), "abc");
+  EXPECT_ERRNO(EAGAIN, ops().readv(p.r(), v, 2));
+}
+
+PIPE_OPS_INSTANTIATE(PosixEfaultTest);
+
+}  // namespace
+}  // namespace pipepool::testing

@@ -14,6 +14,14 @@ namespace {
 constexpr int kWriters = 10;
 constexpr int kReaders = 10;
 
+// The full volume (> 200 MB per policy) runs in the normal build; sanitizer builds, 5-15x
+// slower, run a quarter of it with the same thread counts.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr std::uint32_t kScale = 4;
+#else
+constexpr std::uint32_t kScale = 1;
+#endif
+
 struct Header {
   std::uint32_t writer;
   std::uint32_t seq;
@@ -103,8 +111,7 @@ TEST_P(PipeConcurrencyStress, VariableRecordsInPacketMode) {
   auto p = make(GetParam(), false, /*packet=*/true);
   ASSERT_TRUE(p.writer.set_pipe_size(1 << 20).ok());
   run_records(
-      p, 5800, [](std::mt19937& rng) { return 16 + rng() % (4096 - 16 + 1); }, 4096, 0);
-  EXPECT_GE(p.reader.stats().bytes_read, 0u);
+      p, 5800 / kScale, [](std::mt19937& rng) { return 16 + rng() % (4096 - 16 + 1); }, 4096, 0);
 }
 
 // 512-byte records merged into pages; 512-byte reads take exactly one record each. ~40 MB.
@@ -112,14 +119,14 @@ TEST_P(PipeConcurrencyStress, MergedFixedRecords) {
   auto p = make(GetParam());
   ASSERT_TRUE(p.writer.set_pipe_size(1 << 20).ok());
   run_records(
-      p, 8000, [](std::mt19937&) { return std::size_t{512}; }, 512, 512);
+      p, 8000 / kScale, [](std::mt19937&) { return std::size_t{512}; }, 512, 512);
 }
 
 // 64 KiB writes, counted byte-exact. 10 x 160 x 64 KiB = 100 MiB.
 TEST_P(PipeConcurrencyStress, BigWritesByteExact) {
   auto p = make(GetParam());
   ASSERT_TRUE(p.writer.set_pipe_size(1 << 20).ok());
-  constexpr int kPerWriter = 160;
+  constexpr int kPerWriter = 160 / static_cast<int>(kScale);
   std::atomic<std::uint64_t> read_total{0};
   std::atomic<std::uint64_t> byte_sum{0};
   std::vector<std::thread> threads;

@@ -1,0 +1,41 @@
+// Zero-length reads and writes (also with NULL buffers and empty iovecs) in every pipe state.
+#include <gtest/gtest.h>
+
+#include "differential/diff_harness.hpp"
+
+namespace pipepool::differential {
+namespace {
+
+Op null_op(Op op) {
+  op.null_buf = true;
+  return op;
+}
+
+TEST(DifferentialZeroLength, EmptyPipe) {
+  EXPECT_TRUE(run_scenario(
+      {W(0), R(0), null_op(W(0)), null_op(R(0)), Wv({}), Rv({}), Wv({0, 0}), Rv({0, 0, 0})}));
+}
+
+TEST(DifferentialZeroLength, FullPipe) {
+  EXPECT_TRUE(run_scenario(
+      cat({repeat(W(4096), 16), {W(0), null_op(W(0)), Wv({0}), R(0), null_op(R(0)), Rv({0})}})));
+}
+
+TEST(DifferentialZeroLength, WithData) {
+  EXPECT_TRUE(run_scenario({W(10), R(0), null_op(R(0)), Rv({0, 0}), R(10), R(0)}));
+}
+
+TEST(DifferentialZeroLength, AfterWriterClosed) {
+  EXPECT_TRUE(run_scenario({Close(1), R(0), null_op(R(0)), Rv({})}));
+}
+
+TEST(DifferentialZeroLength, AfterReaderClosed) {
+  EXPECT_TRUE(run_scenario({Close(0), W(0), null_op(W(0)), Wv({}), Wv({0, 0})}));
+}
+
+TEST(DifferentialZeroLength, PacketMode) {
+  EXPECT_TRUE(run_scenario({W(0), R(0), W(5), R(0), R(0), R(10), Wv({0, 0}), R(1)}, O_DIRECT));
+}
+
+}  // namespace
+}  // namespace pipepool::differential

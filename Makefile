@@ -31,3 +31,28 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# Reliability (issue 4).
+# `make fuzz FUZZ_SECONDS=N`: build the libFuzzer target with clang (ASan+UBSan) in $(FUZZ_BUILD)
+# and run it for N seconds over a copy of the seed corpus; crash inputs land in
+# $(FUZZ_BUILD)/artifacts/. clang 14 needs -fsized-deallocation for the sized aligned operator
+# delete the allocators call (GCC enables it by default).
+# `make soak SOAK_ARGS=...`: the long soak, >= 10 GB per policy (not in CI; --help lists flags).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+SOAK_ARGS ?=
+
+.PHONY: fuzz soak
+
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
+	  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS=-fsized-deallocation \
+	  -DPIPEPOOL_FUZZ=ON -DPIPEPOOL_SANITIZE=address,undefined
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target pipe_fuzzer
+	rm -rf $(FUZZ_BUILD)/corpus && mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts
+	cp fuzz/corpus/* $(FUZZ_BUILD)/corpus/
+	$(FUZZ_BUILD)/fuzz/pipe_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=30 -max_len=4096 \
+	  -print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/artifacts/ $(FUZZ_BUILD)/corpus
+
+soak: build
+	$(BUILD)/pipepool_soak $(SOAK_ARGS)

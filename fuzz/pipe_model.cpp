@@ -1,0 +1,134 @@
+#include "pipe_model.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+
+namespace pipepool::fuzz {
+
+std::size_t PipeModel::merge_bytes(std::size_t len) const {
+  const std::size_t tail = len % kModelPage;
+  if (tail == 0 || bufs_.empty()) return 0;
+  const ModelBuffer& last = bufs_.back();
+  if (last.packet || last.page_end + tail > kModelPage) return 0;
+  return tail;
+}
+
+WritePlan PipeModel::plan_write(std::size_t len, bool nonblock) const {
+  WritePlan plan;
+  if (len == 0) return plan;
+  if (readers_ == 0) {
+    plan.error = EPIPE;
+    return plan;
+  }
+  plan.merged = merge_bytes(len);
+  const std::size_t rest = len - plan.merged;
+  const std::size_t need = (rest + kModelPage - 1) / kModelPage;
+  const std::size_t free_slots = max_slots_ > bufs_.size() ? max_slots_ - bufs_.size() : 0;
+  if (need <= free_slots) {
+    plan.pages = need;
+    plan.count = len;
+    return plan;
+  }
+  if (!nonblock) {
+    plan.would_block = true;
+    return plan;
+  }
+  plan.pages = free_slots;
+  plan.count = plan.merged + free_slots * kModelPage;
+  if (plan.count == 0) plan.error = EAGAIN;
+  return plan;
+}
+
+void PipeModel::commit_write(const std::uint8_t* data, std::size_t len, std::size_t count,
+                             bool packet) {
+  const std::size_t merged = merge_bytes(len);
+  if (count < merged) std::abort();  // a merge is all or nothing
+  if (merged != 0) {
+    ModelBuffer& last = bufs_.back();
+    last.bytes.insert(last.bytes.end(), data, data + merged);
+    last.page_end += merged;
+  }
+  for (std::size_t at = merged; at < count; at += kModelPage) {
+    const std::size_t n = std::min(kModelPage, count - at);
+    ModelBuffer buf;
+    buf.bytes.assign(data + at, data + at + n);
+    buf.page_end = n;
+    buf.packet = packet;
+    bufs_.push_back(std::move(buf));
+  }
+  total_written_ += count;
+}
+
+ReadResult PipeModel::read(std::size_t len, bool nonblock) {
+  ReadResult r;
+  if (len == 0) return r;
+  if (bufs_.empty()) {
+    if (writers_ == 0) return r;  // EOF
+    if (nonblock) {
+      r.error = EAGAIN;
+    } else {
+      r.would_block = true;
+    }
+    return r;
+  }
+  // Something is buffered: take from the oldest buffers until `len` is met or the pipe is empty;
+  // a packet ends the read, and what of it did not fit is lost.
+  std::size_t want = len;
+  while (want != 0 && !bufs_.empty()) {
+    ModelBuffer& front = bufs_.front();
+    const std::size_t n = std::min(want, front.bytes.size());
+    r.bytes.insert(r.bytes.end(), front.bytes.begin(),
+                   front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    const bool packet = front.packet;
+    front.bytes.erase(front.bytes.begin(), front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    if (packet || front.bytes.empty()) bufs_.pop_front();
+    want = packet ? 0 : want - n;
+  }
+  total_read_ += r.bytes.size();
+  return r;
+}
+
+ResizeResult PipeModel::resize(std::size_t bytes, bool privileged) {
+  ResizeResult r;
+  if (bytes > (std::size_t{1} << 31)) {
+    r.error = EINVAL;
+    return r;
+  }
+  std::size_t size = kModelPage;
+  while (size < bytes) size *= 2;
+  const std::size_t slots = size / kModelPage;
+  if (slots > max_slots_ && size > kModelMaxSize && !privileged) {
+    r.error = EPERM;
+    return r;
+  }
+  if (slots < bufs_.size()) {
+    r.error = EBUSY;
+    return r;
+  }
+  max_slots_ = slots;
+  r.size = size;
+  return r;
+}
+
+std::size_t PipeModel::bytes_available() const {
+  std::size_t n = 0;
+  for (const ModelBuffer& b : bufs_) n += b.bytes.size();
+  return n;
+}
+
+short PipeModel::poll(bool writer_end) const {
+  short mask = 0;
+  if (writer_end) {
+    if (!full()) mask |= POLLOUT | POLLWRNORM;
+    if (readers_ == 0) mask |= POLLERR;
+  } else {
+    if (!empty()) mask |= POLLIN | POLLRDNORM;
+    if (writers_ == 0) mask |= POLLHUP;
+  }
+  return mask;
+}
+
+}  // namespace pipepool::fuzz

@@ -1,0 +1,89 @@
+// A reference model of one Linux anonymous pipe, written from the rules of DESIGN.md §2 and
+// independently of src/pipe.cpp: the pipe is a queue of buffers, each holding the unread bytes of
+// one ring slot, where they end inside their page, and whether the slot is a packet or may take
+// merges. No pages, no locks, no threads: the model answers what a single call returns.
+//
+// Contract: a caller asks plan_write() what a write would return, issues the real write, and then
+// commits the count the real pipe returned (which may be a shorter, page-granular prefix when
+// page allocation failed). Reads, resizes, opens and closes update the model directly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+namespace pipepool::fuzz {
+
+inline constexpr std::size_t kModelPage = 4096;
+inline constexpr std::size_t kModelMaxSize = 1024 * 1024;  // pipe-max-size
+
+struct ModelBuffer {
+  std::vector<std::uint8_t> bytes;  // unread bytes, oldest first
+  std::size_t page_end = 0;         // offset inside the page just past the last byte
+  bool packet = false;              // PACKET flag; otherwise CAN_MERGE
+};
+
+struct WritePlan {
+  std::size_t count = 0;     // what the write returns when every page allocation succeeds
+  int error = 0;             // errno when it returns nothing (EPIPE, EAGAIN)
+  bool would_block = false;  // a blocking write would sleep (needs more slots than are free)
+  std::size_t merged = 0;    // leading bytes appended to the last buffer (no page needed)
+  std::size_t pages = 0;     // new slots `count` fills
+};
+
+struct ReadResult {
+  std::vector<std::uint8_t> bytes;  // what the read returns
+  int error = 0;                    // EAGAIN
+  bool would_block = false;         // a blocking read would sleep; nothing was changed
+};
+
+struct ResizeResult {
+  std::size_t size = 0;
+  int error = 0;  // EINVAL, EPERM, EBUSY
+};
+
+class PipeModel {
+ public:
+  PipeModel() = default;
+
+  // What a write of `len` bytes returns if no allocation fails. Does not change the model.
+  [[nodiscard]] WritePlan plan_write(std::size_t len, bool nonblock) const;
+  // Applies a write of `len` bytes from `data` that returned `count` (> 0). `count` must be the
+  // plan's count or plan.merged + k * 4096 for some k < plan.pages.
+  void commit_write(const std::uint8_t* data, std::size_t len, std::size_t count, bool packet);
+
+  // A read of `len` bytes; applied unless it would block.
+  [[nodiscard]] ReadResult read(std::size_t len, bool nonblock);
+
+  // F_SETPIPE_SZ.
+  [[nodiscard]] ResizeResult resize(std::size_t bytes, bool privileged);
+
+  void open_end(bool writer) { ++(writer ? writers_ : readers_); }
+  void close_end(bool writer) { --(writer ? writers_ : readers_); }
+
+  [[nodiscard]] std::size_t bytes_available() const;
+  [[nodiscard]] std::size_t slots_used() const { return bufs_.size(); }
+  [[nodiscard]] std::size_t max_slots() const { return max_slots_; }
+  [[nodiscard]] bool empty() const { return bufs_.empty(); }
+  [[nodiscard]] bool full() const { return bufs_.size() >= max_slots_; }
+  [[nodiscard]] unsigned readers() const { return readers_; }
+  [[nodiscard]] unsigned writers() const { return writers_; }
+  // poll(2) revents of the read end (false) or the write end (true), <poll.h> values.
+  [[nodiscard]] short poll(bool writer_end) const;
+  [[nodiscard]] std::uint64_t total_written() const { return total_written_; }
+  [[nodiscard]] std::uint64_t total_read() const { return total_read_; }
+
+ private:
+  // Bytes of a `len`-byte write that would merge into the last buffer (0 when none).
+  [[nodiscard]] std::size_t merge_bytes(std::size_t len) const;
+
+  std::deque<ModelBuffer> bufs_;
+  std::size_t max_slots_ = 16;
+  unsigned readers_ = 0;
+  unsigned writers_ = 0;
+  std::uint64_t total_written_ = 0;
+  std::uint64_t total_read_ = 0;
+};
+
+}  // namespace pipepool::fuzz

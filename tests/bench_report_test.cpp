@@ -15,7 +15,12 @@ using namespace pipe_bench;
 TargetResult make_result(const std::string& target, std::uint64_t writes, bool with_pool) {
   TargetResult r;
   r.target = target;
-  r.config = {2, 3, 65536, 1.0, 1048576, with_pool ? "os" : "kernel", 0};
+  r.config.writers = 2;
+  r.config.readers = 3;
+  r.config.msg_size = 65536;
+  r.config.duration_s = 1.0;
+  r.config.pipe_size = 1048576;
+  r.config.allocator = with_pool ? "os" : "kernel";
   r.run.writes = writes;
   r.run.bytes_written = writes * 65536;
   r.run.bytes_read = writes * 65536;
@@ -48,18 +53,20 @@ TEST(BenchReport, JsonHasExactlyTheSchemaKeys) {
   EXPECT_EQ(keys(json), (std::set<std::string>{"context", "results"}));
   EXPECT_EQ(keys(json["context"]),
             (std::set<std::string>{"date", "host", "kernel", "cpu_model", "cores", "build_type",
-                                   "pipepool_version"}));
+                                   "pipepool_version", "git_revision", "pressure"}));
   ASSERT_EQ(json["results"].size(), 2u);
   for (const auto& r : json["results"]) {
     EXPECT_EQ(keys(r), (std::set<std::string>{"target", "config", "metrics"}));
-    EXPECT_EQ(keys(r["config"]), (std::set<std::string>{"writers", "readers", "msg_size",
-                                                        "duration_s", "pipe_size", "allocator"}));
-    EXPECT_EQ(
-        keys(r["metrics"]),
-        (std::set<std::string>{"writes", "writes_per_s", "throughput_mbps", "lat_avg_ns",
-                               "lat_p50_ns", "lat_p99_ns", "lat_max_ns", "bytes_written",
-                               "bytes_read", "allocs_in_lock", "allocs_outside_lock",
-                               "frees_in_lock", "frees_outside_lock", "pool_hits", "pool_peak"}));
+    EXPECT_EQ(keys(r["config"]),
+              (std::set<std::string>{"writers", "readers", "msg_size", "duration_s", "pipe_size",
+                                     "allocator", "alloc_cost_ns", "runs", "rate", "verify",
+                                     "memory_pressure"}));
+    EXPECT_EQ(keys(r["metrics"]),
+              (std::set<std::string>{"writes", "writes_per_s", "throughput_mbps", "lat_avg_ns",
+                                     "lat_p50_ns", "lat_p90_ns", "lat_p99_ns", "lat_p999_ns",
+                                     "lat_max_ns", "bytes_written", "bytes_read", "allocs_in_lock",
+                                     "allocs_outside_lock", "frees_in_lock", "frees_outside_lock",
+                                     "pool_hits", "pool_peak"}));
   }
 }
 
@@ -91,14 +98,14 @@ TEST(BenchReport, RatiosAgainstLegacyAndKernel) {
   const std::string text =
       format_ratios({make_result("kernel", 100, false), make_result("legacy", 200, true),
                      make_result("unified", 300, true)});
-  EXPECT_NE(text.find("unified          1.50       3.00"), std::string::npos) << text;
-  EXPECT_NE(text.find("kernel           0.50       1.00"), std::string::npos) << text;
+  EXPECT_NE(text.find("unified               1.50       3.00"), std::string::npos) << text;
+  EXPECT_NE(text.find("kernel                0.50       1.00"), std::string::npos) << text;
 }
 
 TEST(BenchReport, RatiosNeedLegacyOrKernel) {
   EXPECT_TRUE(format_ratios({make_result("unified", 300, true)}).empty());
   EXPECT_NE(format_ratios({make_result("unified", 300, true), make_result("legacy", 100, true)})
-                .find("unified          3.00          -"),
+                .find("unified               3.00          -"),
             std::string::npos);
 }
 

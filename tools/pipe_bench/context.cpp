@@ -14,6 +14,12 @@
 #ifndef PIPE_BENCH_PIPEPOOL_VERSION
 #define PIPE_BENCH_PIPEPOOL_VERSION "unknown"
 #endif
+#if __has_include("pipe_bench_git_revision.hpp")
+#include "pipe_bench_git_revision.hpp"  // generated at configure time
+#endif
+#ifndef PIPE_BENCH_GIT_REVISION
+#define PIPE_BENCH_GIT_REVISION "unknown"
+#endif
 
 namespace pipe_bench {
 namespace {
@@ -54,6 +60,7 @@ RunContext collect_context() {
   ctx.cores = cores > 0 ? static_cast<unsigned>(cores) : 0;
   ctx.build_type = PIPE_BENCH_BUILD_TYPE;
   ctx.pipepool_version = PIPE_BENCH_PIPEPOOL_VERSION;
+  ctx.git_revision = PIPE_BENCH_GIT_REVISION;
   return ctx;
 }
 

@@ -1,9 +1,21 @@
 // The machine and build a run happened on, for the reports' context block.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 namespace pipe_bench {
+
+// What --memory-pressure ran, and how much memory it held when measuring started.
+struct PressureInfo {
+  std::string command;  // "stress-ng --vm 4 --vm-bytes 80% --vm-method all"
+  unsigned workers = 0;
+  std::string vm_bytes;
+  std::string method;
+  std::uint64_t rss_bytes_at_start = 0;  // resident memory of stress-ng's whole process group
+  double ramp_s = 0;                     // how long pipe_bench waited for it to ramp up
+};
 
 struct RunContext {
   std::string date;  // ISO 8601 UTC, e.g. 2026-11-25T22:08:00Z
@@ -13,6 +25,8 @@ struct RunContext {
   unsigned cores = 0;     // online CPUs
   std::string build_type;
   std::string pipepool_version;
+  std::string git_revision;  // `git rev-parse --short HEAD` at configure time, or "unknown"
+  std::optional<PressureInfo> pressure;  // set when --memory-pressure is on
 };
 
 // Reads the clock, uname, /proc/cpuinfo and the build settings compiled in.

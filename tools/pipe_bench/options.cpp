@@ -11,15 +11,20 @@
 #include <cstring>
 #include <set>
 
+#include "pipe_bench/exec_path.hpp"
+#include "pipe_bench/options_help.hpp"
 #include "pipe_bench/targets/registry.hpp"
+#include "pipe_bench/verify.hpp"
 
 namespace pipe_bench {
 namespace {
 
 constexpr unsigned kMaxThreads = 1024;
+constexpr unsigned kMaxRuns = 1000;
 constexpr std::size_t kMaxMsgSize = std::size_t{1} << 30;   // 1 GiB per thread buffer
 constexpr std::size_t kMaxPipeSize = std::size_t{1} << 31;  // F_SETPIPE_SZ: EINVAL above
 constexpr double kMaxDuration = 24 * 3600.0;
+constexpr double kMaxRate = 1e8;
 
 // Thrown inside parse_options to abort with one line naming the flag.
 struct BadFlag {
@@ -38,12 +43,39 @@ std::optional<std::uint64_t> parse_uint(std::string_view text) noexcept {
   return value;
 }
 
-unsigned parse_threads(std::string_view flag, const std::string& text) {
-  const auto n = parse_uint(text);
-  if (!n || *n == 0 || *n > kMaxThreads) {
-    bad(flag, fmt::format("expected a thread count from 1 to {}", kMaxThreads), text);
+// Splits "a,b,c"; an empty item is an error naming `flag`.
+std::vector<std::string_view> split_list(std::string_view flag, std::string_view text) {
+  std::vector<std::string_view> items;
+  std::string_view rest = text;
+  for (;;) {
+    const auto comma = rest.find(',');
+    const auto item = rest.substr(0, comma);
+    if (item.empty()) bad(flag, "empty item in the list", text);
+    items.push_back(item);
+    if (comma == std::string_view::npos) return items;
+    rest.remove_prefix(comma + 1);
   }
-  return static_cast<unsigned>(*n);
+}
+
+template <typename T>
+void reject_duplicates(std::string_view flag, const std::vector<T>& values, std::string_view text) {
+  if (std::set<T>(values.begin(), values.end()).size() != values.size()) {
+    bad(flag, "a value is given twice", text);
+  }
+}
+
+std::vector<unsigned> parse_threads(std::string_view flag, const std::string& text) {
+  std::vector<unsigned> out;
+  for (const auto item : split_list(flag, text)) {
+    const auto n = parse_uint(item);
+    if (!n || *n == 0 || *n > kMaxThreads) {
+      bad(flag, fmt::format("expected thread counts from 1 to {}, e.g. 5 or 1,2,5", kMaxThreads),
+          text);
+    }
+    out.push_back(static_cast<unsigned>(*n));
+  }
+  reject_duplicates(flag, out, text);
+  return out;
 }
 
 std::size_t parse_size_flag(std::string_view flag, const std::string& text, std::size_t max) {
@@ -54,55 +86,65 @@ std::size_t parse_size_flag(std::string_view flag, const std::string& text, std:
   return *n;
 }
 
-double parse_duration(const std::string& text) {
+double parse_positive(std::string_view flag, const std::string& text, double max,
+                      std::string_view example) {
   double value = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value, std::chars_format::fixed);
   if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) {
-    bad("--duration", "expected seconds such as 3 or 0.5", text);
+    bad(flag, fmt::format("expected a number such as {}", example), text);
   }
-  if (value <= 0) bad("--duration", "must be greater than 0", text);
-  if (value > kMaxDuration) bad("--duration", "must be at most 86400 seconds", text);
+  if (value <= 0) bad(flag, "must be greater than 0", text);
+  if (value > max) bad(flag, fmt::format("must be at most {:g}", max), text);
   return value;
 }
 
 std::vector<std::string> parse_targets(const std::string& text) {
   std::vector<std::string> targets;
-  std::set<std::string_view> seen;
-  std::string_view rest = text;
   const auto names = fmt::format("{}", fmt::join(known_targets(), ", "));
-  for (;;) {
-    const auto comma = rest.find(',');
-    const auto name = rest.substr(0, comma);
-    if (name.empty()) bad("--target", "empty name in the list", text);
+  for (const auto name : split_list("--target", text)) {
     if (!is_known_target(name)) {
       bad("--target", fmt::format("unknown target '{}' (known: {})", name, names), text);
     }
-    if (!seen.insert(name).second) {
-      bad("--target", fmt::format("target '{}' given twice", name), text);
-    }
     targets.emplace_back(name);
-    if (comma == std::string_view::npos) break;
-    rest.remove_prefix(comma + 1);
   }
+  reject_duplicates("--target", targets, text);
   return targets;
+}
+
+std::vector<std::uint64_t> parse_costs(const std::string& text) {
+  std::vector<std::uint64_t> out;
+  for (const auto item : split_list("--alloc-cost", text)) {
+    const auto cost = parse_uint(item);
+    if (!cost) bad("--alloc-cost", "expected nanoseconds as whole numbers, e.g. 0,250,1000", text);
+    out.push_back(*cost);
+  }
+  reject_duplicates("--alloc-cost", out, text);
+  return out;
 }
 
 // Opens the file for writing without truncating it, so that an unwritable path fails before the
 // run rather than after it.
-void check_writable(const std::string& path) {
-  if (path.empty()) bad("--json", "expected a file name", path);
+void check_writable(std::string_view flag, const std::string& path) {
+  if (path.empty()) bad(flag, "expected a file name", path);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-  if (fd < 0) bad("--json", fmt::format("cannot open for writing: {}", std::strerror(errno)), path);
+  if (fd < 0) bad(flag, fmt::format("cannot open for writing: {}", std::strerror(errno)), path);
   ::close(fd);
 }
 
-constexpr const char* kFooter = R"(
-Each target runs the kernel selftest's workload on one fresh pipe resized to --pipe-size:
---writers threads loop write(--msg-size) until --duration has passed, --readers threads read
-until EOF. Write latency is the wall time of one whole message (partial writes are completed).
-Targets: kernel = real pipe2() pipes; legacy, prealloc, unified = pipepool pipes with that page
-pool policy over the --allocator. MB/s is MiB/s. Exit status: 0 ok, 1 run failure, 2 bad input.)";
+std::string require_program(std::string_view flag, std::string_view program,
+                            std::string_view value) {
+  auto path = find_executable(program);
+  if (!path) {
+    bad(flag, fmt::format("{} not found in PATH (scripts/install-deps.sh installs it)", program),
+        value);
+  }
+  return *path;
+}
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
 
 }  // namespace
 
@@ -141,36 +183,73 @@ std::string format_size(std::size_t bytes) {
 ParseOutcome parse_options(int argc, const char* const* argv) {
   CLI::App app{"pipe_bench: the kernel pipe selftest's workload on kernel pipes and pipepool pipes",
                "pipe_bench"};
-  app.footer(kFooter);
-  std::string writers = "5", readers = "5", msg_size = "64K", duration = "3", pipe_size = "1M";
-  std::string targets = fmt::format("{}", fmt::join(known_targets(), ","));
-  std::string allocator = "os", alloc_cost, json;
+  app.footer(help_footer());
+  app.get_formatter()->column_width(32);
+  std::string writers, readers, msg_size = "64K", duration = "3", pipe_size = "1M";
+  std::string targets = fmt::format("{}", fmt::join(default_targets(), ","));
+  std::string allocator = "os", alloc_cost, json, csv, plot, runs = "1", baseline, pressure, rate;
+  bool summary = false, verify = false;
 
-  app.add_option("-w,--writers", writers, "Writer threads, 1-1024 (default 5)")->type_name("N");
-  app.add_option("-r,--readers", readers, "Reader threads, 1-1024 (default 5)")->type_name("N");
+  app.add_option("-w,--writers", writers,
+                 "Writer threads, 1-1024, or a comma list to sweep (default: 5, or the sweep 1,2,5 "
+                 "when neither -w nor -r is given)")
+      ->type_name("N[,N...]");
+  app.add_option("-r,--readers", readers,
+                 "Reader threads, 1-1024, or a comma list to sweep (default: 5, or the sweep "
+                 "1,5,10 when neither -w nor -r is given)")
+      ->type_name("N[,N...]");
   app.add_option("-s,--msg-size", msg_size,
                  "Bytes per write; suffixes K, M, G are powers of 1024 (default 64K). May exceed "
                  "the pipe size, as with the kernel tool")
       ->type_name("SIZE");
   app.add_option("-d,--duration", duration,
-                 "Seconds of writing per target, fractions allowed (default 3)")
+                 "Seconds of writing per run, fractions allowed (default 3)")
       ->type_name("SECONDS");
   app.add_option("-p,--pipe-size", pipe_size,
                  "Pipe size set with F_SETPIPE_SZ, suffixes K, M, G (default 1M). Above 1M the "
                  "kernel (and pipepool, like it) refuses unprivileged growth with EPERM")
       ->type_name("SIZE");
   app.add_option("-t,--target", targets,
-                 fmt::format("Comma list of targets to run, in order, from: {} (default all)",
-                             fmt::join(known_targets(), ", ")))
+                 fmt::format("Comma list of targets to run, in order, from: {} (default {})",
+                             fmt::join(known_targets(), ", "), fmt::join(default_targets(), ",")))
       ->type_name("LIST");
   app.add_option("-a,--allocator", allocator,
                  "Page allocator of the pipepool targets: os, heap or model (default os)")
       ->type_name("NAME");
   app.add_option("--alloc-cost", alloc_cost,
                  "Nanoseconds the model allocator busy-waits per allocation (needs -a model; "
-                 "default 0)")
-      ->type_name("NS");
+                 "default 0). A comma list sweeps the cost, e.g. 0,250,1000,4000,16000")
+      ->type_name("NS[,NS...]");
+  app.add_option("--runs", runs,
+                 "Runs per target and configuration, interleaved A B C A B C (default 1). With 2 "
+                 "or more, reports give the median and min-max, and ratios a 95% CI")
+      ->type_name("N");
+  app.add_option("--baseline", baseline,
+                 "The target the others are compared with (default the first of -t)")
+      ->type_name("NAME");
+  app.add_flag("--summary", summary,
+               "Also print a short comparison text, one line per target and configuration, to "
+               "paste into a cover letter");
+  app.add_option("--memory-pressure", pressure,
+                 "Run stress-ng for the whole benchmark: SPEC is [WORKERS][:BYTES] (default 4:80%, "
+                 "i.e. stress-ng --vm 4 --vm-bytes 80% --vm-method all, as the kernel selftest); "
+                 "measuring starts once it has ramped up (>= 1 s)")
+      ->expected(0, 1)
+      ->type_name("[=SPEC]");
+  app.add_option("--rate", rate,
+                 "Open loop: each writer sends N writes/s on a fixed schedule and latency counts "
+                 "from the intended send time (default: closed loop)")
+      ->type_name("N");
+  app.add_flag("--verify", verify,
+               "Writers send sequence-numbered, checksummed records of min(--msg-size, 4096) "
+               "bytes (packet mode where the target has it); readers check every record; any "
+               "loss, duplicate or corruption exits 1");
   app.add_option("--json", json, "Also write the results as JSON to this file")->type_name("FILE");
+  app.add_option("--csv", csv, "Also write one CSV row per run to this file")->type_name("FILE");
+  app.add_option("--plot", plot,
+                 "Also draw writes/s per target with min-max error bars (gnuplot) to FILE.png or "
+                 "FILE.svg")
+      ->type_name("FILE");
 
   try {
     app.parse(argc, argv);
@@ -182,26 +261,70 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
 
   try {
     Options options;
-    options.writers = parse_threads("--writers", writers);
-    options.readers = parse_threads("--readers", readers);
+    const bool has_writers = app.count("--writers") != 0;
+    const bool has_readers = app.count("--readers") != 0;
+    options.sweep = !has_writers && !has_readers;
+    options.writers = has_writers ? parse_threads("--writers", writers)
+                                  : (options.sweep ? kSweepWriters : std::vector<unsigned>{5});
+    options.readers = has_readers ? parse_threads("--readers", readers)
+                                  : (options.sweep ? kSweepReaders : std::vector<unsigned>{5});
     options.msg_size = parse_size_flag("--msg-size", msg_size, kMaxMsgSize);
-    options.duration_s = parse_duration(duration);
+    options.duration_s = parse_positive("--duration", duration, kMaxDuration, "3 or 0.5");
     options.pipe_size = parse_size_flag("--pipe-size", pipe_size, kMaxPipeSize);
     options.targets = parse_targets(targets);
     const auto kind = pipepool::parse_allocator_kind(allocator);
     if (!kind) bad("--allocator", "expected os, heap or model", allocator);
     options.allocator = *kind;
     if (app.count("--alloc-cost") != 0) {
-      const auto cost = parse_uint(alloc_cost);
-      if (!cost) bad("--alloc-cost", "expected nanoseconds as a whole number", alloc_cost);
+      options.alloc_costs = parse_costs(alloc_cost);
       if (options.allocator != pipepool::AllocatorKind::model) {
         bad("--alloc-cost", "only the model allocator has a cost; add -a model", alloc_cost);
       }
-      options.alloc_cost_ns = *cost;
+    }
+    const auto n_runs = parse_uint(runs);
+    if (!n_runs || *n_runs == 0 || *n_runs > kMaxRuns) {
+      bad("--runs", fmt::format("expected a count from 1 to {}", kMaxRuns), runs);
+    }
+    options.runs = static_cast<unsigned>(*n_runs);
+    options.baseline = options.targets.front();
+    if (app.count("--baseline") != 0) {
+      if (std::find(options.targets.begin(), options.targets.end(), baseline) ==
+          options.targets.end()) {
+        bad("--baseline", "must be one of the targets given with -t", baseline);
+      }
+      options.baseline = baseline;
+    }
+    options.summary = summary;
+    if (app.count("--rate") != 0) {
+      options.rate = parse_positive("--rate", rate, kMaxRate, "1000 writes/s per writer");
+    }
+    options.verify = verify;
+    if (verify && verify_record_size(options.msg_size) < kRecordHeaderSize) {
+      bad("--verify",
+          fmt::format("records need at least {} bytes; raise --msg-size", kRecordHeaderSize),
+          msg_size);
+    }
+    if (app.count("--memory-pressure") != 0) {
+      std::string why;
+      options.pressure = parse_pressure_spec(pressure, why);
+      if (!options.pressure) bad("--memory-pressure", why, pressure);
+      options.stress_ng = require_program("--memory-pressure", "stress-ng", pressure);
+    }
+    if (app.count("--plot") != 0) {
+      if (!ends_with(plot, ".png") && !ends_with(plot, ".svg")) {
+        bad("--plot", "the file name must end in .png or .svg", plot);
+      }
+      options.gnuplot = require_program("--plot", "gnuplot", plot);
+      check_writable("--plot", plot);
+      options.plot_path = plot;
     }
     if (app.count("--json") != 0) {
-      check_writable(json);
+      check_writable("--json", json);
       options.json_path = json;
+    }
+    if (app.count("--csv") != 0) {
+      check_writable("--csv", csv);
+      options.csv_path = csv;
     }
     return {std::move(options), 0, {}};
   } catch (const BadFlag& e) {

@@ -1,5 +1,6 @@
-// pipe_bench's command line: parsing and validation, with no side effect other than checking that
-// the --json file can be opened for writing.
+// pipe_bench's command line: parsing and validation. Side effects are limited to checks that make
+// bad input fail before anything runs: the --json / --csv / --plot files are opened for writing
+// (not truncated), and stress-ng / gnuplot are looked up in $PATH when needed.
 #pragma once
 
 #include <cstddef>
@@ -9,20 +10,37 @@
 #include <string_view>
 #include <vector>
 
+#include "pipe_bench/pressure_spec.hpp"
 #include "pipepool/page_allocator.hpp"
 
 namespace pipe_bench {
 
+inline const std::vector<unsigned> kSweepWriters{1, 2, 5};
+inline const std::vector<unsigned> kSweepReaders{1, 5, 10};
+
 struct Options {
-  unsigned writers = 5;
-  unsigned readers = 5;
+  // Each configuration is one writers x readers x alloc-cost combination. Neither -w nor -r:
+  // the selftest's sweep (kSweepWriters x kSweepReaders); only one of them: the other is 5.
+  std::vector<unsigned> writers{5};
+  std::vector<unsigned> readers{5};
+  bool sweep = false;  // neither -w nor -r was given
   std::size_t msg_size = 64 * 1024;
   double duration_s = 3.0;
   std::size_t pipe_size = 1024 * 1024;
   std::vector<std::string> targets;  // validated names, in the order given; never empty
   pipepool::AllocatorKind allocator = pipepool::AllocatorKind::os;
-  std::uint64_t alloc_cost_ns = 0;  // model allocator busy-wait per allocation
-  std::string json_path;            // empty: no JSON output
+  std::vector<std::uint64_t> alloc_costs{0};  // model allocator busy-wait per allocation (ns)
+  unsigned runs = 1;                          // per target and configuration, interleaved
+  std::string baseline;                       // one of `targets`; default the first
+  bool summary = false;
+  std::optional<PressureSpec> pressure;  // --memory-pressure
+  std::string stress_ng;                 // its path, when `pressure` is set
+  double rate = 0;                       // writes/s per writer, open loop; 0 = closed loop
+  bool verify = false;
+  std::string json_path;  // empty: no JSON output
+  std::string csv_path;   // empty: no CSV output
+  std::string plot_path;  // empty: no plot; ends in .png or .svg
+  std::string gnuplot;    // its path, when `plot_path` is set
 };
 
 // Either options to run with, or an exit code and the text to print:

@@ -4,13 +4,20 @@
 
 #include <algorithm>
 
+#include "pipe_bench/json_report.hpp"
 #include "pipe_bench/options.hpp"
 
 namespace pipe_bench {
 namespace {
 
+constexpr int kNameWidth = 15;  // "kernel-vmsplice"
+
 double us(double ns) {
   return ns / 1000.0;
+}
+
+double us(std::uint64_t ns) {
+  return static_cast<double>(ns) / 1000.0;
 }
 
 std::string allocator_text(const RunConfig& config) {
@@ -30,28 +37,60 @@ double per_write(std::uint64_t count, std::uint64_t writes) {
   return writes == 0 ? 0.0 : static_cast<double>(count) / static_cast<double>(writes);
 }
 
+std::string ratio_text(double ratio, const std::optional<std::pair<double, double>>& ci) {
+  if (!ci) return fmt::format("{:.3f}", ratio);
+  return fmt::format("{:.3f} [{:.3f}..{:.3f}]", ratio, ci->first, ci->second);
+}
+
+std::string gib(std::uint64_t bytes) {
+  return fmt::format("{:.2f} GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
+}
+
 }  // namespace
 
 std::string format_header(const RunConfig& config, const RunContext& context) {
+  std::string extra;
+  if (config.rate > 0) extra += fmt::format(", open loop {:g} writes/s per writer", config.rate);
+  if (config.verify) extra += fmt::format(", verify (records of {})", format_size(config.msg_size));
+  const std::string threads =
+      config.writers == 0 ? std::string()
+                          : fmt::format("{} writers, {} readers, ", config.writers, config.readers);
   return fmt::format(
-      "pipe_bench: {} writers, {} readers, msg {}, pipe {}, {:g} s per target, allocator {}\n"
-      "host {}, kernel {}, {} x {}, {} build, pipepool {}, {}\n",
-      config.writers, config.readers, format_size(config.msg_size), format_size(config.pipe_size),
-      config.duration_s, allocator_text(config), context.host, context.kernel, context.cores,
-      context.cpu_model, context.build_type, context.pipepool_version, context.date);
+      "pipe_bench: {}msg {}, pipe {}, {:g} s per run, allocator {}{}\n"
+      "host {}, kernel {}, {} x {}, {} build, pipepool {} ({}), {}\n",
+      threads, format_size(config.msg_size), format_size(config.pipe_size), config.duration_s,
+      allocator_text(config), extra, context.host, context.kernel, context.cores, context.cpu_model,
+      context.build_type, context.pipepool_version, context.git_revision, context.date);
 }
 
-std::string format_table_header() {
-  return fmt::format("\n{:<10} {:>10} {:>11} {:>9} {:>9} {:>9} {:>9} {:>10}\n", "target", "writes",
-                     "writes/s", "MiB/s", "avg us", "p50 us", "p99 us", "max us");
+std::string format_pressure(const RunContext& context) {
+  if (!context.pressure) return {};
+  const auto& p = *context.pressure;
+  return fmt::format("memory pressure: {} (RSS {} when measuring started, after {:.1f} s)\n",
+                     p.command, gib(p.rss_bytes_at_start), p.ramp_s);
 }
 
-std::string format_row(const TargetResult& result) {
+std::string format_config_header(const Configuration& config, std::size_t count, bool show_cost) {
+  const std::string cost =
+      show_cost ? fmt::format(", alloc cost {} ns", config.alloc_cost_ns) : std::string();
+  return fmt::format("\n== {} writers, {} readers{} (configuration {} of {})\n", config.writers,
+                     config.readers, cost, config.index + 1, count);
+}
+
+std::string format_table_header(bool run_column) {
+  return fmt::format("\n{:<{}} {:>4} {:>10} {:>11} {:>9} {:>9} {:>8} {:>8} {:>8} {:>9} {:>10}\n",
+                     "target", kNameWidth, run_column ? "run" : "", "writes", "writes/s", "MiB/s",
+                     "avg us", "p50 us", "p90 us", "p99 us", "p99.9 us", "max us");
+}
+
+std::string format_row(const TargetResult& result, bool run_column) {
   const Metrics m = compute_metrics(result);
-  return fmt::format("{:<10} {:>10} {:>11.1f} {:>9.1f} {:>9.1f} {:>9.1f} {:>9.1f} {:>10.1f}\n",
-                     result.target, m.writes, m.writes_per_s, m.throughput_mbps, us(m.lat_avg_ns),
-                     us(static_cast<double>(m.lat_p50_ns)), us(static_cast<double>(m.lat_p99_ns)),
-                     us(static_cast<double>(m.lat_max_ns)));
+  const std::string run = run_column ? fmt::format("{}", result.run_index) : std::string();
+  return fmt::format(
+      "{:<{}} {:>4} {:>10} {:>11.1f} {:>9.1f} {:>9.1f} {:>8.1f} {:>8.1f} {:>8.1f} {:>9.1f} "
+      "{:>10.1f}\n",
+      result.target, kNameWidth, run, m.writes, m.writes_per_s, m.throughput_mbps, us(m.lat_avg_ns),
+      us(m.lat_p50_ns), us(m.lat_p90_ns), us(m.lat_p99_ns), us(m.lat_p999_ns), us(m.lat_max_ns));
 }
 
 std::string format_pool_table(const std::vector<TargetResult>& results) {
@@ -75,23 +114,117 @@ std::string format_pool_table(const std::vector<TargetResult>& results) {
   return out;
 }
 
-std::string format_ratios(const std::vector<TargetResult>& results) {
-  const TargetResult* legacy = find(results, "legacy");
-  const TargetResult* kernel = find(results, "kernel");
-  if (legacy == nullptr && kernel == nullptr) return {};
-  const auto rate = [](const TargetResult* r) {
+std::string format_ratios(const std::vector<TargetResult>& results, const std::string& baseline) {
+  std::vector<std::string> columns;
+  if (!baseline.empty() && baseline != "legacy" && baseline != "kernel" && baseline != "memcpy" &&
+      find(results, baseline) != nullptr) {
+    columns.push_back(baseline);
+  }
+  // Legacy and kernel come as a pair (a '-' for the one that did not run), as before.
+  if (find(results, "legacy") != nullptr || find(results, "kernel") != nullptr) {
+    columns.emplace_back("legacy");
+    columns.emplace_back("kernel");
+  }
+  if (find(results, "memcpy") != nullptr) columns.emplace_back("memcpy");
+  if (columns.empty()) return {};
+  const auto rate = [&](std::string_view target) {
+    const TargetResult* r = find(results, target);
     return r == nullptr ? 0.0 : compute_metrics(*r).writes_per_s;
   };
-  const double legacy_rate = rate(legacy);
-  const double kernel_rate = rate(kernel);
-  const auto ratio = [](double num, double den) {
-    return den > 0 ? fmt::format("{:.2f}", num / den) : std::string("-");
-  };
-  std::string out = fmt::format("\n{:<10} {:>10} {:>10}\n", "writes/s", "/ legacy", "/ kernel");
+  std::string out = fmt::format("\n{:<{}}", "writes/s", kNameWidth);
+  for (const auto& c : columns) out += fmt::format(" {:>10}", "/ " + c);
+  out += '\n';
   for (const auto& r : results) {
-    const double value = rate(&r);
-    out += fmt::format("{:<10} {:>10} {:>10}\n", r.target, ratio(value, legacy_rate),
-                       ratio(value, kernel_rate));
+    const double value = compute_metrics(r).writes_per_s;
+    out += fmt::format("{:<{}}", r.target, kNameWidth);
+    for (const auto& c : columns) {
+      const double den = rate(c);
+      out += den > 0 ? fmt::format(" {:>10.2f}", value / den) : fmt::format(" {:>10}", "-");
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+std::string format_medians(const ConfigResults& results) {
+  const std::size_t runs = results.series.empty() ? 0 : results.series.front().runs.size();
+  std::string out = fmt::format(
+      "\nmedian of {} runs [min-max]\n{:<{}} {:>30} {:>9} {:>8} {:>8} {:>8} {:>9} {:>10}\n", runs,
+      "target", kNameWidth, "writes/s", "avg us", "p50 us", "p90 us", "p99 us", "p99.9 us",
+      "max us");
+  for (const auto& series : results.series) {
+    const SeriesStats s = summarize(series);
+    const std::string rate = fmt::format("{:.1f} [{:.1f}-{:.1f}]", s.median.writes_per_s,
+                                         s.min.writes_per_s, s.max.writes_per_s);
+    out += fmt::format("{:<{}} {:>30} {:>9.1f} {:>8.1f} {:>8.1f} {:>8.1f} {:>9.1f} {:>10.1f}\n",
+                       series.target, kNameWidth, rate, us(s.median.lat_avg_ns),
+                       us(s.median.lat_p50_ns), us(s.median.lat_p90_ns), us(s.median.lat_p99_ns),
+                       us(s.median.lat_p999_ns), us(s.median.lat_max_ns));
+  }
+  return out;
+}
+
+std::string format_comparisons(const std::vector<Comparison>& comparisons,
+                               std::size_t config_index) {
+  std::string out;
+  for (const auto& c : comparisons) {
+    if (c.config_index != config_index || c.metric != kMetricWritesPerS) continue;
+    const auto lat = std::find_if(comparisons.begin(), comparisons.end(), [&](const auto& o) {
+      return o.config_index == config_index && o.target == c.target && o.metric == kMetricLatAvg;
+    });
+    if (out.empty()) {
+      out = fmt::format("\nvs {} (ratio [95% CI], {} paired runs)\n{:<{}} {:>28} {:>28}\n",
+                        c.baseline, c.estimate.pairs, "target", kNameWidth, "writes/s",
+                        "avg write latency");
+    }
+    out +=
+        fmt::format("{:<{}} {:>28} {:>28}\n", c.target, kNameWidth,
+                    ratio_text(c.estimate.ratio, c.estimate.ci95),
+                    lat == comparisons.end() ? std::string("-")
+                                             : ratio_text(lat->estimate.ratio, lat->estimate.ci95));
+  }
+  return out;
+}
+
+std::string format_sweep_table(const std::vector<ConfigResults>& results, bool show_cost) {
+  if (results.empty()) return {};
+  std::string out = "\nwrites/s per configuration (median of the runs)\n";
+  out += fmt::format("{:>7} {:>7}", "writers", "readers");
+  if (show_cost) out += fmt::format(" {:>8}", "cost ns");
+  for (const auto& s : results.front().series) out += fmt::format(" {:>15}", s.target);
+  out += '\n';
+  for (const auto& r : results) {
+    out += fmt::format("{:>7} {:>7}", r.config.writers, r.config.readers);
+    if (show_cost) out += fmt::format(" {:>8}", r.config.alloc_cost_ns);
+    for (const auto& s : r.series)
+      out += fmt::format(" {:>15.1f}", summarize(s).median.writes_per_s);
+    out += '\n';
+  }
+  return out;
+}
+
+TargetResult pooled(const Series& series) {
+  TargetResult out;
+  out.target = series.target;
+  if (series.runs.empty()) return out;
+  out.config = series.runs.front().config;
+  for (const auto& r : series.runs) {
+    out.run.writes += r.run.writes;
+    out.run.bytes_written += r.run.bytes_written;
+    out.run.bytes_read += r.run.bytes_read;
+    out.run.elapsed_s += r.run.elapsed_s;
+    out.run.latency.merge(r.run.latency);
+    if (!r.run.pipe_stats) continue;
+    if (!out.run.pipe_stats) out.run.pipe_stats.emplace();
+    auto& sum = out.run.pipe_stats->pool;
+    const auto& p = r.run.pipe_stats->pool;
+    sum.allocs_in_lock += p.allocs_in_lock;
+    sum.allocs_outside_lock += p.allocs_outside_lock;
+    sum.frees_in_lock += p.frees_in_lock;
+    sum.frees_outside_lock += p.frees_outside_lock;
+    sum.alloc_failures += p.alloc_failures;
+    sum.pool_hits += p.pool_hits;
+    sum.pool_peak = std::max(sum.pool_peak, p.pool_peak);
   }
   return out;
 }
@@ -100,43 +233,12 @@ nlohmann::ordered_json to_json(const RunContext& context,
                                const std::vector<TargetResult>& results) {
   using json = nlohmann::ordered_json;
   json out;
-  out["context"] = {{"date", context.date},
-                    {"host", context.host},
-                    {"kernel", context.kernel},
-                    {"cpu_model", context.cpu_model},
-                    {"cores", context.cores},
-                    {"build_type", context.build_type},
-                    {"pipepool_version", context.pipepool_version}};
+  out["context"] = context_json(context);
   json list = json::array();
   for (const auto& r : results) {
-    const Metrics m = compute_metrics(r);
-    const auto pool = [&](std::uint64_t pipepool::PoolStats::*field) -> json {
-      return m.pool ? json((*m.pool).*field) : json(nullptr);
-    };
     list.push_back({{"target", r.target},
-                    {"config",
-                     {{"writers", r.config.writers},
-                      {"readers", r.config.readers},
-                      {"msg_size", r.config.msg_size},
-                      {"duration_s", r.config.duration_s},
-                      {"pipe_size", r.config.pipe_size},
-                      {"allocator", r.config.allocator}}},
-                    {"metrics",
-                     {{"writes", m.writes},
-                      {"writes_per_s", m.writes_per_s},
-                      {"throughput_mbps", m.throughput_mbps},
-                      {"lat_avg_ns", m.lat_avg_ns},
-                      {"lat_p50_ns", m.lat_p50_ns},
-                      {"lat_p99_ns", m.lat_p99_ns},
-                      {"lat_max_ns", m.lat_max_ns},
-                      {"bytes_written", m.bytes_written},
-                      {"bytes_read", m.bytes_read},
-                      {"allocs_in_lock", pool(&pipepool::PoolStats::allocs_in_lock)},
-                      {"allocs_outside_lock", pool(&pipepool::PoolStats::allocs_outside_lock)},
-                      {"frees_in_lock", pool(&pipepool::PoolStats::frees_in_lock)},
-                      {"frees_outside_lock", pool(&pipepool::PoolStats::frees_outside_lock)},
-                      {"pool_hits", pool(&pipepool::PoolStats::pool_hits)},
-                      {"pool_peak", pool(&pipepool::PoolStats::pool_peak)}}}});
+                    {"config", config_json(r.config, 1)},
+                    {"metrics", metrics_json(compute_metrics(r))}});
   }
   out["results"] = std::move(list);
   return out;

@@ -12,7 +12,9 @@ Metrics compute_metrics(const TargetResult& result) noexcept {
   }
   m.lat_avg_ns = run.latency.mean();
   m.lat_p50_ns = run.latency.percentile(50);
+  m.lat_p90_ns = run.latency.percentile(90);
   m.lat_p99_ns = run.latency.percentile(99);
+  m.lat_p999_ns = run.latency.percentile(99.9);
   m.lat_max_ns = run.latency.max();
   m.bytes_written = run.bytes_written;
   m.bytes_read = run.bytes_read;

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "pipe_bench/workload.hpp"
+#include "pipe_bench/workload_types.hpp"
 #include "pipepool/stats.hpp"
 
 namespace pipe_bench {
@@ -18,14 +18,19 @@ struct RunConfig {
   std::size_t msg_size = 0;
   double duration_s = 0;
   std::size_t pipe_size = 0;
-  std::string allocator;            // "kernel" for kernel pipes, else os / heap / model
+  std::string allocator;  // "kernel" for kernel pipes, "none" for memcpy, else os / heap / model
   std::uint64_t alloc_cost_ns = 0;  // model allocator only
+  double rate = 0;                  // open-loop writes/s per writer; 0 = closed loop
+  bool verify = false;
+  std::string pressure;  // the stress-ng command when --memory-pressure was on, else empty
 };
 
 struct TargetResult {
   std::string target;
   RunConfig config;
   WorkloadResult run;
+  unsigned run_index = 1;                           // 1-based, among the runs of its series
+  std::optional<std::uint64_t> pressure_rss_bytes;  // stress-ng's RSS as this run started
 };
 
 struct Metrics {
@@ -34,7 +39,9 @@ struct Metrics {
   double throughput_mbps = 0;  // MiB (2^20 bytes) written per second
   double lat_avg_ns = 0;
   std::uint64_t lat_p50_ns = 0;
+  std::uint64_t lat_p90_ns = 0;
   std::uint64_t lat_p99_ns = 0;
+  std::uint64_t lat_p999_ns = 0;
   std::uint64_t lat_max_ns = 0;
   std::uint64_t bytes_written = 0;
   std::uint64_t bytes_read = 0;

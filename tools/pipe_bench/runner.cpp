@@ -4,33 +4,55 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 
 #include "pipe_bench/context.hpp"
+#include "pipe_bench/csv_report.hpp"
+#include "pipe_bench/json_report.hpp"
+#include "pipe_bench/plot.hpp"
+#include "pipe_bench/pressure.hpp"
+#include "pipe_bench/progress.hpp"
 #include "pipe_bench/report.hpp"
+#include "pipe_bench/signals.hpp"
+#include "pipe_bench/summary.hpp"
 #include "pipe_bench/targets/registry.hpp"
+#include "pipe_bench/verify.hpp"
 #include "pipe_bench/workload.hpp"
 
 namespace pipe_bench {
 namespace {
 
-TargetConfig target_config(const Options& options) {
+constexpr auto kMinRamp = std::chrono::milliseconds(1000);
+constexpr auto kMaxRamp = std::chrono::milliseconds(10000);
+constexpr double kRunOverheadS = 0.1;  // pipe set-up, thread start and join, per run
+
+std::size_t message_size(const Options& options) {
+  return options.verify ? verify_record_size(options.msg_size) : options.msg_size;
+}
+
+TargetConfig target_config(const Options& options, std::uint64_t alloc_cost_ns) {
   TargetConfig config;
   config.pipe_size = options.pipe_size;
   config.allocator = options.allocator;
-  config.alloc_cost_ns = options.alloc_cost_ns;
+  config.alloc_cost_ns = alloc_cost_ns;
+  config.packet = options.verify;
   return config;
 }
 
-RunConfig run_config(const Options& options, std::string_view allocator) {
-  RunConfig config;
-  config.writers = options.writers;
-  config.readers = options.readers;
-  config.msg_size = options.msg_size;
-  config.duration_s = options.duration_s;
-  config.pipe_size = options.pipe_size;
-  config.allocator = std::string(allocator);
-  config.alloc_cost_ns = options.alloc_cost_ns;
-  return config;
+RunConfig run_config(const Options& options, const Configuration& config,
+                     std::string_view allocator) {
+  RunConfig rc;
+  rc.writers = config.writers;
+  rc.readers = config.readers;
+  rc.msg_size = message_size(options);
+  rc.duration_s = options.duration_s;
+  rc.pipe_size = options.pipe_size;
+  rc.allocator = std::string(allocator);
+  rc.alloc_cost_ns = allocator == "model" ? config.alloc_cost_ns : 0;
+  rc.rate = options.rate;
+  rc.verify = options.verify;
+  if (options.pressure) rc.pressure = describe(*options.pressure);
+  return rc;
 }
 
 void print(std::FILE* f, const std::string& text) {
@@ -38,11 +60,125 @@ void print(std::FILE* f, const std::string& text) {
   std::fflush(f);
 }
 
+bool write_file(const std::string& path, const std::string& text) {
+  std::ofstream file(path, std::ios::trunc);
+  file << text;
+  file.close();
+  return static_cast<bool>(file);
+}
+
+std::string join(const auto& values) {
+  return fmt::format("{}", fmt::join(values, ","));
+}
+
+// The header's configuration line: one configuration as before; a sweep names its lists.
+RunConfig header_config(const Options& options) {
+  Configuration first{0, options.writers.front(), options.readers.front(),
+                      options.alloc_costs.front()};
+  RunConfig rc = run_config(options, first, pipepool::to_string(options.allocator));
+  if (options.alloc_costs.size() > 1) {
+    rc.allocator = fmt::format("model (alloc cost {} ns)", join(options.alloc_costs));
+  }
+  if (options.writers.size() > 1 || options.readers.size() > 1) rc.writers = rc.readers = 0;
+  return rc;
+}
+
+std::string format_plan(const Options& options, std::size_t configs, double pressure_s) {
+  const std::size_t runs = configs * options.targets.size() * options.runs;
+  const double total =
+      static_cast<double>(runs) * (options.duration_s + kRunOverheadS) + pressure_s;
+  return fmt::format(
+      "plan: writers {} x readers {}{} = {} configuration{}, {} target{} x {} run{} of {:g} s "
+      "(interleaved): about {}\n",
+      join(options.writers), join(options.readers),
+      options.alloc_costs.size() > 1 ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
+                                     : std::string(),
+      configs, configs == 1 ? "" : "s", options.targets.size(),
+      options.targets.size() == 1 ? "" : "s", options.runs, options.runs == 1 ? "" : "s",
+      options.duration_s, format_duration(total));
+}
+
+// Starts stress-ng and waits for it to ramp up; fills context.pressure. Returns 0 or an exit code.
+int start_pressure(const Options& options, std::unique_ptr<MemoryPressure>& pressure,
+                   RunContext& context, std::FILE* err) {
+  std::string error;
+  pressure = MemoryPressure::start(*options.pressure, options.stress_ng, error);
+  if (!pressure) {
+    print(err, fmt::format("pipe_bench: {}\n", error));
+    return 1;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!pressure->ramp_up(kMinRamp, kMaxRamp, &interrupt_flag(), error)) {
+    if (interrupted()) return kInterruptedExitCode;
+    print(err, fmt::format("pipe_bench: {}\n", error));
+    return 1;
+  }
+  PressureInfo info;
+  info.command = describe(pressure->spec());
+  info.workers = pressure->spec().workers;
+  info.vm_bytes = pressure->spec().vm_bytes;
+  info.method = pressure->spec().method;
+  info.rss_bytes_at_start = pressure->rss_bytes();
+  info.ramp_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  context.pressure = info;
+  return 0;
+}
+
+// The tables printed after a configuration's last run.
+void print_config_tables(const Options& options, const ConfigResults& results,
+                         const std::vector<Comparison>& comparisons, std::FILE* out) {
+  std::vector<TargetResult> pooled_runs;
+  for (const auto& s : results.series) pooled_runs.push_back(pooled(s));
+  if (options.runs > 1) {
+    print(out, format_medians(results));
+    print(out, format_pool_table(pooled_runs));
+    print(out, format_comparisons(comparisons, results.config.index));
+  } else {
+    print(out, format_pool_table(pooled_runs));
+    print(out, format_ratios(pooled_runs, options.baseline));
+  }
+}
+
+int write_outputs(const Options& options, const RunContext& context,
+                  const std::vector<ConfigResults>& results,
+                  const std::vector<Comparison>& comparisons, std::FILE* err) {
+  if (!options.json_path.empty() &&
+      !write_file(options.json_path,
+                  session_json(context, results, comparisons, options.baseline).dump(2) + "\n")) {
+    print(err, fmt::format("pipe_bench: --json: writing '{}' failed\n", options.json_path));
+    return 1;
+  }
+  if (!options.csv_path.empty() && !write_file(options.csv_path, to_csv(results))) {
+    print(err, fmt::format("pipe_bench: --csv: writing '{}' failed\n", options.csv_path));
+    return 1;
+  }
+  if (!options.plot_path.empty()) {
+    PlotRequest request;
+    request.path = options.plot_path;
+    request.results = &results;
+    const RunConfig rc = header_config(options);
+    request.title = fmt::format(
+        "writes/s, median of {} run{} (bars: min-max); {} writes, {} pipe, allocator {}{}{}",
+        options.runs, options.runs == 1 ? "" : "s", format_size(rc.msg_size),
+        format_size(rc.pipe_size),
+        options.alloc_costs.size() > 1 ? std::string("model") : rc.allocator,
+        options.pressure ? ", memory pressure: " + describe(*options.pressure) : std::string(),
+        options.rate > 0 ? fmt::format(", open loop {:g}/s per writer", options.rate)
+                         : std::string());
+    std::string error;
+    if (!draw_plot(options.gnuplot, request, error)) {
+      print(err, fmt::format("pipe_bench: {}\n", error));
+      return 1;
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int preflight(const Options& options, std::FILE* err) {
   for (const auto& name : options.targets) {
-    auto target = make_target(name, target_config(options));
+    auto target = make_target(name, target_config(options, options.alloc_costs.front()));
     if (!target) {
       print(err, fmt::format("pipe_bench: --target: unknown target '{}'\n", name));
       return 2;
@@ -56,28 +192,33 @@ int preflight(const Options& options, std::FILE* err) {
   return 0;
 }
 
-std::optional<TargetResult> run_target(const Options& options, const std::string& name,
-                                       std::FILE* err, int& exit_code) {
-  auto target = make_target(name, target_config(options));
+std::optional<TargetResult> run_target(const Options& options, const Configuration& config,
+                                       const std::string& name, std::FILE* err, int& exit_code) {
+  auto target = make_target(name, target_config(options, config.alloc_cost_ns));
   if (!target) {
     print(err, fmt::format("pipe_bench: --target: unknown target '{}'\n", name));
     exit_code = 2;
     return std::nullopt;
   }
-  OpenResult opened = target->open();
-  if (!opened.endpoints) {
-    print(err, fmt::format("pipe_bench: {}\n", opened.error));
-    exit_code = opened.exit_code;
-    return std::nullopt;
-  }
   WorkloadConfig workload;
-  workload.writers = options.writers;
-  workload.readers = options.readers;
-  workload.msg_size = options.msg_size;
+  workload.writers = config.writers;
+  workload.readers = config.readers;
+  workload.msg_size = message_size(options);
   workload.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(options.duration_s));
-  TargetResult result{name, run_config(options, target->allocator_label()),
-                      run_workload(*opened.endpoints, workload)};
+  workload.rate = options.rate;
+  workload.verify = options.verify;
+  workload.cancel = &interrupt_flag();
+  RunAttempt attempt = target->run(workload);
+  if (!attempt.result) {
+    print(err, fmt::format("pipe_bench: {}\n", attempt.error));
+    exit_code = attempt.exit_code;
+    return std::nullopt;
+  }
+  TargetResult result;
+  result.target = name;
+  result.config = run_config(options, config, target->allocator_label());
+  result.run = std::move(*attempt.result);
   if (!result.run.ok()) {
     print(err, fmt::format("pipe_bench: {}: {}\n", name, result.run.error));
     exit_code = 1;
@@ -86,31 +227,79 @@ std::optional<TargetResult> run_target(const Options& options, const std::string
   return result;
 }
 
+std::optional<TargetResult> run_target(const Options& options, const std::string& target,
+                                       std::FILE* err, int& exit_code) {
+  return run_target(options, make_plan(options).front(), target, err, exit_code);
+}
+
 int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   if (const int code = preflight(options, err); code != 0) return code;
-  const RunContext context = collect_context();
-  print(out, format_header(run_config(options, pipepool::to_string(options.allocator)), context));
-  print(out, format_table_header());
-  std::vector<TargetResult> results;
-  for (const auto& name : options.targets) {
-    int exit_code = 0;
-    auto result = run_target(options, name, err, exit_code);
-    if (!result) return exit_code;
-    print(out, format_row(*result));
-    results.push_back(std::move(*result));
-  }
-  print(out, format_pool_table(results));
-  print(out, format_ratios(results));
-  if (!options.json_path.empty()) {
-    std::ofstream file(options.json_path, std::ios::trunc);
-    file << to_json(context, results).dump(2) << '\n';
-    file.close();
-    if (!file) {
-      print(err, fmt::format("pipe_bench: --json: writing '{}' failed\n", options.json_path));
-      return 1;
+  install_interrupt_handlers();
+  RunContext context = collect_context();
+  const std::vector<Configuration> plan = make_plan(options);
+  print(out, format_header(header_config(options), context));
+  print(out, format_plan(options, plan.size(),
+                         options.pressure ? static_cast<double>(kMinRamp.count()) / 1000 : 0.0));
+
+  std::unique_ptr<MemoryPressure> pressure;  // stopped by its destructor on every return
+  if (options.pressure) {
+    if (const int code = start_pressure(options, pressure, context, err); code != 0) {
+      if (code == kInterruptedExitCode) print(err, "pipe_bench: interrupted\n");
+      return code;
     }
+    print(out, format_pressure(context));
   }
-  return 0;
+
+  const bool show_cost = options.alloc_costs.size() > 1;
+  const bool run_column = options.runs > 1;
+  std::vector<ConfigResults> results;
+  std::vector<Comparison> comparisons;
+  Progress progress(err, plan.size() * options.targets.size() * options.runs,
+                    options.duration_s + kRunOverheadS);
+  std::size_t done = 0;
+  for (const auto& config : plan) {
+    if (plan.size() > 1) print(out, format_config_header(config, plan.size(), show_cost));
+    print(out, format_table_header(run_column));
+    ConfigResults current{config, {}};
+    for (const auto& name : options.targets) current.series.push_back({name, {}});
+    for (unsigned run = 1; run <= options.runs; ++run) {
+      for (auto& series : current.series) {
+        if (interrupted()) break;
+        progress.update(config.index + 1, plan.size(), series.target, run, options.runs, done);
+        const auto rss = pressure ? std::optional(pressure->rss_bytes()) : std::nullopt;
+        int exit_code = 0;
+        auto result = run_target(options, config, series.target, err, exit_code);
+        progress.clear();
+        if (!result) return exit_code;
+        if (result->run.cancelled) break;
+        result->run_index = run;
+        result->pressure_rss_bytes = rss;
+        print(out, format_row(*result, run_column));
+        if (result->run.verify) {
+          print(out, fmt::format("{:>15}  verify: {}\n", "", result->run.verify->describe()));
+        }
+        series.runs.push_back(std::move(*result));
+        ++done;
+      }
+    }
+    if (interrupted()) break;
+    results.push_back(std::move(current));
+    for (auto& c : compare_with_baseline({results.back()}, options.baseline)) {
+      comparisons.push_back(std::move(c));
+    }
+    print_config_tables(options, results.back(), comparisons, out);
+  }
+  if (pressure && !pressure->running()) {
+    print(err, "pipe_bench: --memory-pressure: stress-ng exited before the end of the runs\n");
+  }
+  if (pressure) pressure->stop();
+  if (interrupted()) {
+    print(err, "pipe_bench: interrupted\n");
+    return kInterruptedExitCode;
+  }
+  if (plan.size() > 1) print(out, format_sweep_table(results, show_cost));
+  if (options.summary) print(out, "\nsummary\n" + format_summary(results, comparisons, context));
+  return write_outputs(options, context, results, comparisons, err);
 }
 
 }  // namespace pipe_bench

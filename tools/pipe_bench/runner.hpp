@@ -1,4 +1,5 @@
-// Runs the benchmark an Options describes: every target in turn, reports to `out`, errors to `err`.
+// Runs the benchmark an Options describes: every configuration, every target, --runs times
+// interleaved; reports to `out`, errors and progress to `err`.
 #pragma once
 
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 #include "pipe_bench/options.hpp"
 #include "pipe_bench/result.hpp"
+#include "pipe_bench/session.hpp"
 
 namespace pipe_bench {
 
@@ -16,14 +18,21 @@ namespace pipe_bench {
 // the one-line error to `err`.
 [[nodiscard]] int preflight(const Options& options, std::FILE* err);
 
-// Runs one target's workload on a fresh pipe. On failure returns nullopt, with `exit_code`
-// set (2: the target refused the configuration, 1: the run failed) and a line printed to `err`.
+// Runs one target's workload at one configuration on a fresh pipe. On failure returns nullopt,
+// with `exit_code` set (2: the target refused the configuration, 1: the run failed) and a line
+// printed to `err`. A run cut short by an interrupt is returned with run.cancelled set.
+[[nodiscard]] std::optional<TargetResult> run_target(const Options& options,
+                                                     const Configuration& config,
+                                                     const std::string& target, std::FILE* err,
+                                                     int& exit_code);
+// The first configuration of the plan (Core behaviour: one configuration).
 [[nodiscard]] std::optional<TargetResult> run_target(const Options& options,
                                                      const std::string& target, std::FILE* err,
                                                      int& exit_code);
 
-// The whole benchmark: preflight, each target in order with its row printed as it finishes,
-// the pool and ratio tables, then the JSON file. Returns the process exit code.
+// The whole benchmark: preflight, memory pressure, every configuration with its rows printed as
+// runs finish, the tables, the summary, then the JSON / CSV / plot files. Returns the process
+// exit code (0, 1, 2, or 130 when interrupted).
 [[nodiscard]] int run_benchmark(const Options& options, std::FILE* out, std::FILE* err);
 
 }  // namespace pipe_bench

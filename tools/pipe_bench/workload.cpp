@@ -3,38 +3,27 @@
 #include <fmt/format.h>
 
 #include <atomic>
-#include <cstring>
 #include <latch>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "pipe_bench/io_loops.hpp"
+
 namespace pipe_bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct WriterState {
-  Histogram latency;
-  std::uint64_t writes = 0;
-  std::uint64_t bytes = 0;
-};
-
-struct ReaderState {
-  std::uint64_t bytes = 0;
-};
 
 // Shared by all threads of one run.
 struct Shared {
   Shared(Endpoints& e, const WorkloadConfig& config)
       : endpoints(e),
-        msg_size(config.msg_size),
         start(static_cast<std::ptrdiff_t>(config.writers) + config.readers + 1),
         readers_left(config.readers) {}
 
   Endpoints& endpoints;
-  std::size_t msg_size;
   std::latch start;
+  Clock::time_point t0;  // written before the main thread arrives at `start`
   std::atomic<bool> stop{false};
   std::atomic<unsigned> readers_left;
   std::mutex error_mutex;
@@ -47,71 +36,84 @@ struct Shared {
   }
 };
 
-void writer_loop(Shared& shared, WriterState& state) {
-  std::vector<std::byte> buf(shared.msg_size, std::byte{0x5a});
+void writer_thread(Shared& shared, WriterJob job, WriterTally& tally) {
   shared.start.arrive_and_wait();
-  while (!shared.stop.load(std::memory_order_relaxed)) {
-    const auto t0 = Clock::now();
-    std::size_t done = 0;
-    while (done < buf.size()) {
-      const IoStatus r = shared.endpoints.write(buf.data() + done, buf.size() - done);
-      if (r.error != 0 || r.count == 0) {
-        state.bytes += done;
-        shared.fail(fmt::format("write failed after {} of {} bytes: {}", done, buf.size(),
-                                r.error != 0 ? std::strerror(r.error) : "returned 0"));
-        return;
-      }
-      done += r.count;
-    }
-    const auto t1 = Clock::now();
-    state.latency.record(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()));
-    ++state.writes;
-    state.bytes += done;
-  }
+  job.start = shared.t0;
+  run_writer(shared.endpoints, job, tally);
+  if (tally.failure.failed) shared.fail(describe(tally.failure));
 }
 
-void reader_loop(Shared& shared, ReaderState& state) {
-  std::vector<std::byte> buf(shared.msg_size);
+void reader_thread(Shared& shared, std::size_t read_size, Ledger* ledger, ReaderTally& tally) {
   shared.start.arrive_and_wait();
-  bool failed = false;
-  for (;;) {
-    const IoStatus r = shared.endpoints.read(buf.data(), buf.size());
-    if (r.error != 0) {
-      shared.fail(fmt::format("read failed: {}", std::strerror(r.error)));
-      failed = true;
-      break;
-    }
-    if (r.count == 0) break;  // EOF: every writer is gone and the pipe is empty
-    state.bytes += r.count;
-  }
+  run_reader(shared.endpoints, read_size, ledger, tally);
+  if (tally.failure.failed) shared.fail(describe(tally.failure));
   // When every reader has failed, nobody drains the pipe: close the read end (no reader is left
   // inside read) so that blocked writers get EPIPE instead of waiting forever.
-  if (shared.readers_left.fetch_sub(1) == 1 && failed) shared.endpoints.close_reader();
+  if (shared.readers_left.fetch_sub(1) == 1 && tally.failure.failed) {
+    shared.endpoints.close_reader();
+  }
 }
 
 }  // namespace
 
+void finish_result(WorkloadResult& result, const Ledger* ledger,
+                   const std::vector<std::uint64_t>& sent_per_writer) {
+  if (result.ok() && result.bytes_read != result.bytes_written) {
+    result.error = fmt::format("bytes read ({}) != bytes written ({})", result.bytes_read,
+                               result.bytes_written);
+  }
+  if (ledger != nullptr) {
+    result.verify = ledger->finish(sent_per_writer);
+    if (!result.verify->ok()) {
+      const std::string what = fmt::format("verify: {}", result.verify->describe());
+      result.error = result.ok() ? what : fmt::format("{}; {}", result.error, what);
+    }
+  }
+}
+
 WorkloadResult run_workload(Endpoints& endpoints, const WorkloadConfig& config) {
+  WorkloadResult result;
+  std::unique_ptr<Ledger> ledger;
+  if (config.verify) {
+    ledger = Ledger::create(config.writers);
+    if (!ledger) {
+      endpoints.close_writer();
+      endpoints.close_reader();
+      result.error = "verify: cannot map the record ledger";
+      return result;
+    }
+  }
   Shared shared(endpoints, config);
-  std::vector<WriterState> writer_states(config.writers);
-  std::vector<ReaderState> reader_states(config.readers);
+  std::vector<WriterTally> writer_tallies(config.writers);
+  std::vector<ReaderTally> reader_tallies(config.readers);
   std::vector<std::thread> writers;
   std::vector<std::thread> readers;
   writers.reserve(config.writers);
   readers.reserve(config.readers);
-  for (auto& state : reader_states) {
-    readers.emplace_back(reader_loop, std::ref(shared), std::ref(state));
+  for (auto& tally : reader_tallies) {
+    readers.emplace_back(reader_thread, std::ref(shared), config.msg_size, ledger.get(),
+                         std::ref(tally));
   }
-  for (auto& state : writer_states) {
-    writers.emplace_back(writer_loop, std::ref(shared), std::ref(state));
+  for (unsigned i = 0; i < config.writers; ++i) {
+    WriterJob job;
+    job.stop = &shared.stop;
+    job.msg_size = config.msg_size;
+    job.rate = config.rate;
+    job.verify = config.verify;
+    job.writer = i;
+    writers.emplace_back(writer_thread, std::ref(shared), job, std::ref(writer_tallies[i]));
   }
 
+  shared.t0 = Clock::now();
   shared.start.arrive_and_wait();
-  const auto t0 = Clock::now();
+  const auto t0 = shared.t0;
   const auto deadline = t0 + config.duration;
-  // Sleep in slices so that a failing thread ends the run early.
+  // Sleep in slices so that a failing thread or a cancel request ends the run early.
   while (!shared.stop.load(std::memory_order_relaxed)) {
+    if (config.cancel != nullptr && config.cancel->load(std::memory_order_relaxed)) {
+      result.cancelled = true;
+      break;
+    }
     const auto now = Clock::now();
     if (now >= deadline) break;
     std::this_thread::sleep_for(
@@ -124,20 +126,18 @@ WorkloadResult run_workload(Endpoints& endpoints, const WorkloadConfig& config) 
   for (auto& t : readers) t.join();
   endpoints.close_reader();
 
-  WorkloadResult result;
   result.elapsed_s = std::chrono::duration<double>(t1 - t0).count();
-  for (const auto& state : writer_states) {
-    result.writes += state.writes;
-    result.bytes_written += state.bytes;
-    result.latency.merge(state.latency);
+  std::vector<std::uint64_t> sent;
+  for (const auto& tally : writer_tallies) {
+    result.writes += tally.writes;
+    result.bytes_written += tally.bytes;
+    result.latency.merge(tally.latency);
+    sent.push_back(tally.writes);
   }
-  for (const auto& state : reader_states) result.bytes_read += state.bytes;
+  for (const auto& tally : reader_tallies) result.bytes_read += tally.bytes;
   result.pipe_stats = endpoints.stats();
   result.error = std::move(shared.error);
-  if (result.ok() && result.bytes_read != result.bytes_written) {
-    result.error = fmt::format("bytes read ({}) != bytes written ({})", result.bytes_read,
-                               result.bytes_written);
-  }
+  finish_result(result, ledger.get(), sent);
   return result;
 }
 

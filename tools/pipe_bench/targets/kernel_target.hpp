@@ -1,4 +1,4 @@
-// Real kernel pipes: pipe2() resized with fcntl(F_SETPIPE_SZ).
+// Real kernel pipes: pipe2() resized with fcntl(F_SETPIPE_SZ); writers and readers are threads.
 #pragma once
 
 #include <memory>

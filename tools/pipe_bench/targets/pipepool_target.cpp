@@ -54,12 +54,14 @@ class PipepoolTarget final : public Target {
   std::string_view allocator_label() const noexcept override {
     return pipepool::to_string(config_.allocator);
   }
+  bool uses_page_allocator() const noexcept override { return true; }
 
   OpenResult open() override {
     pipepool::PipeOptions options;
     options.policy = policy_;
     options.allocator.kind = config_.allocator;
     options.allocator.model.alloc_cost_ns = config_.alloc_cost_ns;
+    options.packet = config_.packet;
     auto pair = pipepool::make_pipe(options);
     if (!pair.ok()) {
       return {nullptr, fmt::format("{}: make_pipe failed: {}", name(), pair.error.message()), 1};

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "pipe_bench/workload_types.hpp"
 #include "pipepool/page_allocator.hpp"
 #include "pipepool/stats.hpp"
 
@@ -18,6 +19,9 @@ struct TargetConfig {
   std::size_t pipe_size = 1024 * 1024;
   pipepool::AllocatorKind allocator = pipepool::AllocatorKind::os;
   std::uint64_t alloc_cost_ns = 0;  // model allocator only
+  // Packet mode (O_DIRECT on the write end): each read returns at most one write. --verify sets
+  // it so that every read is exactly one record.
+  bool packet = false;
 };
 
 // Result of one read or write call: bytes transferred, or an errno value.
@@ -40,6 +44,11 @@ class Endpoints {
   // The pipepool pipe's counters (valid after both sides are closed); nullopt for targets that
   // have none (kernel pipes).
   [[nodiscard]] virtual std::optional<pipepool::PipeStats> stats() const noexcept = 0;
+  // How many distinct message buffers each writer must rotate through, so that a buffer is not
+  // rewritten while the pipe may still refer to it (vmsplice). Buffers are page-aligned.
+  [[nodiscard]] virtual std::size_t writer_buffers(std::size_t /*msg_size*/) const noexcept {
+    return 1;
+  }
 };
 
 struct OpenResult {
@@ -48,14 +57,28 @@ struct OpenResult {
   int exit_code = 0;                     // 2: the configuration cannot run; 1: anything else
 };
 
+// One run of a target: the workload's result, or the error that kept it from running.
+struct RunAttempt {
+  std::optional<WorkloadResult> result;  // nullopt when the pipe could not be opened
+  std::string error;                     // open() failure, one line
+  int exit_code = 0;                     // as OpenResult::exit_code
+};
+
 class Target {
  public:
   virtual ~Target() = default;
   [[nodiscard]] virtual std::string_view name() const noexcept = 0;
-  // Where the pipe's pages come from, as reports print it: "kernel", "os", "heap", "model".
+  // Where the pipe's pages come from, as reports print it: "kernel", "os", "heap", "model",
+  // or "none" (the memcpy ceiling has no pipe).
   [[nodiscard]] virtual std::string_view allocator_label() const noexcept = 0;
+  // Whether the pages come from pipepool's allocator (so --alloc-cost changes this target).
+  [[nodiscard]] virtual bool uses_page_allocator() const noexcept { return false; }
   // A fresh pipe resized to the configured pipe size.
   [[nodiscard]] virtual OpenResult open() = 0;
+  // Runs the workload on a fresh pipe. The default opens one and runs run_workload()'s threads on
+  // its Endpoints; a target whose writers and readers are not threads of this process overrides
+  // it. The workload's own failures are in result->error.
+  [[nodiscard]] virtual RunAttempt run(const WorkloadConfig& config);
 };
 
 }  // namespace pipe_bench

@@ -1,0 +1,19 @@
+// --csv: one row per run, with a header row. Columns: configuration (index, writers, readers,
+// msg_size, pipe_size, duration_s, allocator, alloc_cost_ns, rate, verify, memory_pressure),
+// target, run, elapsed_s, the metrics of the JSON (pool counters empty for targets without a
+// pool), pressure_rss_bytes, and verify_ok (empty without --verify).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipe_bench/session.hpp"
+
+namespace pipe_bench {
+
+[[nodiscard]] std::string csv_header();
+[[nodiscard]] std::string csv_row(const Configuration& config, const TargetResult& result);
+// The header and every run of every configuration.
+[[nodiscard]] std::string to_csv(const std::vector<ConfigResults>& results);
+
+}  // namespace pipe_bench

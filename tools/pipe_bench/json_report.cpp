@@ -1,0 +1,136 @@
+#include "pipe_bench/json_report.hpp"
+
+#include "pipe_bench/compare.hpp"
+
+namespace pipe_bench {
+
+using json = nlohmann::ordered_json;
+
+json context_json(const RunContext& context) {
+  json pressure = nullptr;
+  if (context.pressure) {
+    const auto& p = *context.pressure;
+    pressure = {{"command", p.command},
+                {"workers", p.workers},
+                {"vm_bytes", p.vm_bytes},
+                {"method", p.method},
+                {"rss_bytes_at_start", p.rss_bytes_at_start},
+                {"ramp_s", p.ramp_s}};
+  }
+  return {{"date", context.date},
+          {"host", context.host},
+          {"kernel", context.kernel},
+          {"cpu_model", context.cpu_model},
+          {"cores", context.cores},
+          {"build_type", context.build_type},
+          {"pipepool_version", context.pipepool_version},
+          {"git_revision", context.git_revision},
+          {"pressure", std::move(pressure)}};
+}
+
+json config_json(const RunConfig& config, unsigned runs) {
+  return {{"writers", config.writers},
+          {"readers", config.readers},
+          {"msg_size", config.msg_size},
+          {"duration_s", config.duration_s},
+          {"pipe_size", config.pipe_size},
+          {"allocator", config.allocator},
+          {"alloc_cost_ns", config.alloc_cost_ns},
+          {"runs", runs},
+          {"rate", config.rate > 0 ? json(config.rate) : json(nullptr)},
+          {"verify", config.verify},
+          {"memory_pressure", config.pressure.empty() ? json(nullptr) : json(config.pressure)}};
+}
+
+json metrics_json(const Metrics& m) {
+  const auto pool = [&](std::uint64_t pipepool::PoolStats::*field) -> json {
+    return m.pool ? json((*m.pool).*field) : json(nullptr);
+  };
+  return {{"writes", m.writes},
+          {"writes_per_s", m.writes_per_s},
+          {"throughput_mbps", m.throughput_mbps},
+          {"lat_avg_ns", m.lat_avg_ns},
+          {"lat_p50_ns", m.lat_p50_ns},
+          {"lat_p90_ns", m.lat_p90_ns},
+          {"lat_p99_ns", m.lat_p99_ns},
+          {"lat_p999_ns", m.lat_p999_ns},
+          {"lat_max_ns", m.lat_max_ns},
+          {"bytes_written", m.bytes_written},
+          {"bytes_read", m.bytes_read},
+          {"allocs_in_lock", pool(&pipepool::PoolStats::allocs_in_lock)},
+          {"allocs_outside_lock", pool(&pipepool::PoolStats::allocs_outside_lock)},
+          {"frees_in_lock", pool(&pipepool::PoolStats::frees_in_lock)},
+          {"frees_outside_lock", pool(&pipepool::PoolStats::frees_outside_lock)},
+          {"pool_hits", pool(&pipepool::PoolStats::pool_hits)},
+          {"pool_peak", pool(&pipepool::PoolStats::pool_peak)}};
+}
+
+namespace {
+
+json verify_json(const std::optional<VerifyReport>& v) {
+  if (!v) return nullptr;
+  return {{"sent", v->sent},
+          {"received", v->received},
+          {"lost", v->lost},
+          {"duplicated", v->duplicated},
+          {"corrupted", v->corrupted}};
+}
+
+json run_json(const TargetResult& r) {
+  return {
+      {"run", r.run_index},
+      {"elapsed_s", r.run.elapsed_s},
+      {"pressure_rss_bytes", r.pressure_rss_bytes ? json(*r.pressure_rss_bytes) : json(nullptr)},
+      {"verify", verify_json(r.run.verify)},
+      {"metrics", metrics_json(compute_metrics(r))}};
+}
+
+}  // namespace
+
+json session_json(const RunContext& context, const std::vector<ConfigResults>& results,
+                  const std::vector<Comparison>& comparisons, const std::string& baseline) {
+  json out;
+  out["context"] = context_json(context);
+  out["baseline"] = baseline;
+  out["ci_method"] = kCiMethod;
+  out["ci_method_description"] = kCiMethodText;
+  json list = json::array();
+  for (const auto& config : results) {
+    for (const auto& series : config.series) {
+      if (series.runs.empty()) continue;
+      const SeriesStats stats = summarize(series);
+      json runs = json::array();
+      for (const auto& r : series.runs) runs.push_back(run_json(r));
+      const auto n = static_cast<unsigned>(series.runs.size());
+      list.push_back({{"target", series.target},
+                      {"config", config_json(series.runs.front().config, n)},
+                      {"metrics", metrics_json(stats.median)},
+                      {"median", metrics_json(stats.median)},
+                      {"min", metrics_json(stats.min)},
+                      {"max", metrics_json(stats.max)},
+                      {"runs", std::move(runs)}});
+    }
+  }
+  out["results"] = std::move(list);
+  json cmp = json::array();
+  for (const auto& c : comparisons) {
+    const Configuration& cfg = results.at(c.config_index).config;
+    json ci = nullptr;
+    if (c.estimate.ci95) ci = json::array({c.estimate.ci95->first, c.estimate.ci95->second});
+    cmp.push_back({{"config",
+                    {{"index", cfg.index},
+                     {"writers", cfg.writers},
+                     {"readers", cfg.readers},
+                     {"alloc_cost_ns", cfg.alloc_cost_ns}}},
+                   {"baseline", c.baseline},
+                   {"target", c.target},
+                   {"metric", c.metric},
+                   {"ratio", c.estimate.ratio},
+                   {"ci95", std::move(ci)},
+                   {"runs", c.estimate.pairs}});
+  }
+  out["comparisons"] = std::move(cmp);
+  return out;
+}
+
+}  // namespace pipe_bench

@@ -1,0 +1,54 @@
+#include "pipe_bench/options_help.hpp"
+
+#include <fmt/format.h>
+
+#include "pipe_bench/compare.hpp"
+#include "pipe_bench/targets/registry.hpp"
+
+namespace pipe_bench {
+
+std::string help_footer() {
+  std::string targets;
+  for (const auto name : known_targets()) {
+    targets += fmt::format("  {:<16} {}\n", name, describe_target(name));
+  }
+  return fmt::format(R"(
+Workload (the kernel selftest's): each run opens one fresh pipe resized to --pipe-size;
+--writers threads loop write(--msg-size) until --duration has passed, --readers threads read
+until EOF. Write latency is the wall time of one whole message (partial writes are completed).
+A configuration is one writers x readers (x --alloc-cost) combination; each target runs --runs
+times per configuration, interleaved (A B C A B C) so that drift hits every target alike.
+
+Targets:
+{}Pipepool targets use --allocator; targets without pages of their own ignore --alloc-cost and
+run at every cost as a reference. MB/s is MiB/s.
+
+Statistics: per run, p50/p90/p99/p99.9 come from per-thread log-linear histograms (64
+sub-buckets per power of two, < 1.6% error) merged at the end; avg and max are exact. Across
+runs, reports give the median and min-max. Comparisons (each target vs --baseline, writes/s and
+average write latency) pair run i of the target with run i of the baseline: the ratio is the
+geometric mean of the paired ratios, and its 95% CI is Student's t on their logarithms (n-1
+degrees of freedom; ci_method "{}" in JSON). One run gives a ratio without a CI.
+
+Coordinated omission: by default writers are closed-loop, so a slow write delays the next one
+and the latency reported is service time; the queueing delay a steady sender would see is not
+counted. --rate N sends on a fixed schedule (open loop) and counts latency from each write's
+intended send time, so stalls show up in the percentiles (timer slack adds ~50-100 us).
+
+--memory-pressure starts stress-ng in its own process group before the first run, waits until
+its resident memory stops growing (at least 1 s), records that memory, and stops the whole group
+(SIGTERM, then SIGKILL after 2 s) when pipe_bench ends, fails or is interrupted (Ctrl-C).
+On a 2-core machine stress-ng also takes CPU time from the benchmark.
+
+Outputs: a text table per configuration on stdout; --json (context, results with runs and
+medians, comparisons with ci95, ci_method), --csv (one row per run), --plot (gnuplot; a sweep
+draws one panel per readers value, an --alloc-cost list draws writes/s against the cost).
+A progress line goes to stderr when it is a terminal.
+
+Exit status: 0 ok, 1 run failure (failed read/write, bytes read != written, --verify found a
+bad record, an output could not be written), 2 bad input (one line on stderr, before any thread
+starts), 130 interrupted.)",
+                     targets, kCiMethod);
+}
+
+}  // namespace pipe_bench

@@ -1,0 +1,66 @@
+// All the runs of one pipe_bench invocation, grouped by configuration and target, and what is
+// derived across runs: medians, min-max, and paired comparisons with the baseline.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pipe_bench/compare.hpp"
+#include "pipe_bench/options.hpp"
+#include "pipe_bench/result.hpp"
+
+namespace pipe_bench {
+
+// One writers x readers x alloc-cost combination.
+struct Configuration {
+  std::size_t index = 0;  // 0-based, in run order
+  unsigned writers = 0;
+  unsigned readers = 0;
+  std::uint64_t alloc_cost_ns = 0;
+};
+
+// The configurations Options describe, in run order: alloc cost, then writers, then readers
+// (the selftest's order for the sweep).
+[[nodiscard]] std::vector<Configuration> make_plan(const Options& options);
+
+// The runs of one target at one configuration, in run order.
+struct Series {
+  std::string target;
+  std::vector<TargetResult> runs;
+};
+
+struct ConfigResults {
+  Configuration config;
+  std::vector<Series> series;  // in -t order
+};
+
+// Each metric's median, min and max over a series' runs, taken metric by metric (so the medians
+// of different metrics may come from different runs). Integer metrics round the median to the
+// nearest integer. `pool` is set only when every run has pool counters.
+struct SeriesStats {
+  Metrics median;
+  Metrics min;
+  Metrics max;
+};
+[[nodiscard]] SeriesStats summarize(const Series& series);
+
+// The metrics compared with the baseline.
+inline constexpr const char* kMetricWritesPerS = "writes_per_s";
+inline constexpr const char* kMetricLatAvg = "lat_avg_ns";
+
+struct Comparison {
+  std::size_t config_index = 0;
+  std::string baseline;
+  std::string target;
+  std::string metric;  // kMetricWritesPerS or kMetricLatAvg
+  RatioEstimate estimate;
+};
+
+// Every target but the baseline vs the baseline, per configuration, for both metrics, pairing
+// run i with run i. Pairs whose metric is not positive are left out (no comparison).
+[[nodiscard]] std::vector<Comparison> compare_with_baseline(
+    const std::vector<ConfigResults>& results, const std::string& baseline);
+
+}  // namespace pipe_bench

@@ -1,0 +1,66 @@
+#include "pipe_bench/summary.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+
+#include "pipe_bench/options.hpp"
+
+namespace pipe_bench {
+namespace {
+
+// "+10.9% throughput (95% CI +8.2%..+13.7%)".
+std::string change(const RatioEstimate& e, std::string_view what) {
+  if (!e.ci95) return fmt::format("{} {} (single run, no CI)", percent_change(e.ratio), what);
+  return fmt::format("{} {} (95% CI {}..{})", percent_change(e.ratio), what,
+                     percent_change(e.ci95->first), percent_change(e.ci95->second));
+}
+
+// ", allocator os" for pipepool targets; nothing for kernel pipes and memcpy.
+std::string allocator_text(const RunConfig& c) {
+  if (c.allocator == "kernel" || c.allocator == "none") return {};
+  if (c.allocator == "model") return fmt::format(", model allocator ({} ns)", c.alloc_cost_ns);
+  return fmt::format(", allocator {}", c.allocator);
+}
+
+}  // namespace
+
+std::string percent_change(double ratio) {
+  return fmt::format("{:+.1f}%", (ratio - 1.0) * 100.0);
+}
+
+std::string format_summary(const std::vector<ConfigResults>& results,
+                           const std::vector<Comparison>& comparisons, const RunContext& context) {
+  std::string out;
+  const std::string pressure =
+      context.pressure ? fmt::format("{} ({:.1f} GiB resident)", context.pressure->command,
+                                     static_cast<double>(context.pressure->rss_bytes_at_start) /
+                                         (1024.0 * 1024 * 1024))
+                       : std::string("off");
+  for (const auto& c : comparisons) {
+    if (c.metric != kMetricWritesPerS) continue;
+    const auto lat = std::find_if(comparisons.begin(), comparisons.end(), [&](const auto& o) {
+      return o.config_index == c.config_index && o.target == c.target && o.metric == kMetricLatAvg;
+    });
+    const ConfigResults& config = results.at(c.config_index);
+    const auto series = std::find_if(config.series.begin(), config.series.end(),
+                                     [&](const Series& s) { return s.target == c.target; });
+    if (series == config.series.end() || series->runs.empty()) continue;
+    const RunConfig& rc = series->runs.front().config;
+    const std::string latency = lat == comparisons.end()
+                                    ? std::string("avg write latency n/a")
+                                    : change(lat->estimate, "avg write latency");
+    out += fmt::format(
+        "{} vs {}: {}, {}, {} run{} of {:g} s, {} writer{} / {} reader{}, {} writes, "
+        "{} pipe{}{}, memory pressure: {}\n",
+        c.target, c.baseline, change(c.estimate, "throughput"), latency, c.estimate.pairs,
+        c.estimate.pairs == 1 ? "" : "s", rc.duration_s, rc.writers, rc.writers == 1 ? "" : "s",
+        rc.readers, rc.readers == 1 ? "" : "s", format_size(rc.msg_size), format_size(rc.pipe_size),
+        allocator_text(rc),
+        rc.rate > 0 ? fmt::format(", open loop {:g} writes/s per writer", rc.rate) : "", pressure);
+  }
+  return out;
+}
+
+}  // namespace pipe_bench

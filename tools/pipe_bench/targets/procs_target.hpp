@@ -1,0 +1,18 @@
+// Kernel pipes with writers and readers as forked processes (as in a shell pipeline), not threads.
+//
+// The parent opens the pipe, maps a MAP_SHARED block (start flag, stop flag, one tally per process)
+// and forks the readers, then the writers. Each child closes the end it does not use, reports
+// ready, waits for the start flag, runs the same loop as a thread would (io_loops.hpp), leaves its
+// tally in the shared block and _exit()s. The children die with the parent (PR_SET_PDEATHSIG) and
+// take the default action on SIGINT / SIGTERM.
+#pragma once
+
+#include <memory>
+
+#include "pipe_bench/targets/target.hpp"
+
+namespace pipe_bench {
+
+[[nodiscard]] std::unique_ptr<Target> make_procs_target(const TargetConfig& config);
+
+}  // namespace pipe_bench

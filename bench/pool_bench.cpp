@@ -59,8 +59,8 @@ void BM_PoolWriteRead(benchmark::State& state, PolicyKind kind) {
   state.SetItemsProcessed(state.iterations() * pages);
 }
 
-#define POLICY_BENCHMARKS(kind)                                                     \
-  BENCHMARK_CAPTURE(BM_PoolPutGet, kind, PolicyKind::kind);                         \
+#define POLICY_BENCHMARKS(kind)                             \
+  BENCHMARK_CAPTURE(BM_PoolPutGet, kind, PolicyKind::kind); \
   BENCHMARK_CAPTURE(BM_PoolWriteRead, kind, PolicyKind::kind)->Arg(1)->Arg(4)->Arg(16)
 
 POLICY_BENCHMARKS(legacy);

@@ -145,7 +145,9 @@ class PipeOpsTest : public ::testing::TestWithParam<const PipeOps*> {
 };
 
 // Names the instance in gtest's messages ("GetParam() = Kernel").
-inline void PrintTo(const PipeOps* ops, std::ostream* os) { *os << ops->name; }
+inline void PrintTo(const PipeOps* ops, std::ostream* os) {
+  *os << ops->name;
+}
 
 inline std::string OpsName(const ::testing::TestParamInfo<const PipeOps*>& info) {
   return info.param->name;

@@ -13,14 +13,23 @@
 extern "C" {
 #endif
 
-enum pp_policy { PP_POLICY_DEFAULT = 0, PP_POLICY_LEGACY, PP_POLICY_PREALLOC, PP_POLICY_UNIFIED,
-                 PP_POLICY_SHRINKER };
-enum pp_allocator { PP_ALLOCATOR_DEFAULT = 0, PP_ALLOCATOR_OS, PP_ALLOCATOR_HEAP,
-                    PP_ALLOCATOR_MODEL };
+enum pp_policy {
+  PP_POLICY_DEFAULT = 0,
+  PP_POLICY_LEGACY,
+  PP_POLICY_PREALLOC,
+  PP_POLICY_UNIFIED,
+  PP_POLICY_SHRINKER
+};
+enum pp_allocator {
+  PP_ALLOCATOR_DEFAULT = 0,
+  PP_ALLOCATOR_OS,
+  PP_ALLOCATOR_HEAP,
+  PP_ALLOCATOR_MODEL
+};
 
 struct pp_options {
-  enum pp_policy policy;       /* PP_POLICY_DEFAULT: $PIPEPOOL_POLICY, else unified */
-  enum pp_allocator allocator; /* PP_ALLOCATOR_DEFAULT: $PIPEPOOL_ALLOCATOR, else os */
+  enum pp_policy policy;             /* PP_POLICY_DEFAULT: $PIPEPOOL_POLICY, else unified */
+  enum pp_allocator allocator;       /* PP_ALLOCATOR_DEFAULT: $PIPEPOOL_ALLOCATOR, else os */
   unsigned long model_alloc_cost_ns; /* model allocator only */
   unsigned long model_free_cost_ns;
   unsigned long model_fail_nth;   /* fail the Nth allocation (1-based), 0 = never */

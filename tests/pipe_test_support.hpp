@@ -14,7 +14,7 @@ namespace pipepool::test {
 
 inline const std::vector<PolicyKind>& all_policies() {
   static const std::vector<PolicyKind> kinds{PolicyKind::legacy, PolicyKind::prealloc,
-                                             PolicyKind::unified};
+                                             PolicyKind::unified, PolicyKind::shrinker};
   return kinds;
 }
 

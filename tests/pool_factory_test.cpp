@@ -31,16 +31,13 @@ TEST(PoolFactory, UnknownNamesAreRejected) {
 
 TEST(PoolFactory, BuildsEachImplementedPolicyWithItsName) {
   auto alloc = make_allocator({AllocatorKind::model, {}});
-  for (PolicyKind kind : {PolicyKind::legacy, PolicyKind::prealloc, PolicyKind::unified}) {
+  for (PolicyKind kind :
+       {PolicyKind::legacy, PolicyKind::prealloc, PolicyKind::unified, PolicyKind::shrinker}) {
     auto pool = make_pool(kind, alloc);
     ASSERT_NE(pool, nullptr) << to_string(kind);
     EXPECT_EQ(pool->name(), to_string(kind));
     EXPECT_EQ(&pool->allocator(), alloc.get());
   }
-}
-
-TEST(PoolFactory, ShrinkerIsNotBuiltYet) {
-  EXPECT_EQ(make_pool(PolicyKind::shrinker, make_allocator({AllocatorKind::model, {}})), nullptr);
 }
 
 TEST(PoolFactory, NullAllocatorIsUnsupported) {

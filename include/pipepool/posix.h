@@ -48,6 +48,9 @@ int pp_dup(int fd);
 int pp_fcntl(int fd, int cmd, ...);
 int pp_ioctl(int fd, unsigned long request, ...);
 int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms);
+/* Frees up to `pages` pages kept by PP_POLICY_SHRINKER pipes, least recently used first; pipes in
+ * use are skipped. (size_t)-1 frees all. Returns the pages freed. Thread-safe. */
+size_t pp_shrink(size_t pages);
 
 #ifdef __cplusplus
 }

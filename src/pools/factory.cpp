@@ -6,11 +6,11 @@
 
 #include "pipepool/page_pool.hpp"
 #include "pools/policies.hpp"
+#include "pools/shrinker.hpp"
 
 namespace pipepool {
 
-// Returns nullptr for a kind that is not built (shrinker, for now) or a null allocator; callers
-// treat nullptr as "unsupported".
+// Returns nullptr for a null allocator; callers treat nullptr as "unsupported".
 std::unique_ptr<PagePool> make_pool(PolicyKind kind, std::shared_ptr<PageAllocator> allocator) {
   if (allocator == nullptr) return nullptr;
   switch (kind) {
@@ -21,7 +21,7 @@ std::unique_ptr<PagePool> make_pool(PolicyKind kind, std::shared_ptr<PageAllocat
     case PolicyKind::unified:
       return pools::make_unified_pool(std::move(allocator));
     case PolicyKind::shrinker:
-      return nullptr;  // not implemented yet
+      return pools::make_shrinker_pool(std::move(allocator));
   }
   return nullptr;
 }

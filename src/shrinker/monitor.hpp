@@ -1,0 +1,50 @@
+// The memory-pressure monitor (private): one background thread that waits on a kernel pressure
+// trigger (cgroup v2 or system PSI) and an eventfd used to stop it, reclaims on each event, and
+// runs the idle trim every idle_age / 2. The public API is in pipepool/shrinker.hpp.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "pipepool/shrinker.hpp"
+
+namespace pipepool::shrinker {
+
+// One pressure event: counted, then count()/2 (rounded up) or all pages reclaimed, LRU first.
+// Returns the pages freed.
+std::size_t on_pressure_event(bool reclaim_all) noexcept;
+
+class Monitor {
+ public:
+  // The process-wide monitor; stopped when static objects are destroyed.
+  [[nodiscard]] static Monitor& instance();
+  ~Monitor();
+
+  std::string start(const PressureOptions& options);
+  void stop() noexcept;
+  [[nodiscard]] PressureStatus status() const;
+  [[nodiscard]] bool reclaim_all() const noexcept {
+    return reclaim_all_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  Monitor() = default;
+  void run(int wake_fd, int trigger_fd, std::chrono::milliseconds idle_age) noexcept;
+  void stop_locked() noexcept;  // control_ held
+  void set_source(std::string source, bool running);
+
+  std::mutex control_;  // serialises start and stop; guards thread_ and the descriptors
+  std::thread thread_;
+  int wake_fd_ = -1;     // eventfd: written by stop()
+  int trigger_fd_ = -1;  // armed pressure file, or -1
+  std::atomic<bool> reclaim_all_{false};
+
+  mutable std::mutex status_mutex_;
+  PressureStatus status_{false, "off", "", "", std::chrono::milliseconds{0}};  // status_mutex_
+};
+
+}  // namespace pipepool::shrinker

@@ -1,0 +1,48 @@
+// Locating and arming the kernel's memory-pressure triggers (private).
+//
+// A PSI trigger is armed by writing "<some|full> <stall us> <window us>" to a pressure file
+// (/proc/pressure/memory, or memory.pressure of a cgroup v2 directory) kept open; the kernel then
+// raises POLLPRI on that descriptor when the stall in a window exceeds the threshold, and POLLERR
+// when the file goes away (its cgroup is removed).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace pipepool::shrinker {
+
+struct TriggerSpec {
+  std::string kind;  // "some" or "full"
+  std::uint64_t stall_us = 0;
+  std::uint64_t window_us = 0;
+  [[nodiscard]] std::string text() const;
+};
+
+// Parses "<some|full> <stall us> <window us>" with 0 < stall <= window; nullopt otherwise.
+[[nodiscard]] std::optional<TriggerSpec> parse_trigger(const std::string& text);
+
+// The same trigger with the window rounded up to a multiple of 2 s (the unprivileged rule of
+// Linux >= 6.5) and the stall scaled to keep the ratio.
+[[nodiscard]] TriggerSpec unprivileged_trigger(const TriggerSpec& spec);
+
+struct ArmedTrigger {
+  int fd = -1;          // open pressure file with a trigger registered; -1 on failure
+  std::string trigger;  // the trigger registered (may be the unprivileged variant)
+  std::string error;    // why it failed: "<path>: <reason>"
+};
+
+// Opens `path` and registers `spec`; on EINVAL with a window that is not a multiple of 2 s,
+// retries once with unprivileged_trigger(spec). The caller owns the returned fd.
+[[nodiscard]] ArmedTrigger arm_trigger(const std::string& path, const TriggerSpec& spec);
+
+struct CgroupDir {
+  std::string dir;    // absolute directory of our cgroup in the cgroup2 mount
+  bool root = false;  // we are in the root cgroup (its pressure is the system's)
+};
+
+// Our cgroup v2 directory, from /proc/self/cgroup ("0::<path>") and the cgroup2 mount point in
+// /proc/self/mountinfo. On failure returns nullopt and sets `why`.
+[[nodiscard]] std::optional<CgroupDir> own_cgroup_dir(std::string& why);
+
+}  // namespace pipepool::shrinker

@@ -1,0 +1,146 @@
+// The memory-pressure sources: PSI / cgroup triggers register when the kernel lets us, the
+// monitor thread stops on shutdown, and an unusable source is reported as "none: <reason>" (not
+// an error: the manual trigger and the idle trim still work).
+#include <dirent.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "pipepool/shrinker.hpp"
+#include "shrinker/pressure_files.hpp"
+
+namespace pipepool {
+namespace {
+
+// Threads of this process, from /proc/self/task.
+int thread_count() {
+  DIR* dir = opendir("/proc/self/task");
+  if (dir == nullptr) return -1;
+  int n = 0;
+  while (const dirent* e = readdir(dir)) n += e->d_name[0] != '.' ? 1 : 0;
+  closedir(dir);
+  return n;
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
+
+class ShrinkerPressureSource : public testing::Test {
+ protected:
+  void TearDown() override { stop_pressure_monitor(); }
+};
+
+// The start/stop contract for whichever source the machine gives us.
+void check_start_stop(const PressureOptions& options, const std::string& expected_source) {
+  const int threads = thread_count();
+  const std::string source = start_pressure_monitor(options);
+  PressureStatus st = pressure_status();
+  EXPECT_TRUE(st.running);
+  EXPECT_EQ(st.source, source);
+  EXPECT_EQ(thread_count(), threads + 1);
+  if (source == expected_source) {
+    EXPECT_FALSE(st.path.empty());
+    const auto spec = shrinker::parse_trigger(st.trigger);
+    ASSERT_TRUE(spec.has_value()) << st.trigger;
+    // Either the trigger as given or its unprivileged variant (window a multiple of 2 s).
+    EXPECT_TRUE(st.trigger == options.trigger || spec->window_us % 2'000'000 == 0) << st.trigger;
+  } else {
+    ASSERT_TRUE(starts_with(source, "none: ")) << source;
+    EXPECT_GT(source.size(), std::string("none: ").size());
+    EXPECT_TRUE(st.path.empty());
+  }
+  stop_pressure_monitor();
+  st = pressure_status();
+  EXPECT_FALSE(st.running);
+  EXPECT_EQ(st.source, "off");
+  EXPECT_EQ(thread_count(), threads);
+}
+
+TEST_F(ShrinkerPressureSource, SystemPsiRegistersOrFallsBackClearly) {
+  PressureOptions o;
+  o.source = PressureSource::psi;
+  check_start_stop(o, "psi");
+}
+
+TEST_F(ShrinkerPressureSource, CgroupRegistersOrFallsBackClearly) {
+  PressureOptions o;
+  o.source = PressureSource::cgroup;
+  check_start_stop(o, "cgroup");
+}
+
+TEST_F(ShrinkerPressureSource, AutomaticPicksCgroupThenPsi) {
+  const std::string source = start_pressure_monitor();
+  EXPECT_TRUE(source == "cgroup" || source == "psi" || starts_with(source, "none: cgroup: "))
+      << source;
+  stop_pressure_monitor();
+}
+
+TEST_F(ShrinkerPressureSource, MissingPsiFileIsReportedNotAnError) {
+  PressureOptions o;
+  o.source = PressureSource::psi;
+  o.psi_path = "/nonexistent/pressure/memory";
+  const std::string source = start_pressure_monitor(o);
+  EXPECT_EQ(source, "none: psi: /nonexistent/pressure/memory: No such file or directory");
+  EXPECT_TRUE(pressure_status().running);  // the idle trim and manual events still work
+  const std::uint64_t events = shrinker_stats().pressure_events;
+  trigger_pressure();
+  EXPECT_EQ(shrinker_stats().pressure_events, events + 1);
+}
+
+TEST_F(ShrinkerPressureSource, AutomaticListsEveryReasonWhenNothingWorks) {
+  PressureOptions o;
+  o.cgroup_dir = "/nonexistent/cgroup";
+  o.psi_path = "/nonexistent/psi";
+  const std::string source = start_pressure_monitor(o);
+  EXPECT_EQ(source,
+            "none: cgroup: /nonexistent/cgroup/memory.pressure: No such file or directory; psi: "
+            "/nonexistent/psi: No such file or directory");
+}
+
+TEST_F(ShrinkerPressureSource, RefusedTriggerIsReportedWithTheErrno) {
+  // A regular file accepts the write, so use one that refuses it: /proc/self/stat is read-only.
+  PressureOptions o;
+  o.source = PressureSource::psi;
+  o.psi_path = "/proc/self/stat";
+  const std::string source = start_pressure_monitor(o);
+  EXPECT_TRUE(starts_with(source, "none: psi: /proc/self/stat: ")) << source;
+}
+
+TEST_F(ShrinkerPressureSource, InvalidTriggerIsReported) {
+  PressureOptions o;
+  o.trigger = "some 2000000 1000000";  // stall longer than the window
+  EXPECT_EQ(start_pressure_monitor(o), "none: invalid trigger \"some 2000000 1000000\"");
+}
+
+TEST_F(ShrinkerPressureSource, ManualSourceAndRestart) {
+  PressureOptions o;
+  o.source = PressureSource::manual;
+  EXPECT_EQ(start_pressure_monitor(o), "manual");
+  EXPECT_EQ(start_pressure_monitor(o), "manual");  // restart replaces the thread
+  const ShrinkerStats before = shrinker_stats();
+  trigger_pressure();
+  EXPECT_EQ(shrinker_stats().pressure_events - before.pressure_events, 1u);
+  stop_pressure_monitor();
+  stop_pressure_monitor();  // idempotent
+  EXPECT_EQ(pressure_status().source, "off");
+}
+
+TEST(ShrinkerTriggerSpec, ParsesAndScalesForUnprivilegedUse) {
+  const auto spec = shrinker::parse_trigger("some 150000 1000000");
+  ASSERT_TRUE(spec.has_value());
+  EXPECT_EQ(spec->text(), "some 150000 1000000");
+  EXPECT_EQ(shrinker::unprivileged_trigger(*spec).text(), "some 300000 2000000");
+  EXPECT_EQ(shrinker::unprivileged_trigger(*shrinker::parse_trigger("full 100000 5000000")).text(),
+            "full 120000 6000000");
+  EXPECT_EQ(shrinker::unprivileged_trigger(*shrinker::parse_trigger("some 1 4000000")).text(),
+            "some 1 4000000");
+  EXPECT_FALSE(shrinker::parse_trigger("most 1 2"));
+  EXPECT_FALSE(shrinker::parse_trigger("some 0 1000000"));
+  EXPECT_FALSE(shrinker::parse_trigger("some 10 1000000 extra"));
+  EXPECT_FALSE(shrinker::parse_trigger("some ten 1000000"));
+}
+
+}  // namespace
+}  // namespace pipepool

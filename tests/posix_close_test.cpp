@@ -61,6 +61,11 @@ TEST_P(PosixCloseTest, ReaderSideStaysOpenWhileADuplicateLives) {
 TEST_P(PosixCloseTest, CloseDuringABlockedReadDoesNotEndTheRead) {
   // The blocked read holds its own reference: closing its descriptor neither frees the end nor
   // wakes the read, and the pipe still has a reader for the writer.
+#if defined(__SANITIZE_THREAD__)
+  // TSan treats a kernel descriptor as shared memory: the close races with the blocked read's
+  // entry by its rules, though the kernel defines the outcome. The pipepool case still runs.
+  if (is_kernel()) GTEST_SKIP() << "close during a blocked read of a kernel fd trips TSan";
+#endif
   Watchdog dog;
   OpsPipe p(ops());
   const int fd = ops().dup(p.r());

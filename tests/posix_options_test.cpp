@@ -135,7 +135,7 @@ TEST(PosixOptionsTest, InvalidEnumValuesAreEinval) {
   }
 }
 
-TEST(PosixOptionsTest, UnbuiltPolicyIsEinval) {
+TEST(PosixOptionsTest, ShrinkerIsMadeOnceBuiltElseEinval) {
   // make_pool() does not build the shrinker yet; when it does, this pipe is made instead.
   pp_options o{};
   o.policy = PP_POLICY_SHRINKER;

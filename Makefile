@@ -56,3 +56,13 @@ fuzz: deps
 
 soak: build
 	$(BUILD)/pipepool_soak $(SOAK_ARGS)
+
+# Measured results (issue 3). `make results`: every pipe_bench run docs/RESULTS.md cites, then
+# regenerates docs/RESULTS.md and docs/plots/*.png (about 25 min; run it on a quiet machine).
+# `make results RESULTS_ARGS="--quick --out /tmp/results"` checks the script in a few minutes.
+RESULTS_ARGS ?=
+
+.PHONY: results
+
+results: build
+	bash scripts/results.sh --build $(BUILD) $(RESULTS_ARGS)

@@ -23,19 +23,21 @@ TEST(BenchJson, SessionHasRunsMediansAndComparisons) {
   const auto cmp = compare_with_baseline(results, "legacy");
   RunContext ctx;
   ctx.git_revision = "abc1234";
-  const auto json = session_json(ctx, results, cmp, "legacy");
+  const auto json = session_json(ctx, results, cmp, {"legacy"});
 
-  EXPECT_EQ(keys(json), (std::set<std::string>{"context", "baseline", "ci_method",
+  EXPECT_EQ(keys(json), (std::set<std::string>{"context", "baseline", "baselines", "ci_method",
                                                "ci_method_description", "results", "comparisons"}));
   EXPECT_EQ(json["ci_method"], "student_t_paired_log_ratio");
   EXPECT_EQ(json["baseline"], "legacy");
+  EXPECT_EQ(json["baselines"], nlohmann::ordered_json::array({"legacy"}));
   EXPECT_EQ(json["context"]["git_revision"], "abc1234");
   EXPECT_TRUE(json["context"]["pressure"].is_null());
 
   ASSERT_EQ(json["results"].size(), 3u);
   for (const auto& r : json["results"]) {
-    EXPECT_EQ(keys(r), (std::set<std::string>{"target", "config", "metrics", "median", "min", "max",
-                                              "runs"}));
+    EXPECT_EQ(keys(r), (std::set<std::string>{"target", "config_index", "config", "metrics",
+                                              "median", "min", "max", "runs"}));
+    EXPECT_EQ(r["config_index"], 0);
     ASSERT_EQ(r["runs"].size(), 3u);
     EXPECT_EQ(r["config"]["runs"], 3);
     EXPECT_EQ(r["metrics"], r["median"]);  // the Core key holds the medians
@@ -70,7 +72,7 @@ TEST(BenchJson, SessionHasRunsMediansAndComparisons) {
 TEST(BenchJson, SingleRunComparisonHasNullCi) {
   const auto results = bench_test::make_session({"legacy", "unified"}, 1, 1);
   const auto json =
-      session_json(RunContext{}, results, compare_with_baseline(results, "legacy"), "legacy");
+      session_json(RunContext{}, results, compare_with_baseline(results, "legacy"), {"legacy"});
   ASSERT_EQ(json["comparisons"].size(), 2u);
   EXPECT_TRUE(json["comparisons"][0]["ci95"].is_null());
 }

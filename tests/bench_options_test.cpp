@@ -47,6 +47,7 @@ TEST(BenchOptions, Defaults) {
   EXPECT_EQ(o.alloc_costs, (std::vector<std::uint64_t>{0}));
   EXPECT_EQ(o.runs, 1u);
   EXPECT_EQ(o.baseline, "kernel");
+  EXPECT_EQ(o.baselines, (std::vector<std::string>{"kernel"}));
   EXPECT_FALSE(o.summary);
   EXPECT_FALSE(o.pressure.has_value());
   EXPECT_DOUBLE_EQ(o.rate, 0.0);
@@ -75,6 +76,7 @@ TEST(BenchOptions, ListsRunsBaselineRateAndPressure) {
   EXPECT_EQ(o.readers, (std::vector<unsigned>{10}));
   EXPECT_EQ(o.runs, 3u);
   EXPECT_EQ(o.baseline, "memcpy");
+  EXPECT_EQ(o.baselines, (std::vector<std::string>{"memcpy"}));
   EXPECT_TRUE(o.summary);
   EXPECT_DOUBLE_EQ(o.rate, 2500.5);
   EXPECT_TRUE(o.verify);
@@ -83,6 +85,14 @@ TEST(BenchOptions, ListsRunsBaselineRateAndPressure) {
   EXPECT_EQ(o.pressure->workers, 2u);
   EXPECT_EQ(o.pressure->vm_bytes, "64M");
   EXPECT_FALSE(o.stress_ng.empty());
+}
+
+TEST(BenchOptions, SeveralBaselines) {
+  const ParseOutcome out =
+      parse({"-t", "legacy,prealloc,unified", "--baseline", "prealloc,legacy"});
+  ASSERT_TRUE(out.options.has_value()) << out.output;
+  EXPECT_EQ(out.options->baselines, (std::vector<std::string>{"prealloc", "legacy"}));
+  EXPECT_EQ(out.options->baseline, "prealloc");
 }
 
 TEST(BenchOptions, MemoryPressureWithoutSpecUsesTheSelftestDefault) {
@@ -158,6 +168,7 @@ TEST(BenchOptions, BadValuesNameTheirFlag) {
   expect_error({"--runs", "0"}, "--runs");
   expect_error({"--runs", "x"}, "--runs");
   expect_error({"-t", "legacy,unified", "--baseline", "kernel"}, "--baseline");
+  expect_error({"-t", "legacy,unified", "--baseline", "legacy,legacy"}, "--baseline");
   expect_error({"--rate", "0"}, "--rate");
   expect_error({"--rate", "-5"}, "--rate");
   expect_error({"--memory-pressure=0"}, "--memory-pressure");

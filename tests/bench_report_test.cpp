@@ -2,10 +2,12 @@
 // writes/s ratios of the text report.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "bench_test_support.hpp"
 #include "pipe_bench/report.hpp"
 
 namespace {
@@ -115,6 +117,39 @@ TEST(BenchReport, PoolTableOnlyForPipepoolTargets) {
       format_pool_table({make_result("kernel", 100, false), make_result("legacy", 10, true)});
   EXPECT_EQ(text.find("kernel"), std::string::npos) << text;
   EXPECT_NE(text.find("legacy           0.70"), std::string::npos) << text;  // 7 allocs / 10
+}
+
+TEST(BenchReport, RatiosAddMemcpyAndANamedBaseline) {
+  const std::string text =
+      format_ratios({make_result("unified", 300, true), make_result("memcpy", 600, false),
+                     make_result("prealloc", 200, true)},
+                    "prealloc");
+  EXPECT_NE(text.find("/ prealloc"), std::string::npos) << text;
+  EXPECT_NE(text.find("/ memcpy"), std::string::npos) << text;
+  EXPECT_EQ(text.find("/ legacy"), std::string::npos) << text;
+  EXPECT_NE(text.find("unified               1.50       0.50"), std::string::npos) << text;
+}
+
+TEST(BenchReport, MediansAndComparisonsPerBaseline) {
+  const auto results = bench_test::make_session({"legacy", "prealloc", "unified"}, 1, 3);
+  const std::string medians = format_medians(results.front());
+  EXPECT_NE(medians.find("median of 3 runs"), std::string::npos) << medians;
+  // legacy: 110, 120, 130 writes over 2 s.
+  EXPECT_NE(medians.find("60.0 [55.0-65.0]"), std::string::npos) << medians;
+  std::vector<Comparison> cmp = compare_with_baseline(results, "legacy");
+  for (auto& c : compare_with_baseline(results, "prealloc")) cmp.push_back(c);
+  const std::string text = format_comparisons(cmp, 0);
+  EXPECT_NE(text.find("vs legacy (ratio [95% CI], 3 paired runs)"), std::string::npos) << text;
+  EXPECT_NE(text.find("vs prealloc"), std::string::npos) << text;
+  // Per baseline: a blank line, a title, column names, and a row per other target.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), (3 + 2) * 2) << text;
+}
+
+TEST(BenchReport, SweepTableHasARowPerConfiguration) {
+  const auto results = bench_test::make_session({"kernel", "unified"}, 3, 1);
+  const std::string text = format_sweep_table(results, false);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 3 + 3) << text;
+  EXPECT_NE(text.find("kernel"), std::string::npos);
 }
 
 }  // namespace

@@ -88,10 +88,12 @@ json run_json(const TargetResult& r) {
 }  // namespace
 
 json session_json(const RunContext& context, const std::vector<ConfigResults>& results,
-                  const std::vector<Comparison>& comparisons, const std::string& baseline) {
+                  const std::vector<Comparison>& comparisons,
+                  const std::vector<std::string>& baselines) {
   json out;
   out["context"] = context_json(context);
-  out["baseline"] = baseline;
+  out["baseline"] = baselines.empty() ? json(nullptr) : json(baselines.front());
+  out["baselines"] = baselines;
   out["ci_method"] = kCiMethod;
   out["ci_method_description"] = kCiMethodText;
   json list = json::array();
@@ -103,6 +105,7 @@ json session_json(const RunContext& context, const std::vector<ConfigResults>& r
       for (const auto& r : series.runs) runs.push_back(run_json(r));
       const auto n = static_cast<unsigned>(series.runs.size());
       list.push_back({{"target", series.target},
+                      {"config_index", config.config.index},
                       {"config", config_json(series.runs.front().config, n)},
                       {"metrics", metrics_json(stats.median)},
                       {"median", metrics_json(stats.median)},

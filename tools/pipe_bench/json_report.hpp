@@ -3,8 +3,8 @@
 // {"context": {"date", "host", "kernel", "cpu_model", "cores", "build_type", "pipepool_version",
 //              "git_revision", "pressure": null | {"command", "workers", "vm_bytes", "method",
 //                                                  "rss_bytes_at_start", "ramp_s"}},
-//  "baseline": NAME, "ci_method": "student_t_paired_log_ratio", "ci_method_description": "...",
-//  "results": [{"target",
+//  "baseline": NAME, "baselines": [NAME, ...], "ci_method": "student_t_paired_log_ratio",
+//  "ci_method_description": "...", "results": [{"target",
 //               "config": {"writers", "readers", "msg_size", "duration_s", "pipe_size",
 //                          "allocator", "alloc_cost_ns", "runs", "rate", "verify",
 //                          "memory_pressure"},
@@ -14,15 +14,17 @@
 //  "comparisons": [{"config": {"index", "writers", "readers", "alloc_cost_ns"}, "baseline",
 //                   "target", "metric", "ratio", "ci95": [lo, hi] | null, "runs"}]}
 //
-// One result per target and configuration. metrics: writes, writes_per_s, throughput_mbps (MiB/s),
-// lat_avg_ns, lat_p50_ns, lat_p90_ns, lat_p99_ns, lat_p999_ns, lat_max_ns, bytes_written,
-// bytes_read, and the pool counters allocs_in_lock, allocs_outside_lock, frees_in_lock,
-// frees_outside_lock, pool_hits, pool_peak (totals over the run; null for targets without a
-// pool). config.rate is null in closed loop; memory_pressure is the stress-ng command or null.
-// A run's verify is null without --verify, else {sent, received, lost, duplicated, corrupted}.
+// One result per target and configuration; config_index matches comparisons[].config.index.
+// metrics: writes, writes_per_s, throughput_mbps (MiB/s), lat_avg_ns, lat_p50_ns, lat_p90_ns,
+// lat_p99_ns, lat_p999_ns, lat_max_ns, bytes_written, bytes_read, and the pool counters
+// allocs_in_lock, allocs_outside_lock, frees_in_lock, frees_outside_lock, pool_hits, pool_peak
+// (totals over the run; null for targets without a pool). config.rate is null in closed loop;
+// memory_pressure is the stress-ng command or null. A run's verify is null without --verify, else
+// {sent, received, lost, duplicated, corrupted}.
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "pipe_bench/context.hpp"
@@ -39,6 +41,6 @@ namespace pipe_bench {
 [[nodiscard]] nlohmann::ordered_json session_json(const RunContext& context,
                                                   const std::vector<ConfigResults>& results,
                                                   const std::vector<Comparison>& comparisons,
-                                                  const std::string& baseline);
+                                                  const std::vector<std::string>& baselines);
 
 }  // namespace pipe_bench

@@ -225,8 +225,9 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  "or more, reports give the median and min-max, and ratios a 95% CI")
       ->type_name("N");
   app.add_option("--baseline", baseline,
-                 "The target the others are compared with (default the first of -t)")
-      ->type_name("NAME");
+                 "The target the others are compared with (default the first of -t); a comma "
+                 "list compares with each, e.g. legacy,prealloc")
+      ->type_name("NAME[,NAME...]");
   app.add_flag("--summary", summary,
                "Also print a short comparison text, one line per target and configuration, to "
                "paste into a cover letter");
@@ -286,14 +287,20 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
       bad("--runs", fmt::format("expected a count from 1 to {}", kMaxRuns), runs);
     }
     options.runs = static_cast<unsigned>(*n_runs);
-    options.baseline = options.targets.front();
+    options.baselines = {options.targets.front()};
     if (app.count("--baseline") != 0) {
-      if (std::find(options.targets.begin(), options.targets.end(), baseline) ==
-          options.targets.end()) {
-        bad("--baseline", "must be one of the targets given with -t", baseline);
+      options.baselines.clear();
+      for (const auto name : split_list("--baseline", baseline)) {
+        if (std::find(options.targets.begin(), options.targets.end(), name) ==
+            options.targets.end()) {
+          bad("--baseline", fmt::format("'{}' is not one of the targets given with -t", name),
+              baseline);
+        }
+        options.baselines.emplace_back(name);
       }
-      options.baseline = baseline;
+      reject_duplicates("--baseline", options.baselines, baseline);
     }
+    options.baseline = options.baselines.front();
     options.summary = summary;
     if (app.count("--rate") != 0) {
       options.rate = parse_positive("--rate", rate, kMaxRate, "1000 writes/s per writer");

@@ -32,6 +32,7 @@ struct Options {
   std::vector<std::uint64_t> alloc_costs{0};  // model allocator busy-wait per allocation (ns)
   unsigned runs = 1;                          // per target and configuration, interleaved
   std::string baseline;                       // one of `targets`; default the first
+  std::vector<std::string> baselines;         // --baseline's list; baselines.front() == baseline
   bool summary = false;
   std::optional<PressureSpec> pressure;  // --memory-pressure
   std::string stress_ng;                 // its path, when `pressure` is set

@@ -167,15 +167,18 @@ std::string format_medians(const ConfigResults& results) {
 std::string format_comparisons(const std::vector<Comparison>& comparisons,
                                std::size_t config_index) {
   std::string out;
+  std::string baseline;  // a block per baseline, in the order the comparisons come
   for (const auto& c : comparisons) {
     if (c.config_index != config_index || c.metric != kMetricWritesPerS) continue;
     const auto lat = std::find_if(comparisons.begin(), comparisons.end(), [&](const auto& o) {
-      return o.config_index == config_index && o.target == c.target && o.metric == kMetricLatAvg;
+      return o.config_index == config_index && o.baseline == c.baseline && o.target == c.target &&
+             o.metric == kMetricLatAvg;
     });
-    if (out.empty()) {
-      out = fmt::format("\nvs {} (ratio [95% CI], {} paired runs)\n{:<{}} {:>28} {:>28}\n",
-                        c.baseline, c.estimate.pairs, "target", kNameWidth, "writes/s",
-                        "avg write latency");
+    if (c.baseline != baseline) {
+      baseline = c.baseline;
+      out += fmt::format("\nvs {} (ratio [95% CI], {} paired runs)\n{:<{}} {:>28} {:>28}\n",
+                         c.baseline, c.estimate.pairs, "target", kNameWidth, "writes/s",
+                         "avg write latency");
     }
     out +=
         fmt::format("{:<{}} {:>28} {:>28}\n", c.target, kNameWidth,

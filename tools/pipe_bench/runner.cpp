@@ -144,7 +144,7 @@ int write_outputs(const Options& options, const RunContext& context,
                   const std::vector<Comparison>& comparisons, std::FILE* err) {
   if (!options.json_path.empty() &&
       !write_file(options.json_path,
-                  session_json(context, results, comparisons, options.baseline).dump(2) + "\n")) {
+                  session_json(context, results, comparisons, options.baselines).dump(2) + "\n")) {
     print(err, fmt::format("pipe_bench: --json: writing '{}' failed\n", options.json_path));
     return 1;
   }
@@ -284,8 +284,10 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
     }
     if (interrupted()) break;
     results.push_back(std::move(current));
-    for (auto& c : compare_with_baseline({results.back()}, options.baseline)) {
-      comparisons.push_back(std::move(c));
+    for (const auto& baseline : options.baselines) {
+      for (auto& c : compare_with_baseline({results.back()}, baseline)) {
+        comparisons.push_back(std::move(c));
+      }
     }
     print_config_tables(options, results.back(), comparisons, out);
   }

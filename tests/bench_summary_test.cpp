@@ -2,6 +2,7 @@
 // changes, their CIs, and the run conditions.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "bench_test_support.hpp"
@@ -45,6 +46,24 @@ TEST(BenchSummary, NamesThePressureAndSaysWhenThereIsNoCi) {
   EXPECT_NE(text.find("memory pressure: stress-ng --vm 4 --vm-bytes 80% --vm-method all (2.0 GiB"),
             std::string::npos)
       << text;
+}
+
+TEST(BenchSummary, EachBaselineGetsItsOwnLines) {
+  const auto results = bench_test::make_session({"legacy", "prealloc", "unified"}, 1, 3);
+  auto cmp = compare_with_baseline(results, "legacy");
+  for (auto& c : compare_with_baseline(results, "prealloc")) cmp.push_back(c);
+  const std::string text = format_summary(results, cmp, RunContext{});
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4) << text;
+  const auto lat = std::find_if(cmp.begin(), cmp.end(), [](const Comparison& c) {
+    return c.baseline == "prealloc" && c.target == "unified" && c.metric == kMetricLatAvg;
+  });
+  ASSERT_NE(lat, cmp.end());
+  const auto start = text.find("unified vs prealloc: ");
+  ASSERT_NE(start, std::string::npos) << text;
+  const std::string line = text.substr(start, text.find('\n', start) - start);
+  EXPECT_NE(line.find(percent_change(lat->estimate.ratio) + " avg write latency"),
+            std::string::npos)
+      << line;
 }
 
 }  // namespace

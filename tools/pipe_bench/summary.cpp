@@ -41,7 +41,8 @@ std::string format_summary(const std::vector<ConfigResults>& results,
   for (const auto& c : comparisons) {
     if (c.metric != kMetricWritesPerS) continue;
     const auto lat = std::find_if(comparisons.begin(), comparisons.end(), [&](const auto& o) {
-      return o.config_index == c.config_index && o.target == c.target && o.metric == kMetricLatAvg;
+      return o.config_index == c.config_index && o.baseline == c.baseline && o.target == c.target &&
+             o.metric == kMetricLatAvg;
     });
     const ConfigResults& config = results.at(c.config_index);
     const auto series = std::find_if(config.series.begin(), config.series.end(),

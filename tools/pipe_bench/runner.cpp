@@ -219,6 +219,12 @@ std::optional<TargetResult> run_target(const Options& options, const Configurati
   result.target = name;
   result.config = run_config(options, config, target->allocator_label());
   result.run = std::move(*attempt.result);
+  // An interrupted run may have failed only because of the interrupt (a terminal's Ctrl-C also
+  // kills kernel-procs' children): it is cancelled, not failed.
+  if (result.run.cancelled || interrupted()) {
+    result.run.cancelled = true;
+    return result;
+  }
   if (!result.run.ok()) {
     print(err, fmt::format("pipe_bench: {}: {}\n", name, result.run.error));
     exit_code = 1;

@@ -4,22 +4,43 @@
 #include <dirent.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <string>
+#include <thread>
 
 #include "pipepool/shrinker.hpp"
+#include "shrinker/monitor.hpp"
 #include "shrinker/pressure_files.hpp"
 
 namespace pipepool {
 namespace {
 
-// Threads of this process, from /proc/self/task.
-int thread_count() {
+// Monitor threads of this process: tasks in /proc/self/task named like the monitor. Counting by
+// name, not all threads, keeps runtime threads (TSan starts one lazily) out of the count.
+int monitor_threads() {
   DIR* dir = opendir("/proc/self/task");
   if (dir == nullptr) return -1;
   int n = 0;
-  while (const dirent* e = readdir(dir)) n += e->d_name[0] != '.' ? 1 : 0;
+  while (const dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream comm(std::string("/proc/self/task/") + e->d_name + "/comm");
+    std::string name;
+    if (std::getline(comm, name) && name == shrinker::kMonitorThreadName) ++n;
+  }
   closedir(dir);
+  return n;
+}
+
+// A joined thread can stay listed for a moment after join() returns (the kernel removes the task
+// after waking the joiner); wait for it, with a bound, instead of racing it.
+int monitor_threads_after_stop() {
+  int n = monitor_threads();
+  for (int i = 0; i < 1000 && n != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    n = monitor_threads();
+  }
   return n;
 }
 
@@ -34,12 +55,12 @@ class ShrinkerPressureSource : public testing::Test {
 
 // The start/stop contract for whichever source the machine gives us.
 void check_start_stop(const PressureOptions& options, const std::string& expected_source) {
-  const int threads = thread_count();
+  ASSERT_EQ(monitor_threads(), 0);
   const std::string source = start_pressure_monitor(options);
   PressureStatus st = pressure_status();
   EXPECT_TRUE(st.running);
   EXPECT_EQ(st.source, source);
-  EXPECT_EQ(thread_count(), threads + 1);
+  EXPECT_EQ(monitor_threads(), 1);
   if (source == expected_source) {
     EXPECT_FALSE(st.path.empty());
     const auto spec = shrinker::parse_trigger(st.trigger);
@@ -55,7 +76,7 @@ void check_start_stop(const PressureOptions& options, const std::string& expecte
   st = pressure_status();
   EXPECT_FALSE(st.running);
   EXPECT_EQ(st.source, "off");
-  EXPECT_EQ(thread_count(), threads);
+  EXPECT_EQ(monitor_threads_after_stop(), 0);
 }
 
 TEST_F(ShrinkerPressureSource, SystemPsiRegistersOrFallsBackClearly) {

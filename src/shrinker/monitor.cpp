@@ -2,6 +2,7 @@
 #include "shrinker/monitor.hpp"
 
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -126,6 +127,9 @@ std::string Monitor::start(const PressureOptions& options) {
   try {
     thread_ = std::thread(
         [this, wake_fd, fd = selected.fd, age = options.idle_age] { run(wake_fd, fd, age); });
+    // Named from here, not from the thread, so the name is set when start() returns (tools and
+    // tests find the monitor by it in /proc/self/task/*/comm).
+    ::pthread_setname_np(thread_.native_handle(), kMonitorThreadName);
   } catch (const std::system_error& e) {
     close_fd(wake_fd_);
     close_fd(trigger_fd_);

@@ -14,6 +14,9 @@
 
 namespace pipepool::shrinker {
 
+// The pressure monitor thread's name (at most 15 characters, as the kernel's comm).
+inline constexpr char kMonitorThreadName[] = "pp-pressure";
+
 // One pressure event: counted, then count()/2 (rounded up) or all pages reclaimed, LRU first.
 // Returns the pages freed.
 std::size_t on_pressure_event(bool reclaim_all) noexcept;

@@ -49,6 +49,11 @@ struct ShrinkerStats {
   std::uint64_t scans = 0;                 // scan calls (explicit, pressure and idle)
   std::uint64_t busy_skips = 0;            // times a scan skipped a pool because it was in use
   std::uint64_t pressure_events = 0;       // pressure events seen (kernel triggers and manual)
+  // cgroup v2 memory.events (when the monitor watches it): changes of the file read, and of
+  // those the ones where high, max or oom grew (each also counted in pressure_events and
+  // followed by a reclaim).
+  std::uint64_t memory_events_seen = 0;
+  std::uint64_t memory_events_pressure = 0;
 };
 [[nodiscard]] ShrinkerStats shrinker_stats() noexcept;
 
@@ -86,18 +91,27 @@ struct PressureOptions {
   // The cgroup v2 directory holding memory.pressure; empty: our own, from /proc/self/cgroup and
   // the cgroup2 mount in /proc/self/mountinfo.
   std::string cgroup_dir{};
+  // With the automatic or cgroup source, also watch memory.events in the cgroup directory when
+  // it has one: a growth of its high, max or oom counter is a pressure event too.
+  bool memory_events = true;
 };
 
 struct PressureStatus {
   bool running = false;  // the monitor thread is running
-  std::string source;    // "psi", "cgroup", "manual", "none: <reason>", or "off" (not started)
-  std::string path;      // the pressure file with a registered trigger, if any
-  std::string trigger;   // the trigger registered there, if any
+  // "psi", "cgroup", "manual", "none: <reason>", or "off" (not started); "+memory.events" is
+  // appended when memory.events is watched too, and "memory.events" alone means it is the only
+  // kernel source (no PSI trigger could be registered).
+  std::string source;
+  std::string path;     // the pressure file with a registered trigger, if any
+  std::string trigger;  // the trigger registered there, if any
   std::chrono::milliseconds idle_age{0};
+  std::string events_path;  // the memory.events file watched, if any
+  std::string events_note;  // why memory.events is not watched, when it was looked for
 };
 
 // Starts (or restarts with new options) the monitor thread and returns the active source:
-// "cgroup", "psi", "manual", or "none: <why no kernel source could be used>". "none" is not an
+// "cgroup", "psi", "manual", or "none: <why no kernel source could be used>", with
+// "+memory.events" (or "memory.events" alone) as in PressureStatus::source. "none" is not an
 // error: the thread still runs the idle trim, and trigger_pressure() still works.
 std::string start_pressure_monitor(const PressureOptions& options = {});
 // Stops the monitor thread and closes the trigger. Idempotent.

@@ -1,6 +1,7 @@
 // The memory-pressure monitor (private): one background thread that waits on a kernel pressure
-// trigger (cgroup v2 or system PSI) and an eventfd used to stop it, reclaims on each event, and
-// runs the idle trim every idle_age / 2. The public API is in pipepool/shrinker.hpp.
+// trigger (cgroup v2 or system PSI), cgroup v2 memory.events where present, and an eventfd used to
+// stop it, reclaims on each event, and runs the idle trim every idle_age / 2. The public API is in
+// pipepool/shrinker.hpp.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "pipepool/shrinker.hpp"
+#include "shrinker/pressure_files.hpp"
 
 namespace pipepool::shrinker {
 
@@ -20,6 +22,11 @@ inline constexpr char kMonitorThreadName[] = "pp-pressure";
 // One pressure event: counted, then count()/2 (rounded up) or all pages reclaimed, LRU first.
 // Returns the pages freed.
 std::size_t on_pressure_event(bool reclaim_all) noexcept;
+
+// A change of memory.events read as `now`: counted; when high, max or oom grew since `baseline`,
+// handled as one pressure event. `baseline` becomes `now`. Returns the pages freed.
+std::size_t on_memory_events(MemoryEvents& baseline, const MemoryEvents& now,
+                             bool reclaim_all) noexcept;
 
 class Monitor {
  public:
@@ -36,18 +43,22 @@ class Monitor {
 
  private:
   Monitor() = default;
-  void run(int wake_fd, int trigger_fd, std::chrono::milliseconds idle_age) noexcept;
+  void run(int wake_fd, int trigger_fd, int events_fd, MemoryEvents baseline,
+           std::chrono::milliseconds idle_age) noexcept;
   void stop_locked() noexcept;  // control_ held
   void set_source(std::string source, bool running);
+  void lose_events(const std::string& why);
 
   std::mutex control_;  // serialises start and stop; guards thread_ and the descriptors
   std::thread thread_;
   int wake_fd_ = -1;     // eventfd: written by stop()
   int trigger_fd_ = -1;  // armed pressure file, or -1
+  int events_fd_ = -1;   // watched memory.events, or -1
   std::atomic<bool> reclaim_all_{false};
 
   mutable std::mutex status_mutex_;
-  PressureStatus status_{false, "off", "", "", std::chrono::milliseconds{0}};  // status_mutex_
+  PressureStatus status_{false, "off", "", "", std::chrono::milliseconds{0},
+                         "",    ""};  // status_mutex_
 };
 
 }  // namespace pipepool::shrinker

@@ -114,4 +114,64 @@ std::optional<CgroupDir> own_cgroup_dir(std::string& why) {
   return dir;
 }
 
+std::optional<MemoryEvents> parse_memory_events(const std::string& text) {
+  std::istringstream in(text);
+  MemoryEvents events;
+  unsigned seen = 0;
+  std::string key;
+  std::uint64_t value = 0;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream fields(line);
+    if (!(fields >> key >> value)) continue;
+    if (key == "high") {
+      events.high = value;
+      seen |= 1;
+    } else if (key == "max") {
+      events.max = value;
+      seen |= 2;
+    } else if (key == "oom") {
+      events.oom = value;
+      seen |= 4;
+    }
+  }
+  if (seen != 7) return std::nullopt;
+  return events;
+}
+
+MemoryEvents memory_events_increase(const MemoryEvents& before, const MemoryEvents& after) {
+  const auto grew = [](std::uint64_t a, std::uint64_t b) { return b > a ? b - a : 0; };
+  return {grew(before.high, after.high), grew(before.max, after.max), grew(before.oom, after.oom)};
+}
+
+std::optional<MemoryEvents> read_memory_events(int fd, std::string& error) {
+  char buf[1024];
+  const ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+  if (n < 0) {
+    error = errno_text(errno);
+    return std::nullopt;
+  }
+  auto events = parse_memory_events(std::string(buf, static_cast<std::size_t>(n)));
+  if (!events) error = "no high/max/oom counters in it";
+  return events;
+}
+
+OpenedEvents open_memory_events(const std::string& path) {
+  OpenedEvents out;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    out.error = path + ": " + errno_text(errno);
+    return out;
+  }
+  std::string why;
+  const std::optional<MemoryEvents> events = read_memory_events(fd, why);
+  if (!events) {
+    ::close(fd);
+    out.error = path + ": " + why;
+    return out;
+  }
+  out.fd = fd;
+  out.baseline = *events;
+  return out;
+}
+
 }  // namespace pipepool::shrinker

@@ -45,4 +45,41 @@ struct CgroupDir {
 // /proc/self/mountinfo. On failure returns nullopt and sets `why`.
 [[nodiscard]] std::optional<CgroupDir> own_cgroup_dir(std::string& why);
 
+// ---- cgroup v2 memory.events -------------------------------------------------------------
+//
+// memory.events holds "<key> <count>" lines (low, high, max, oom, oom_kill, ...). The kernel
+// raises POLLPRI|POLLERR on an open descriptor of it when a counter changes, and keeps raising
+// them until the file is read again (also right after open, before the first read). When the
+// cgroup is removed, poll raises the same bits and every read fails with ENODEV.
+
+struct MemoryEvents {
+  std::uint64_t high = 0;  // times usage went over memory.high (reclaim was forced)
+  std::uint64_t max = 0;   // times usage was about to go over memory.max
+  std::uint64_t oom = 0;   // times the cgroup hit its limit and allocation failed
+};
+
+// Parses memory.events text; nullopt unless the high, max and oom lines are all there. Unknown
+// keys are ignored.
+[[nodiscard]] std::optional<MemoryEvents> parse_memory_events(const std::string& text);
+
+// How much each pressure counter grew from `before` to `after` (0 where it did not grow).
+[[nodiscard]] MemoryEvents memory_events_increase(const MemoryEvents& before,
+                                                  const MemoryEvents& after);
+[[nodiscard]] inline bool any_increase(const MemoryEvents& d) {
+  return d.high != 0 || d.max != 0 || d.oom != 0;
+}
+
+// Reads and parses the whole file from offset 0 (which also clears a pending notification).
+// On failure returns nullopt and sets `error` ("<reason>").
+[[nodiscard]] std::optional<MemoryEvents> read_memory_events(int fd, std::string& error);
+
+struct OpenedEvents {
+  int fd = -1;              // open memory.events, already read once; -1 on failure
+  MemoryEvents baseline{};  // its counters at open
+  std::string error;        // why it failed: "<path>: <reason>"
+};
+
+// Opens memory.events at `path` and reads its counters. The caller owns the returned fd.
+[[nodiscard]] OpenedEvents open_memory_events(const std::string& path);
+
 }  // namespace pipepool::shrinker

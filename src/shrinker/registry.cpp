@@ -62,6 +62,11 @@ void Registry::note_pressure_event() noexcept {
   pressure_events_.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Registry::note_memory_events(bool pressure) noexcept {
+  memory_events_seen_.fetch_add(1, std::memory_order_relaxed);
+  if (pressure) memory_events_pressure_.fetch_add(1, std::memory_order_relaxed);
+}
+
 // Snapshot the pools worth visiting, oldest first, then drain them one at a time, each pinned
 // only while it is drained. If the scratch vector cannot grow (memory is short, which is when we
 // are called), the scan visits the pools that fit, in LRU order among themselves.
@@ -146,6 +151,8 @@ ShrinkerStats Registry::stats() const noexcept {
   s.scans = scans_.load(std::memory_order_relaxed);
   s.busy_skips = busy_skips_.load(std::memory_order_relaxed);
   s.pressure_events = pressure_events_.load(std::memory_order_relaxed);
+  s.memory_events_seen = memory_events_seen_.load(std::memory_order_relaxed);
+  s.memory_events_pressure = memory_events_pressure_.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -60,6 +60,8 @@ class Registry {
   // as idle reclaim. Returns the pages freed.
   std::size_t trim_used_before(std::uint64_t used_before_ns) noexcept;
   void note_pressure_event() noexcept;
+  // A change of memory.events was read; `pressure`: high, max or oom grew.
+  void note_memory_events(bool pressure) noexcept;
 
   [[nodiscard]] ShrinkerStats stats() const noexcept;
 
@@ -91,6 +93,8 @@ class Registry {
   std::atomic<std::uint64_t> scans_{0};
   std::atomic<std::uint64_t> busy_skips_{0};
   std::atomic<std::uint64_t> pressure_events_{0};
+  std::atomic<std::uint64_t> memory_events_seen_{0};
+  std::atomic<std::uint64_t> memory_events_pressure_{0};
 };
 
 }  // namespace pipepool::shrinker

@@ -27,6 +27,11 @@ struct RunContext {
   std::string pipepool_version;
   std::string git_revision;  // `git rev-parse --short HEAD` at configure time, or "unknown"
   std::optional<PressureInfo> pressure;  // set when --memory-pressure is on
+  // When a shrinker target runs: the pressure source pipepool's monitor started with
+  // (pipepool::start_pressure_monitor's answer, e.g. "psi", "cgroup+memory.events",
+  // "none: <reasons>"), and why memory.events is not watched, if it is not.
+  std::optional<std::string> shrinker_pressure_source;
+  std::string shrinker_memory_events_note;
 };
 
 // Reads the clock, uname, /proc/cpuinfo and the build settings compiled in.

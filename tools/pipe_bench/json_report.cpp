@@ -17,15 +17,21 @@ json context_json(const RunContext& context) {
                 {"rss_bytes_at_start", p.rss_bytes_at_start},
                 {"ramp_s", p.ramp_s}};
   }
-  return {{"date", context.date},
-          {"host", context.host},
-          {"kernel", context.kernel},
-          {"cpu_model", context.cpu_model},
-          {"cores", context.cores},
-          {"build_type", context.build_type},
-          {"pipepool_version", context.pipepool_version},
-          {"git_revision", context.git_revision},
-          {"pressure", std::move(pressure)}};
+  return {
+      {"date", context.date},
+      {"host", context.host},
+      {"kernel", context.kernel},
+      {"cpu_model", context.cpu_model},
+      {"cores", context.cores},
+      {"build_type", context.build_type},
+      {"pipepool_version", context.pipepool_version},
+      {"git_revision", context.git_revision},
+      {"pressure", std::move(pressure)},
+      {"shrinker_pressure_source",
+       context.shrinker_pressure_source ? json(*context.shrinker_pressure_source) : json(nullptr)},
+      {"shrinker_memory_events_note", context.shrinker_pressure_source
+                                          ? json(context.shrinker_memory_events_note)
+                                          : json(nullptr)}};
 }
 
 json config_json(const RunConfig& config, unsigned runs) {

@@ -70,6 +70,16 @@ std::string format_pressure(const RunContext& context) {
                      p.command, gib(p.rss_bytes_at_start), p.ramp_s);
 }
 
+std::string format_shrinker_pressure(const RunContext& context) {
+  if (!context.shrinker_pressure_source) return {};
+  const std::string note =
+      context.shrinker_memory_events_note.empty()
+          ? std::string()
+          : "; memory.events not watched: " + context.shrinker_memory_events_note;
+  return fmt::format("shrinker pressure source: {} (monitor started for the shrinker target{})\n",
+                     *context.shrinker_pressure_source, note);
+}
+
 std::string format_config_header(const Configuration& config, std::size_t count, bool show_cost) {
   const std::string cost =
       show_cost ? fmt::format(", alloc cost {} ns", config.alloc_cost_ns) : std::string();

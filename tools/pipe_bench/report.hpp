@@ -19,6 +19,8 @@ namespace pipe_bench {
 // "memory pressure: stress-ng ... (RSS 3.1 GiB when measuring started, after 1.4 s)"; empty
 // when off.
 [[nodiscard]] std::string format_pressure(const RunContext& context);
+// The shrinker's pressure-source context line; empty when no shrinker target runs.
+[[nodiscard]] std::string format_shrinker_pressure(const RunContext& context);
 // "== 5 writers, 10 readers, alloc cost 250 ns (configuration 3 of 9)".
 [[nodiscard]] std::string format_config_header(const Configuration& config, std::size_t count,
                                                bool show_cost);

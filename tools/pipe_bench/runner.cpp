@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <memory>
@@ -18,6 +19,7 @@
 #include "pipe_bench/targets/registry.hpp"
 #include "pipe_bench/verify.hpp"
 #include "pipe_bench/workload.hpp"
+#include "pipepool/shrinker.hpp"
 
 namespace pipe_bench {
 namespace {
@@ -238,12 +240,35 @@ std::optional<TargetResult> run_target(const Options& options, const std::string
   return run_target(options, make_plan(options).front(), target, err, exit_code);
 }
 
+// While a shrinker target is selected, pipepool's pressure monitor runs (automatic source), as an
+// application using the policy would run it; the source it found goes into the context.
+class ShrinkerMonitor {
+ public:
+  ShrinkerMonitor(const Options& options, RunContext& context) {
+    const auto& t = options.targets;
+    if (std::find(t.begin(), t.end(), "shrinker") == t.end()) return;
+    context.shrinker_pressure_source = pipepool::start_pressure_monitor();
+    context.shrinker_memory_events_note = pipepool::pressure_status().events_note;
+    started_ = true;
+  }
+  ~ShrinkerMonitor() {
+    if (started_) pipepool::stop_pressure_monitor();
+  }
+  ShrinkerMonitor(const ShrinkerMonitor&) = delete;
+  ShrinkerMonitor& operator=(const ShrinkerMonitor&) = delete;
+
+ private:
+  bool started_ = false;
+};
+
 int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   if (const int code = preflight(options, err); code != 0) return code;
   install_interrupt_handlers();
   RunContext context = collect_context();
+  const ShrinkerMonitor shrinker_monitor(options, context);
   const std::vector<Configuration> plan = make_plan(options);
   print(out, format_header(header_config(options), context));
+  print(out, format_shrinker_pressure(context));
   print(out, format_plan(options, plan.size(),
                          options.pressure ? static_cast<double>(kMinRamp.count()) / 1000 : 0.0));
 

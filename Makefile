@@ -41,8 +41,11 @@ clean:
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 SOAK_ARGS ?=
+# `make idle IDLE_ARGS=...`: pages held by 1,000 idle pipes per policy, before and after a
+# pressure event (pipepool_idle; --help lists flags).
+IDLE_ARGS ?=
 
-.PHONY: fuzz soak
+.PHONY: fuzz soak idle
 
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
@@ -56,6 +59,9 @@ fuzz: deps
 
 soak: build
 	$(BUILD)/pipepool_soak $(SOAK_ARGS)
+
+idle: build
+	$(BUILD)/pipepool_idle $(IDLE_ARGS)
 
 # Measured results (issue 3). `make results`: every pipe_bench run docs/RESULTS.md cites, then
 # regenerates docs/RESULTS.md and docs/plots/*.png (about 25 min; run it on a quiet machine).

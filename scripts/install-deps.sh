@@ -7,7 +7,7 @@ packages=(
   cmake make g++ pkg-config
   libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev
-  stress-ng gnuplot-nox
+  stress-ng gnuplot-nox jq
   clang libclang-rt-14-dev clang-format
 )
 

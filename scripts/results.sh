@@ -12,8 +12,8 @@
 #   --build DIR   the CMake build directory holding pipe_bench (default build/; built if needed)
 #   --data DIR    keep the raw JSON and text output there (default: a temporary directory)
 #
-# Needs: a built pipe_bench (cmake), jq, stress-ng and gnuplot (scripts/install-deps.sh installs
-# the last two; jq: apt-get install jq).
+# Needs: cmake (pipe_bench and pipepool_idle are built if needed), jq, stress-ng and gnuplot
+# (scripts/install-deps.sh installs them).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -59,17 +59,16 @@ else
   COSTS=0,250,1000,4000,16000; N_COSTS=5
   PRESSURE=--memory-pressure   # stress-ng --vm 4 --vm-bytes 80% --vm-method all
 fi
-POLICIES=legacy,prealloc,unified
-CEILING_TARGETS=memcpy,kernel,kernel-procs,kernel-vmsplice,legacy,prealloc,unified
-N_CEILING=7
-if "$BUILD/pipe_bench" --help 2>/dev/null | grep -q '^  shrinker'; then
-  CEILING_TARGETS+=,shrinker; N_CEILING=8
-fi
+IDLE_PIPES=1000
+POLICIES=legacy,prealloc,unified,shrinker
+N_TARGETS=5   # the policies and kernel
+CEILING_TARGETS=memcpy,kernel,kernel-procs,kernel-vmsplice,legacy,prealloc,unified,shrinker
+N_CEILING=8
 
 # Planned seconds: runs x (duration + ~0.1 s set-up), plus up to ~3 s of stress-ng ramp-up.
 estimate() {
   awk -v d="$DUR" -v r="$RUNS" -v s="$SWEEP_CONFIGS" -v c="$N_COSTS" -v m="$N_CEILING" \
-    'BEGIN { runs = r * (2 * s * 4 + c * 4 + m); printf "%d", runs * (d + 0.1) + 3 }'
+    -v n="$N_TARGETS" 'BEGIN { runs = r * (2 * s * n + c * n + m); printf "%d", runs * (d + 0.1) + 3 }'
 }
 TOTAL=$(estimate)
 printf 'results.sh: %s run; about %d min %02d s of measuring (plus the build), started %s\n' \
@@ -81,8 +80,13 @@ printf 'results.sh: output %s, raw data %s\n' "$OUT" "$DATA"
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$BUILD" --target pipe_bench -j "$(nproc)" >/dev/null
+cmake --build "$BUILD" --target pipe_bench pipepool_idle -j "$(nproc)" >/dev/null
 PB="$BUILD/pipe_bench"
+IDLE="$BUILD/pipepool_idle"
+if ! "$PB" --help 2>/dev/null | grep -q '^  shrinker'; then
+  echo "results.sh: this pipe_bench has no shrinker target (pipepool built without it)" >&2
+  exit 2
+fi
 
 # The command as RESULTS.md shows it: paths relative to the repository (raw JSON by file name).
 show() {
@@ -106,14 +110,19 @@ run() {
 }
 
 COMMON=(-d "$DUR" --runs "$RUNS")
-run sweep "${SWEEP[@]}" "${COMMON[@]}" -t "$POLICIES,kernel" --baseline legacy,prealloc \
+run sweep "${SWEEP[@]}" "${COMMON[@]}" -t "$POLICIES,kernel" --baseline legacy,prealloc,unified \
   --plot "$PLOTS/sweep.png"
-run sweep-pressure "${SWEEP[@]}" "${COMMON[@]}" -t "$POLICIES,kernel" --baseline legacy,prealloc \
-  "$PRESSURE" --plot "$PLOTS/sweep-pressure.png"
+run sweep-pressure "${SWEEP[@]}" "${COMMON[@]}" -t "$POLICIES,kernel" \
+  --baseline legacy,prealloc,unified "$PRESSURE" --plot "$PLOTS/sweep-pressure.png"
 run alloc-cost -w 5 -r 5 "${COMMON[@]}" -t "$POLICIES,kernel" -a model --alloc-cost "$COSTS" \
-  --baseline legacy --plot "$PLOTS/alloc-cost.png"
+  --baseline legacy,unified --plot "$PLOTS/alloc-cost.png"
 run ceiling -w 5 -r 5 "${COMMON[@]}" -t "$CEILING_TARGETS" --baseline memcpy,kernel \
   --plot "$PLOTS/ceiling.png"
+
+# Idle memory: pages held by idle pipes per policy, before and after a pressure event.
+CMD[idle]=$(show "$IDLE" --pipes "$IDLE_PIPES" --json "$DATA/idle.json")
+echo "results.sh: [idle] ${CMD[idle]}" >&2
+"$IDLE" --pipes "$IDLE_PIPES" --json "$DATA/idle.json" >"$DATA/idle.txt"
 
 # ---- tables ------------------------------------------------------------------------------------
 # jq helpers: number formats and lookups into one pipe_bench JSON document.
@@ -139,29 +148,32 @@ def configs: [.comparisons[].config] | unique_by(.index) | sort_by(.index);
 jqf() { local file=$1 filter=$2; shift 2; jq -r "$@" "$JQ_LIB $filter" "$DATA/$file.json"; }
 
 context_line() {
-  jqf "$1" '.context | "\(.host): kernel \(.kernel), \(.cores) x \(.cpu_model), \(.build_type) build, pipepool \(.pipepool_version) (git \(.git_revision)), \(.date)"'
+  jqf "$1" '.context | "\(.host): kernel \(.kernel), \(.cores) x \(.cpu_model), \(.build_type) build, pipepool \(.pipepool_version) (git \(.git_revision)), \(.date)"
+    + (if .shrinker_pressure_source == null then "" else "; shrinker pressure source: `\(.shrinker_pressure_source)`" end)'
 }
 
 sweep_table() {
   jqf "$1" '
-  "| writers | readers | legacy | prealloc | unified | kernel | prealloc / legacy | unified / legacy | unified / prealloc | kernel / legacy |",
-  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  "| writers | readers | legacy | prealloc | unified | shrinker | kernel | prealloc / legacy | unified / legacy | unified / prealloc | shrinker / unified | shrinker / legacy | kernel / legacy |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   (. as $d | configs[] as $c |
     "| \($c.writers) | \($c.readers) | " +
-    ([ "legacy", "prealloc", "unified", "kernel" ] | map(. as $t | $d | rate(result($t; $c))) | join(" | ")) + " | " +
+    ([ "legacy", "prealloc", "unified", "shrinker", "kernel" ] | map(. as $t | $d | rate(result($t; $c))) | join(" | ")) + " | " +
     ([ $d | cmp("prealloc"; "legacy"; $c; "writes_per_s"), cmp("unified"; "legacy"; $c; "writes_per_s"),
-            cmp("unified"; "prealloc"; $c; "writes_per_s"), cmp("kernel"; "legacy"; $c; "writes_per_s") ]
+            cmp("unified"; "prealloc"; $c; "writes_per_s"), cmp("shrinker"; "unified"; $c; "writes_per_s"),
+            cmp("shrinker"; "legacy"; $c; "writes_per_s"), cmp("kernel"; "legacy"; $c; "writes_per_s") ]
       | map(ratio_text) | join(" | ")) + " |")'
 }
 
 cost_table() {
   jqf alloc-cost '
-  "| model cost / page | legacy | prealloc | unified | kernel | prealloc / legacy | unified / legacy |",
-  "|---:|---:|---:|---:|---:|---:|---:|",
+  "| model cost / page | legacy | prealloc | unified | shrinker | kernel | prealloc / legacy | unified / legacy | shrinker / unified | shrinker / legacy |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   (. as $d | configs[] as $c |
     "| \($c.alloc_cost_ns) ns | " +
-    ([ "legacy", "prealloc", "unified", "kernel" ] | map(. as $t | $d | rate(result($t; $c))) | join(" | ")) + " | " +
-    ([ $d | cmp("prealloc"; "legacy"; $c; "writes_per_s"), cmp("unified"; "legacy"; $c; "writes_per_s") ]
+    ([ "legacy", "prealloc", "unified", "shrinker", "kernel" ] | map(. as $t | $d | rate(result($t; $c))) | join(" | ")) + " | " +
+    ([ $d | cmp("prealloc"; "legacy"; $c; "writes_per_s"), cmp("unified"; "legacy"; $c; "writes_per_s"),
+            cmp("shrinker"; "unified"; $c; "writes_per_s"), cmp("shrinker"; "legacy"; $c; "writes_per_s") ]
       | map(ratio_text) | join(" | ")) + " |")'
 }
 
@@ -174,6 +186,15 @@ ceiling_table() {
     (if .target == "memcpy" then "1" else ($d | cmp($r.target; "memcpy"; $c; "writes_per_s") | ratio_text) end) + " | " +
     (if .target == "kernel" then "1" else ($d | cmp($r.target; "kernel"; $c; "writes_per_s") | ratio_text) end) + " | " +
     "\(.median.lat_p99_ns / 1000 | fix(0)) us |")'
+}
+
+idle_table() {
+  jq -r '
+  def pp(n; p): if p == 0 then "–" else ((n / p * 100 | round) / 100 | tostring) end;
+  "| policy | pages held before | per pipe | pages held after | per pipe | allocator live pages before | after | reclaimed |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|",
+  (.results[] | "| \(.policy) | \(.held_before) | \(pp(.held_before; .pipes)) | \(.held_after) | \(pp(.held_after; .pipes)) | \(.live_before) | \(.live_after) | \(.reclaimed) |")' \
+    "$DATA/idle.json"
 }
 
 # min, max and the 5W/5R value of a comparison's ratio over a sweep, as JSON.
@@ -203,6 +224,9 @@ verdict() {
 U_P=$(ratio_range sweep unified prealloc); U_P_MP=$(ratio_range sweep-pressure unified prealloc)
 P_L=$(ratio_range sweep prealloc legacy); P_L_MP=$(ratio_range sweep-pressure prealloc legacy)
 U_L=$(ratio_range sweep unified legacy); U_L_MP=$(ratio_range sweep-pressure unified legacy)
+S_U=$(ratio_range sweep shrinker unified); S_U_MP=$(ratio_range sweep-pressure shrinker unified)
+S_L=$(ratio_range sweep shrinker legacy); S_L_MP=$(ratio_range sweep-pressure shrinker legacy)
+IDLE_ALLOC=$(jq -r .allocator "$DATA/idle.json")
 
 # The lowest model cost at which unified beats legacy by the series' +11%, if any.
 CROSS=$(jqf alloc-cost '[.comparisons[] | select(.target == "unified" and .baseline == "legacy"
@@ -213,7 +237,7 @@ COST_LO=$(jqf alloc-cost '[.comparisons[] | select(.target == "unified" and .bas
 COST_HI=$(jqf alloc-cost '[.comparisons[] | select(.target == "unified" and .baseline == "legacy"
   and .metric == "writes_per_s")] | sort_by(.config.alloc_cost_ns) | last.ratio | pct')
 FRACTION=$(jqf ceiling '[.comparisons[] | select(.baseline == "memcpy" and .metric == "writes_per_s"
-  and (.target == "legacy" or .target == "prealloc" or .target == "unified"))] | max_by(.ratio)
+  and (.target == "legacy" or .target == "prealloc" or .target == "unified" or .target == "shrinker"))] | max_by(.ratio)
   | "\(.target) at \(.ratio * 100 | fix(0))% of memcpy"')
 KERNEL_FRACTION=$(jqf ceiling '[.comparisons[] | select(.baseline == "memcpy" and .target == "kernel"
   and .metric == "writes_per_s")] | first | "\(.ratio * 100 | fix(0))%"')
@@ -236,7 +260,7 @@ MD="$OUT/RESULTS.md"
   echo "into one 1 MiB pipe; pipepool targets use the \`os\` page allocator unless said otherwise."
   echo "The text output and JSON of each command were kept in \`$(show "$DATA")\` when this ran."
   echo
-  echo "## (a) The selftest sweep: legacy vs prealloc vs unified vs kernel"
+  echo "## (a) The selftest sweep: legacy vs prealloc vs unified vs shrinker vs kernel"
   echo
   echo "Without memory pressure:"
   echo
@@ -294,7 +318,29 @@ MD="$OUT/RESULTS.md"
   echo
   echo "![writes/s of every target, 5 writers / 5 readers](plots/ceiling.png)"
   echo
-  echo "## (d) Against the kernel series' published figures"
+  echo "## (d) Idle memory: what the shrinker keeps, and gives back"
+  echo
+  echo "\`shrinker\` keeps the pages readers release, up to a cap (16 pages by default), where the"
+  echo "kernel designs keep 2 per pipe; a pressure event gives them back. $IDLE_PIPES pipes per policy,"
+  echo "one 64 KiB write and a full read each (so each pool fills as in real use), then the pages"
+  echo "their pools hold (from the pipes' stats) and the \`$IDLE_ALLOC\` allocator's live pages"
+  echo "(allocations - frees since the pipes were made), before and after one pressure event"
+  echo "(\`pipepool::shrink_all()\`). Pages are 4 KiB."
+  echo
+  echo '```'
+  echo "${CMD[idle]}"
+  echo '```'
+  echo
+  idle_table
+  echo
+  echo "**Shrinker throughput.** Over the sweep in (a), shrinker / unified ranges"
+  echo "$(pct_of "$S_U" min)..$(pct_of "$S_U" max) without memory pressure (5W/5R $(five_of "$S_U")) and"
+  echo "$(pct_of "$S_U_MP" min)..$(pct_of "$S_U_MP" max) with it (5W/5R $(five_of "$S_U_MP")); shrinker /"
+  echo "legacy ranges $(pct_of "$S_L" min)..$(pct_of "$S_L" max) without and"
+  echo "$(pct_of "$S_L_MP" min)..$(pct_of "$S_L_MP" max) with memory pressure. The pressure source the"
+  echo "shrinker's monitor used is in each table's machine line."
+  echo
+  echo "## (e) Against the kernel series' published figures"
   echo
   echo "The series reports writes/s gains of its pipe_bench selftest. We read its figure pairs as"
   echo "*without / with* \`--memory-pressure\` (the selftest's two modes), and compare the same"

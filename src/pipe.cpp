@@ -116,10 +116,14 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
       Buffer& last = p.slot(p.head - 1);
       const std::size_t offset = last.offset + last.len;
       if ((last.flags & kBufCanMerge) && offset + chars <= kPageSize) {
-        from.copy_out(static_cast<char*>(last.page) + offset, chars);
-        last.len += static_cast<unsigned>(chars);
-        ret = chars;
-        done = from.remaining() == 0;
+        if (from.copy_out(static_cast<char*>(last.page) + offset, chars) < chars) {
+          err = EFAULT;  // a fault while merging fails the whole write
+          done = true;
+        } else {
+          last.len += static_cast<unsigned>(chars);
+          ret = chars;
+          done = from.remaining() == 0;
+        }
       }
     }
     while (!done) {
@@ -134,6 +138,11 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
           break;
         }
         const std::size_t copied = from.copy_out(page, kPageSize);
+        if (copied < kPageSize && from.remaining() != 0) {  // faulted: the page is not stored
+          p.pool->put_page(page);
+          if (ret == 0) err = EFAULT;
+          break;
+        }
         Buffer& buf = p.slot(p.head);
         buf.page = page;
         buf.offset = 0;
@@ -200,7 +209,10 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
       Buffer& buf = p.slot(p.tail);
       std::size_t chars = buf.len;
       if (chars > total) chars = total;
-      to.copy_in(static_cast<char*>(buf.page) + buf.offset, chars);
+      if (to.copy_in(static_cast<char*>(buf.page) + buf.offset, chars) < chars) {
+        if (ret == 0) err = EFAULT;  // faulted: this buffer stays whole in the pipe
+        break;
+      }
       ret += chars;
       buf.offset += static_cast<unsigned>(chars);
       buf.len -= static_cast<unsigned>(chars);

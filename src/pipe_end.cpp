@@ -3,6 +3,7 @@
 
 #include <cerrno>
 
+#include "internal/iov_cursor.hpp"
 #include "pipepool/pipe.hpp"
 
 namespace pipepool {
@@ -12,9 +13,12 @@ namespace {
 // signal delivery that pipepool does not model).
 constexpr int kSettableFlags = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
 
+// The C++ handles reject up front, with EFAULT, a segment the pipe's copy would fault on (see
+// internal/iov_cursor.hpp), whatever the pipe's state. The C API does not come through here for
+// reads and writes: it leaves the fault to the copy, where the kernel finds it.
 bool iov_valid(std::span<const iovec> iov) noexcept {
   for (const iovec& v : iov) {
-    if (v.iov_base == nullptr && v.iov_len != 0) return false;
+    if (v.iov_len != 0 && internal::faulting_base(v.iov_base)) return false;
   }
   return true;
 }

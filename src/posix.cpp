@@ -5,14 +5,11 @@
 // mode (EBADF), arguments (EINVAL), user memory (EFAULT), then the pipe itself.
 //
 // User memory: the kernel's access_ok() rejects a range that wraps or ends beyond the user
-// address space (EFAULT), and copies then fault on unmapped pages. pipepool checks the same
-// range limit, and treats a NULL base with a non-zero length as the only pointer it knows to be
-// unmapped; any other bad pointer crashes the caller instead of failing with EFAULT. A NULL
-// buffer fails where the kernel's copy would fault, so the pipe state still decides first
-// (EPIPE, EOF, EAGAIN, blocking). When an iovec faults after P good bytes, the kernel's result
-// depends on page-buffer boundaries pipepool cannot see; pipepool answers as if the buffer
-// straddling P were one piece (a read that would cross P fails with EFAULT and consumes nothing;
-// a write stores the whole pages before P) and never merges into a partly filled last page.
+// address space (EFAULT) up front; pipepool checks the same range limit here. Everything else
+// about bad buffers happens in the copy, as in the kernel: the pipe's copy stops at a segment
+// based in the first page of the address space (NULL included) and the pipe turns that short
+// copy into the kernel's result (internal/iov_cursor.hpp). Any other unmapped pointer crashes
+// the caller instead of failing with EFAULT.
 //
 // Not modelled: signal-driven I/O (F_SETFL O_ASYNC fails with EINVAL, FIOASYNC on with ENOTTY),
 // F_GETOWN/F_SETOWN/F_*SIG/leases/locks (EINVAL), notification pipes (pipe2 O_NOTIFICATION_PIPE
@@ -78,10 +75,6 @@ bool user_range_ok(const void* ptr, std::size_t len) noexcept {
   return end >= start && end <= kUserPtrMax;
 }
 
-bool faults(const iovec& v) noexcept {
-  return v.iov_base == nullptr && v.iov_len != 0;
-}
-
 int nofile_limit() noexcept {
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur > static_cast<rlim_t>(INT_MAX)) {
@@ -103,38 +96,13 @@ ssize_t finish(const IoResult& r) noexcept {
   return static_cast<ssize_t>(r.count);
 }
 
-bool nonblocking(const PipeEnd& end) noexcept {
-  return (end.flags() & O_NONBLOCK) != 0;
-}
-
-// A read whose first byte would be copied to a NULL address: fails with EFAULT once there is data
-// (consuming nothing), returns 0 at EOF, EAGAIN or waits while the pipe is empty.
-ssize_t read_to_null(const PipeEnd& end) noexcept {
-  const Pipe& pipe = end.pipe();
-  internal::PollScope scope;
-  for (;;) {
-    const std::uint64_t seen = scope.seq();
-    const short bits = pipe.poll(false);
-    if (bits & POLLIN) return fail<ssize_t>(EFAULT);
-    if (bits & POLLHUP) return 0;
-    if (nonblocking(end)) return fail<ssize_t>(EAGAIN);
-    scope.wait(seen);
-  }
-}
-
-// A write whose first byte would be copied from a NULL address: EPIPE without readers, EFAULT
-// once there is room (storing nothing), EAGAIN or waits while the pipe is full.
-ssize_t write_from_null(const PipeEnd& end) noexcept {
-  const Pipe& pipe = end.pipe();
-  internal::PollScope scope;
-  for (;;) {
-    const std::uint64_t seen = scope.seq();
-    const short bits = pipe.poll(true);
-    if (bits & POLLERR) return fail<ssize_t>(EPIPE);
-    if (bits & POLLOUT) return fail<ssize_t>(EFAULT);
-    if (nonblocking(end)) return fail<ssize_t>(EAGAIN);
-    scope.wait(seen);
-  }
+// PipeEnd::read / write without their up-front EFAULT check (the caller has checked the side):
+// a bad buffer fails in the pipe's copy, after the pipe's state, as in the kernel.
+ssize_t transfer(const PipeEnd& end, std::span<const iovec> iov) noexcept {
+  const int flags = end.flags();
+  const bool nonblock = (flags & O_NONBLOCK) != 0;
+  if (end.is_writer()) return finish(end.pipe().write(iov, nonblock, (flags & O_DIRECT) != 0));
+  return finish(end.pipe().read(iov, nonblock));
 }
 
 // A validated iovec array, truncated to kMaxRwCount bytes in total as import_iovec does.
@@ -150,19 +118,17 @@ class IovArgs {
     for (std::size_t i = 0; i < n; ++i) {
       if (static_cast<ssize_t>(iov[i].iov_len) < 0) return EINVAL;
     }
-    bool copy = false;
+    bool truncate = false;
     std::size_t total = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (!user_range_ok(iov[i].iov_base, iov[i].iov_len)) return EFAULT;
-      if (iov[i].iov_len > kMaxRwCount - total) copy = true;
-      if (faults(iov[i])) copy = true;
+      if (iov[i].iov_len > kMaxRwCount - total) truncate = true;
       total += std::min(iov[i].iov_len, kMaxRwCount - total);
     }
-    if (!copy) {
+    if (!truncate) {
       iov_ = {iov, n};
       return 0;
     }
-    // Keep the segments before the first faulting one, truncated to kMaxRwCount bytes.
     try {
       owned_.reserve(n);
     } catch (const std::bad_alloc&) {
@@ -170,10 +136,6 @@ class IovArgs {
     }
     std::size_t left = kMaxRwCount;
     for (std::size_t i = 0; i < n && left != 0; ++i) {
-      if (faults(iov[i])) {
-        fault_ = true;
-        break;
-      }
       const std::size_t len = std::min(iov[i].iov_len, left);
       owned_.push_back({iov[i].iov_base, len});
       left -= len;
@@ -183,52 +145,11 @@ class IovArgs {
   }
 
   [[nodiscard]] std::span<const iovec> iov() const noexcept { return iov_; }
-  // True when the copy would reach a NULL segment after the bytes of iov().
-  [[nodiscard]] bool fault() const noexcept { return fault_; }
-  [[nodiscard]] std::size_t bytes() const noexcept {
-    std::size_t n = 0;
-    for (const iovec& v : iov_) n += v.iov_len;
-    return n;
-  }
 
  private:
   std::span<const iovec> iov_{};
   std::vector<iovec> owned_;
-  bool fault_ = false;
 };
-
-// The iovec array shortened to its first `bytes` bytes.
-void take_prefix(std::vector<iovec>& out, std::span<const iovec> iov, std::size_t bytes) {
-  for (const iovec& v : iov) {
-    if (bytes == 0) break;
-    const std::size_t len = std::min(v.iov_len, bytes);
-    out.push_back({v.iov_base, len});
-    bytes -= len;
-  }
-}
-
-ssize_t do_read(PipeEnd& end, const IovArgs& args) noexcept {
-  if (!args.fault()) return finish(end.read(args.iov()));
-  const std::size_t good = args.bytes();
-  if (good == 0) return read_to_null(end);
-  // The kernel faults inside the buffer that straddles `good` and consumes nothing of it.
-  if (end.pipe().bytes_available() > good) return fail<ssize_t>(EFAULT);
-  return finish(end.read(args.iov()));
-}
-
-ssize_t do_write(PipeEnd& end, const IovArgs& args) noexcept {
-  if (!args.fault()) return finish(end.write(args.iov()));
-  // Whole pages before the fault are stored; the page that would cross it is not.
-  const std::size_t pages = args.bytes() & ~(kPageSize - 1);
-  if (pages == 0) return write_from_null(end);
-  std::vector<iovec> head;
-  try {
-    take_prefix(head, args.iov(), pages);
-  } catch (const std::bad_alloc&) {
-    return fail<ssize_t>(ENOMEM);
-  }
-  return finish(end.write(head));
-}
 
 // The end open at `fd` for reading (writer == false) or writing, or nullptr with errno = EBADF.
 std::shared_ptr<PipeEnd> end_for(int fd, bool writer) noexcept {
@@ -246,9 +167,8 @@ ssize_t rw(int fd, const void* buf, std::size_t count, bool writer) noexcept {
   if (!user_range_ok(buf, count)) return fail<ssize_t>(EFAULT);
   if (count == 0) return 0;
   count = std::min(count, kMaxRwCount);
-  if (buf == nullptr) return writer ? write_from_null(*end) : read_to_null(*end);
   const iovec v{const_cast<void*>(buf), count};
-  return finish(writer ? end->write({&v, 1}) : end->read({&v, 1}));
+  return transfer(*end, {&v, 1});
 }
 
 ssize_t rwv(int fd, const iovec* iov, int iovcnt, bool writer) noexcept {
@@ -256,7 +176,7 @@ ssize_t rwv(int fd, const iovec* iov, int iovcnt, bool writer) noexcept {
   if (!end) return -1;
   IovArgs args;
   if (const int e = args.init(iov, iovcnt); e != 0) return fail<ssize_t>(e);
-  return writer ? do_write(*end, args) : do_read(*end, args);
+  return transfer(*end, args.iov());
 }
 
 // An enum field of pp_options as the int a C caller stored: any value may be there, and loading

@@ -1,5 +1,6 @@
 // EFAULT from a NULL buffer happens where the kernel's copy faults: the pipe's state (no
 // readers, EOF, empty, full) is checked first, and a failed copy consumes or stores nothing.
+#include <string>
 #include <vector>
 
 #include "pipe_ops.hpp"
@@ -117,6 +118,54 @@ TEST_P(PosixEfaultTest, ReadvReturnsDataThatEndsBeforeANullSegment) {
   EXPECT_EQ(ops().readv(p.r(), v, 2), 3);
   EXPECT_EQ(std::string(buf, 3), "abc");
   EXPECT_ERRNO(EAGAIN, ops().readv(p.r(), v, 2));
+}
+
+TEST_P(PosixEfaultTest, NullWriteThatWouldMergeIntoAFullPipeIsEfault) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  std::vector<char> page(4096, 'p');
+  for (int i = 0; i < 15; ++i) ASSERT_EQ(ops().write(p.w(), page.data(), page.size()), 4096);
+  ASSERT_EQ(ops().write(p.w(), page.data(), 100), 100);  // every slot used, room in the last
+  EXPECT_ERRNO(EFAULT, ops().write(p.w(), nullptr, 10));
+  EXPECT_ERRNO(EFAULT, ops().write(p.w(), nullptr, 5000));  // its 904-byte tail would merge
+  EXPECT_EQ(available(p.r()), 15 * 4096 + 100);
+  EXPECT_ERRNO(EAGAIN, ops().write(p.w(), nullptr, 4096));  // no tail: waits for a slot
+}
+
+TEST_P(PosixEfaultTest, WritevKeepsTheMergedTailBeforeAFault) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  std::vector<char> buf(8192, 'w');
+  ASSERT_EQ(ops().write(p.w(), buf.data(), 100), 100);
+  // 4210 bytes: the 114-byte tail merges first, then the page that would cross the fault fails.
+  const iovec page_then_null[] = {{buf.data(), 4200}, {nullptr, 10}};
+  EXPECT_EQ(ops().writev(p.w(), page_then_null, 2), 114);
+  EXPECT_EQ(available(p.r()), 214);
+  // A merge that would cross the fault fails the whole call.
+  const iovec short_then_null[] = {{buf.data(), 100}, {nullptr, 10}};
+  EXPECT_ERRNO(EFAULT, ops().writev(p.w(), short_then_null, 2));
+  EXPECT_EQ(available(p.r()), 214);
+}
+
+TEST_P(PosixEfaultTest, ReadvFaultCopiesIntoTheGoodSegmentButConsumesNothing) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  ASSERT_EQ(ops().write(p.w(), "0123456789", 10), 10);
+  char buf[5] = {'-', '-', '-', '-', '-'};
+  const iovec v[] = {{buf, 5}, {nullptr, 5}};
+  EXPECT_ERRNO(EFAULT, ops().readv(p.r(), v, 2));
+  EXPECT_EQ(std::string(buf, 5), "01234");
+  EXPECT_EQ(available(p.r()), 10);
+}
+
+TEST_P(PosixEfaultTest, ReadvFaultInALaterBufferReturnsTheEarlierOnes) {
+  OpsPipe p(ops(), O_NONBLOCK);
+  std::vector<char> page(4090, 'a');
+  ASSERT_EQ(ops().write(p.w(), page.data(), page.size()), 4090);
+  ASSERT_EQ(ops().write(p.w(), "0123456789", 10), 10);    // no room to merge: a second buffer
+  ASSERT_EQ(ops().read(p.r(), page.data(), 4088), 4088);  // 2 bytes left in the first
+  char buf[4] = {'-', '-', '-', '-'};
+  const iovec v[] = {{buf, 4}, {nullptr, 5}};
+  EXPECT_EQ(ops().readv(p.r(), v, 2), 2);
+  EXPECT_EQ(std::string(buf, 4), "aa01");  // the second buffer's first bytes were copied too
+  EXPECT_EQ(available(p.r()), 10);
 }
 
 PIPE_OPS_INSTANTIATE(PosixEfaultTest);

@@ -25,6 +25,11 @@ Op with_null_base(Op op, int index) {
   op.null_base = index;
   return op;
 }
+// The op's "NULL" buffer or base is `addr` instead: another address in the first page.
+Op at(Op op, std::uintptr_t addr) {
+  op.bad_addr = addr;
+  return op;
+}
 
 // The pipe still works and nothing leaked into it.
 const std::vector<Op> kStillWorks{W(10), R(100), R(1)};
@@ -51,11 +56,9 @@ void run_in_every_state(const std::vector<Op>& bad) {
   }
 }
 
-// Whole-page NULL writes only here: a NULL write that could merge into the last page is
-// NullWriteIntoFullPipeWithRoomInLastPage.
 TEST(DifferentialBadInput, NullBufferNonZeroLength) {
-  run_in_every_state({null_buf(W(8192)), null_buf(R(10)), null_buf(R(5000)),
-                      with_null_base(Wv({4096}), 0), with_null_base(Rv({10}), 0),
+  run_in_every_state({null_buf(W(8192)), null_buf(W(10)), null_buf(W(5000)), null_buf(R(10)),
+                      null_buf(R(5000)), with_null_base(Wv({4096}), 0), with_null_base(Rv({10}), 0),
                       with_null_base(Wv({0, 8192}), 1), with_null_base(Rv({0, 10}), 1),
                       null_buf(Wv({10})), null_buf(Rv({10}))});
 }
@@ -63,9 +66,9 @@ TEST(DifferentialBadInput, NullBufferNonZeroLength) {
 // A short NULL write when every slot is used but the last page has room: the kernel tries to
 // merge (and faults), so EFAULT rather than EAGAIN.
 TEST(DifferentialBadInput, NullWriteIntoFullPipeWithRoomInLastPage) {
-  GTEST_SKIP() << "pipepool bug: write(NULL, 10) on a pipe whose 16 slots are used and whose "
-                  "last page has room returns EAGAIN; the kernel returns EFAULT";
   EXPECT_TRUE(run_scenario(cat({repeat(W(4096), 15), {W(100), null_buf(W(10)), W(10), R(1)}})));
+  EXPECT_TRUE(
+      run_scenario(cat({repeat(W(4096), 15), {W(100), null_buf(W(5000)), W(10), R(4096)}})));
 }
 
 TEST(DifferentialBadInput, NullWriteWithRoomInLastPage) {
@@ -73,12 +76,49 @@ TEST(DifferentialBadInput, NullWriteWithRoomInLastPage) {
 }
 
 // readv whose second segment has a NULL base: the kernel copies into the first segment, faults,
-// returns EFAULT and leaves the data in the pipe; pipepool leaves the first segment untouched.
+// returns EFAULT and leaves the data in the pipe (the first segment keeps the copied bytes).
 TEST(DifferentialBadInput, ReadvFaultAfterGoodSegment) {
-  GTEST_SKIP() << "pipepool bug: readv([5 bytes, NULL+10]) on a pipe holding 50 bytes returns "
-                  "EFAULT without copying the first 5 bytes to the first segment; the kernel "
-                  "copies them (and keeps the data in the pipe)";
   EXPECT_TRUE(run_scenario({W(50), with_null_base(Rv({5, 10}), 1), R(100)}));
+}
+
+// The buffer after the first pipe buffer faults: readv returns the first buffer's bytes, the
+// second buffer stays whole, and the bytes copied from it before the fault stay in the segment.
+TEST(DifferentialBadInput, ReadvFaultInALaterBuffer) {
+  const std::vector<Op> two_buffers{W(4090), W(10), R(4088)};  // 2 bytes, then 10 bytes
+  EXPECT_TRUE(run_scenario(cat({two_buffers, {with_null_base(Rv({4, 5}), 1), R(100)}})));
+  EXPECT_TRUE(run_scenario(cat({two_buffers, {with_null_base(Rv({5, 5}), 1), R(100)}})));
+  EXPECT_TRUE(run_scenario(cat({two_buffers, {with_null_base(Rv({2, 5}), 1), R(100)}})));
+}
+
+// A packet that faults part-way stays whole in the pipe.
+TEST(DifferentialBadInput, ReadvFaultInsideAPacket) {
+  EXPECT_TRUE(
+      run_scenario({W(10), W(20), with_null_base(Rv({5, 10}), 1), R(100), R(100)}, O_DIRECT));
+}
+
+// writev faulting after good bytes: the tail merged into the last page and the whole pages
+// before the fault are stored; a page that would cross the fault is not; a merge that would
+// cross it fails the whole call.
+TEST(DifferentialBadInput, WritevFaultAfterGoodSegments) {
+  for (const std::vector<std::size_t>& iov : std::vector<std::vector<std::size_t>>{
+           {100, 10}, {4096, 10}, {4200, 10}, {5000, 10}, {8192, 4096, 10}, {0, 4000, 0, 10}}) {
+    const Op bad = with_null_base(Wv(iov), static_cast<int>(iov.size()) - 1);
+    EXPECT_TRUE(run_scenario({bad, R(20000), R(1)}));
+    EXPECT_TRUE(run_scenario({W(100), bad, R(20000), R(1)}));
+    EXPECT_TRUE(run_scenario(cat({repeat(W(4096), 14), {W(100), bad, R(70000), R(1)}})));
+    EXPECT_TRUE(run_scenario({W(100), bad, R(20000), R(1)}, O_DIRECT));
+  }
+}
+
+// Other addresses in the first page fault like NULL.
+TEST(DifferentialBadInput, FirstPageAddresses) {
+  std::vector<Op> ops;
+  for (std::uintptr_t addr : {1, 8, 4095}) {
+    ops.insert(ops.end(), {at(null_buf(W(10)), addr), at(null_buf(R(10)), addr),
+                           at(with_null_base(Wv({100, 10}), 1), addr),
+                           at(with_null_base(Rv({5, 10}), 1), addr)});
+  }
+  run_in_every_state(ops);
 }
 
 TEST(DifferentialBadInput, NullIovArrayWithZeroCount) {

@@ -37,10 +37,12 @@ struct Op {
   std::optional<int> raw_fd;         // overrides slot: this number on both sides
   std::size_t size = 0;              // Write/Read: buffer size (and count unless `count` is set)
   std::optional<std::size_t> count;  // Write/Read: the count passed, when it differs from size
-  bool null_buf = false;             // Write/Read: pass NULL as buffer; Writev/Readv: NULL iov
+  bool null_buf = false;             // Write/Read: pass bad_addr as buffer; Writev/Readv: NULL iov
   std::vector<std::size_t> iov;      // Writev/Readv: segment lengths
   std::optional<int> iovcnt;         // Writev/Readv: the count passed, when not iov.size()
   int null_base = -1;                // Writev/Readv: this segment gets a NULL base
+  std::uintptr_t bad_addr = 0;       // the address passed as "NULL" buffer (Write/Read) or base
+                                     // (null_base): 0, or another address in the first page
   int cmd = 0;                       // Fcntl command; Ioctl request
   long arg = 0;  // Fcntl argument; PollWith: the extra raw descriptor; Ioctl: 0 = NULL argument,
                  // else a pointer to an int holding arg
@@ -109,6 +111,10 @@ inline Op OnRaw(Op op, int fd) {
   return op;
 }
 
+inline std::string bad_name(const Op& op) {
+  return op.bad_addr == 0 ? "NULL" : "address " + std::to_string(op.bad_addr);
+}
+
 inline std::string describe(const Op& op) {
   std::ostringstream os;
   static const char* const kNames[] = {"write", "read",  "writev", "readv", "fcntl",
@@ -122,7 +128,8 @@ inline std::string describe(const Op& op) {
   switch (op.kind) {
     case Kind::Write:
     case Kind::Read:
-      os << (op.null_buf ? ", NULL" : "") << ", size=" << op.size;
+      if (op.null_buf) os << ", " << bad_name(op);
+      os << ", size=" << op.size;
       if (op.count) os << ", count=" << *op.count;
       break;
     case Kind::Writev:
@@ -132,7 +139,7 @@ inline std::string describe(const Op& op) {
       if (op.iov.size() > 12) os << ",... (" << op.iov.size() << " segments)";
       os << "]";
       if (op.iovcnt) os << ", iovcnt=" << *op.iovcnt;
-      if (op.null_base >= 0) os << ", NULL base at " << op.null_base;
+      if (op.null_base >= 0) os << ", " << bad_name(op) << " base at " << op.null_base;
       break;
     case Kind::Fcntl:
       os << ", cmd=" << op.cmd << ", arg=" << op.arg;
@@ -307,12 +314,14 @@ class Differ {
   const Slot& slot(const Op& op) const { return slots_.at(op.slot); }
   int fd_of(const Op& op, int side) const { return op.raw_fd ? *op.raw_fd : slot(op).fd[side]; }
 
+  static void* bad_ptr(const Op& op) { return reinterpret_cast<void*>(op.bad_addr); }
+
   // iovecs over `base` laid out back to back, with the op's NULL base.
   static std::vector<iovec> make_iov(const Op& op, unsigned char* base) {
     std::vector<iovec> v(op.iov.size());
     std::size_t off = 0;
     for (std::size_t i = 0; i < op.iov.size(); ++i) {
-      v[i].iov_base = static_cast<int>(i) == op.null_base ? nullptr : base + off;
+      v[i].iov_base = static_cast<int>(i) == op.null_base ? bad_ptr(op) : base + off;
       v[i].iov_len = op.iov[i];
       off += op.iov[i];
     }
@@ -325,11 +334,11 @@ class Differ {
     errno = 0;
     switch (op.kind) {
       case Kind::Write:
-        r.ret = api.write(fd, op.null_buf ? nullptr : wbuf.data(), op.count.value_or(op.size));
+        r.ret = api.write(fd, op.null_buf ? bad_ptr(op) : wbuf.data(), op.count.value_or(op.size));
         break;
       case Kind::Read:
         r.data.assign(op.size, 0xA5);
-        r.ret = api.read(fd, op.null_buf ? nullptr : r.data.data(), op.count.value_or(op.size));
+        r.ret = api.read(fd, op.null_buf ? bad_ptr(op) : r.data.data(), op.count.value_or(op.size));
         break;
       case Kind::Writev: {
         std::vector<unsigned char> copy = wbuf;

@@ -10,6 +10,10 @@ Op null_op(Op op) {
   op.null_buf = true;
   return op;
 }
+Op null_base(Op op, int index) {
+  op.null_base = index;
+  return op;
+}
 
 TEST(DifferentialZeroLength, EmptyPipe) {
   EXPECT_TRUE(run_scenario(
@@ -35,6 +39,12 @@ TEST(DifferentialZeroLength, AfterReaderClosed) {
 
 TEST(DifferentialZeroLength, PacketMode) {
   EXPECT_TRUE(run_scenario({W(0), R(0), W(5), R(0), R(0), R(10), Wv({0, 0}), R(1)}, O_DIRECT));
+}
+
+// Zero-length segments are skipped whatever their base, also next to good ones.
+TEST(DifferentialZeroLength, NullBaseSegment) {
+  EXPECT_TRUE(run_scenario({null_base(Wv({10, 0, 10}), 1), null_base(Rv({3, 0, 30}), 1),
+                            null_base(Wv({0}), 0), null_base(Rv({0, 5}), 0), R(10)}));
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // kernel's (::pipe2, ::read, ...) and pipepool's (pp_pipe2, pp_read, ...). Test bodies written
 // once against PipeOps run unchanged on both, and assert the same results and errno: the kernel
 // is the oracle for pipepool's C API. Descriptor numbers differ between the two (separate
-// tables), so tests compare behaviour, not numbers.
+// tables), so tests compare behaviour, not numbers. The differential harness
+// (tests/differential/) runs its op sequences on the same two instances.
 #pragma once
 
 #include <fcntl.h>

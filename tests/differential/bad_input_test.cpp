@@ -156,7 +156,7 @@ TEST(DifferentialBadInput, HugeIovLengths) {
       int err[2];
       std::size_t left[2];
       for (int side = 0; side < 2; ++side) {
-        const Api& api = side == 0 ? kKernel : kPipepool;
+        const PipeOps& api = side == 0 ? kKernelOps : kPipepoolOps;
         int fds[2];
         ASSERT_EQ(api.pipe2(fds, O_NONBLOCK), 0) << api.name;
         std::vector<unsigned char> buf(70000, 0x5a);

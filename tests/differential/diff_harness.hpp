@@ -25,9 +25,14 @@
 #include <string>
 #include <vector>
 
-#include "differential/diff_ops.hpp"
+#include "pipe_ops.hpp"
 
 namespace pipepool::differential {
+
+// The two sides compared: the kernel's syscalls and pipepool's C API.
+using testing::kKernelOps;
+using testing::kPipepoolOps;
+using testing::PipeOps;
 
 enum class Kind { Write, Read, Writev, Readv, Fcntl, Dup, Close, PollWith, Ioctl };
 
@@ -220,9 +225,9 @@ class Differ {
       : seed_(seed), name_(std::move(name)) {
     std::signal(SIGPIPE, SIG_IGN);
     int k[2] = {-1, -1}, p[2] = {-1, -1};
-    const int kr = kKernel.pipe2(k, flags | O_NONBLOCK);
+    const int kr = kKernelOps.pipe2(k, flags | O_NONBLOCK);
     const int ke = errno;
-    const int pr = kPipepool.pipe2(p, flags | O_NONBLOCK);
+    const int pr = kPipepoolOps.pipe2(p, flags | O_NONBLOCK);
     const int pe = errno;
     if (kr != 0 || pr != 0) {
       ADD_FAILURE() << "pipe2: kernel " << kr << "/" << ke << ", pipepool " << pr << "/" << pe;
@@ -245,8 +250,8 @@ class Differ {
     if (history_.size() > 8) history_.pop_front();
     std::vector<unsigned char> wbuf;
     if (op.kind == Kind::Write || op.kind == Kind::Writev) wbuf = pattern(payload_size(op));
-    const Result k = apply(kKernel, 0, op, wbuf);
-    const Result p = apply(kPipepool, 1, op, wbuf);
+    const Result k = apply(kKernelOps, 0, op, wbuf);
+    const Result p = apply(kPipepoolOps, 1, op, wbuf);
     last_kernel_ = k;
     if (!(k == p)) {
       fail(index, op, "result", describe(k) + first_data_diff(k, p), describe(p));
@@ -280,8 +285,8 @@ class Differ {
   void close_all() {
     for (std::size_t s = 0; s < slots_.size(); ++s) {
       if (!slots_[s].open) continue;
-      const int k = kKernel.close(slots_[s].fd[0]);
-      const int p = kPipepool.close(slots_[s].fd[1]);
+      const int k = kKernelOps.close(slots_[s].fd[0]);
+      const int p = kPipepoolOps.close(slots_[s].fd[1]);
       slots_[s].open = false;
       if (ok_ && k != p) {
         ADD_FAILURE() << prefix() << "final close of slot " << s << ": kernel " << k
@@ -328,7 +333,7 @@ class Differ {
     return v;
   }
 
-  Result apply(const Api& api, int side, const Op& op, const std::vector<unsigned char>& wbuf) {
+  Result apply(const PipeOps& api, int side, const Op& op, const std::vector<unsigned char>& wbuf) {
     Result r;
     const int fd = fd_of(op, side);
     errno = 0;
@@ -384,7 +389,7 @@ class Differ {
     return r;
   }
 
-  FdState state(const Api& api, int fd, short revents) const {
+  FdState state(const PipeOps& api, int fd, short revents) const {
     FdState s;
     errno = 0;
     s.getfl = api.fcntl(fd, F_GETFL);
@@ -399,7 +404,7 @@ class Differ {
     return s;
   }
 
-  std::vector<short> poll_all(const Api& api, int side) const {
+  std::vector<short> poll_all(const PipeOps& api, int side) const {
     std::vector<pollfd> pfds;
     for (const Slot& s : slots_) {
       if (s.open) pfds.push_back({s.fd[side], POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM, 0});
@@ -411,13 +416,13 @@ class Differ {
   }
 
   bool compare_state(long index, const Op* op) {
-    const std::vector<short> kev = poll_all(kKernel, 0);
-    const std::vector<short> pev = poll_all(kPipepool, 1);
+    const std::vector<short> kev = poll_all(kKernelOps, 0);
+    const std::vector<short> pev = poll_all(kPipepoolOps, 1);
     std::size_t i = 0;
     for (std::size_t s = 0; s < slots_.size(); ++s) {
       if (!slots_[s].open) continue;
-      const FdState k = state(kKernel, slots_[s].fd[0], kev[i]);
-      const FdState p = state(kPipepool, slots_[s].fd[1], pev[i]);
+      const FdState k = state(kKernelOps, slots_[s].fd[0], kev[i]);
+      const FdState p = state(kPipepoolOps, slots_[s].fd[1], pev[i]);
       ++i;
       if (!(k == p)) {
         fail(index, op ? *op : Op{}, "state of slot " + std::to_string(s), describe(k),

@@ -15,6 +15,11 @@ class PosixEfaultTest : public PipeOpsTest {
     EXPECT_EQ(ops().ioctl(r, FIONREAD, &n), 0);
     return n;
   }
+  // writev of `len` good bytes, then a NULL segment of 10 bytes.
+  ssize_t writev_then_null(int w, std::vector<char>& good, std::size_t len) {
+    const iovec v[] = {{good.data(), len}, {nullptr, 10}};
+    return ops().writev(w, v, 2);
+  }
 };
 
 TEST_P(PosixEfaultTest, NullReadOnEmptyNonblockingPipeIsEagain) {
@@ -88,16 +93,13 @@ TEST_P(PosixEfaultTest, NullWriteOnFullNonblockingPipeIsEagain) {
 TEST_P(PosixEfaultTest, WritevStoresTheWholePagesBeforeANullSegment) {
   OpsPipe p(ops(), O_NONBLOCK);
   std::vector<char> buf(8192, 'w');
-  const iovec page_then_null[] = {{buf.data(), 4096}, {nullptr, 10}};
-  EXPECT_EQ(ops().writev(p.w(), page_then_null, 2), 4096);
+  EXPECT_EQ(writev_then_null(p.w(), buf, 4096), 4096);
   EXPECT_EQ(available(p.r()), 4096);
   // The bytes before the NULL segment do not fill a page: nothing is stored.
-  const iovec short_then_null[] = {{buf.data(), 100}, {nullptr, 10}};
-  EXPECT_ERRNO(EFAULT, ops().writev(p.w(), short_then_null, 2));
+  EXPECT_ERRNO(EFAULT, writev_then_null(p.w(), buf, 100));
   EXPECT_EQ(available(p.r()), 4096);
   // A page and a bit: the page is stored, the bit is not.
-  const iovec more_then_null[] = {{buf.data(), 4200}, {nullptr, 10}};
-  EXPECT_EQ(ops().writev(p.w(), more_then_null, 2), 4096);
+  EXPECT_EQ(writev_then_null(p.w(), buf, 4200), 4096);
   EXPECT_EQ(available(p.r()), 8192);
 }
 
@@ -136,12 +138,10 @@ TEST_P(PosixEfaultTest, WritevKeepsTheMergedTailBeforeAFault) {
   std::vector<char> buf(8192, 'w');
   ASSERT_EQ(ops().write(p.w(), buf.data(), 100), 100);
   // 4210 bytes: the 114-byte tail merges first, then the page that would cross the fault fails.
-  const iovec page_then_null[] = {{buf.data(), 4200}, {nullptr, 10}};
-  EXPECT_EQ(ops().writev(p.w(), page_then_null, 2), 114);
+  EXPECT_EQ(writev_then_null(p.w(), buf, 4200), 114);
   EXPECT_EQ(available(p.r()), 214);
   // A merge that would cross the fault fails the whole call.
-  const iovec short_then_null[] = {{buf.data(), 100}, {nullptr, 10}};
-  EXPECT_ERRNO(EFAULT, ops().writev(p.w(), short_then_null, 2));
+  EXPECT_ERRNO(EFAULT, writev_then_null(p.w(), buf, 100));
   EXPECT_EQ(available(p.r()), 214);
 }
 

@@ -55,7 +55,8 @@ TEST(BenchReport, JsonHasExactlyTheSchemaKeys) {
   EXPECT_EQ(keys(json), (std::set<std::string>{"context", "results"}));
   EXPECT_EQ(keys(json["context"]),
             (std::set<std::string>{"date", "host", "kernel", "cpu_model", "cores", "build_type",
-                                   "pipepool_version", "git_revision", "pressure"}));
+                                   "pipepool_version", "git_revision", "pressure",
+                                   "shrinker_pressure_source", "shrinker_memory_events_note"}));
   ASSERT_EQ(json["results"].size(), 2u);
   for (const auto& r : json["results"]) {
     EXPECT_EQ(keys(r), (std::set<std::string>{"target", "config", "metrics"}));

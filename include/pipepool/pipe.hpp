@@ -82,8 +82,9 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
   Pipe(const Pipe&) = delete;
   Pipe& operator=(const Pipe&) = delete;
 
-  // The pipe_read / pipe_write of fs/pipe.c. `iov` must already be validated (no null base with
-  // a non-zero length).
+  // The pipe_read / pipe_write of fs/pipe.c. A non-empty segment based in the first page (NULL
+  // included) faults at copy time, with the kernel's result (EFAULT, or the bytes copied so far);
+  // any other base must point to memory of its length (an unmapped one crashes, as memcpy would).
   [[nodiscard]] IoResult read(std::span<const iovec> iov, bool nonblock) noexcept;
   [[nodiscard]] IoResult write(std::span<const iovec> iov, bool nonblock, bool packet) noexcept;
 

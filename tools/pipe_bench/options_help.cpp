@@ -36,8 +36,9 @@ counted. --rate N sends on a fixed schedule (open loop) and counts latency from 
 intended send time, so stalls show up in the percentiles (timer slack adds ~50-100 us).
 
 --memory-pressure starts stress-ng in its own process group before the first run, waits until
-its resident memory stops growing (at least 1 s), records that memory, and stops the whole group
-(SIGTERM, then SIGKILL after 2 s) when pipe_bench ends, fails or is interrupted (Ctrl-C).
+its resident memory reaches half the requested bytes and stops growing (at least 1 s, at most
+30 s), records that memory, and stops the whole group (SIGTERM, then SIGKILL after 2 s) when
+pipe_bench ends, fails or is interrupted (Ctrl-C).
 On a 2-core machine stress-ng also takes CPU time from the benchmark.
 
 Outputs: a text table per configuration on stdout; --json (context, results with runs and

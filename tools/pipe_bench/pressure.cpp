@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -25,6 +28,36 @@ constexpr auto kKillGrace = std::chrono::seconds(2);
 constexpr auto kPoll = std::chrono::milliseconds(20);
 constexpr auto kSample = std::chrono::milliseconds(100);
 constexpr auto kSettle = std::chrono::milliseconds(500);
+
+// MemAvailable from /proc/meminfo, in bytes (0 if unreadable).
+std::uint64_t mem_available_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib) {
+    std::getline(in, unit);
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return 0;
+}
+
+// What stress-ng's vm workers map together: --vm-bytes is split among the workers, and a
+// percentage is of the available memory. 0 if the size cannot be read.
+std::uint64_t expected_group_bytes(const PressureSpec& spec) {
+  const std::string& b = spec.vm_bytes;
+  if (b.empty()) return 0;
+  char* end = nullptr;
+  const double value = std::strtod(b.c_str(), &end);
+  if (end == b.c_str() || value <= 0) return 0;
+  const std::string suffix(end);
+  if (suffix == "%") return static_cast<std::uint64_t>(value / 100.0 * mem_available_bytes());
+  double scale = 1;
+  if (suffix == "K" || suffix == "k") scale = 1024.0;
+  if (suffix == "M" || suffix == "m") scale = 1024.0 * 1024;
+  if (suffix == "G" || suffix == "g") scale = 1024.0 * 1024 * 1024;
+  return static_cast<std::uint64_t>(value * scale);
+}
 
 // In the child between fork and exec: own group, default signals, silent, dies with us.
 [[noreturn]] void exec_child(const std::string& exe, const std::vector<std::string>& args,
@@ -112,8 +145,11 @@ bool MemoryPressure::ramp_up(std::chrono::milliseconds min_wait, std::chrono::mi
                              const std::atomic<bool>* cancel, std::string& error) {
   const auto t0 = Clock::now();
   // stress-ng's vm workers map, touch and unmap their buffers in cycles, so the group's RSS
-  // oscillates: follow its peak, and call it ramped up once the peak has not grown by more
-  // than 2 % for kSettle.
+  // oscillates: follow its peak, and call it ramped up once the peak has reached half of what
+  // the workers were asked to map and has not grown by more than 2 % for kSettle. (Without the
+  // first condition the wait ended during stress-ng's start-up, before the workers had touched
+  // their memory: 0.03 GiB resident of a 19 GiB request.)
+  const std::uint64_t wanted = expected_group_bytes(spec_) / 2;
   std::uint64_t peak = 0;
   auto last_growth = t0;
   for (;;) {
@@ -133,7 +169,8 @@ bool MemoryPressure::ramp_up(std::chrono::milliseconds min_wait, std::chrono::mi
     const std::uint64_t rss = rss_bytes();
     if (rss > peak + peak / 50) last_growth = now;
     peak = std::max(peak, rss);
-    if ((now - t0 >= min_wait && now - last_growth >= kSettle) || now - t0 >= max_wait) {
+    if ((now - t0 >= min_wait && now - last_growth >= kSettle && peak >= wanted) ||
+        now - t0 >= max_wait) {
       return true;
     }
     std::this_thread::sleep_for(kSample);

@@ -31,7 +31,9 @@ class MemoryPressure {
   MemoryPressure& operator=(const MemoryPressure&) = delete;
 
   // Waits at least `min_wait`, then until the peak of the group's resident memory (sampled every
-  // 100 ms) has not grown by more than 2 % for 500 ms, or `max_wait` has passed. False, with
+  // 100 ms) is at least half of what the workers were asked to map (--vm-bytes, split among
+  // them; a percentage of MemAvailable) and has not grown by more than 2 % for 500 ms, or
+  // `max_wait` has passed. False, with
   // `error` set, if stress-ng exited meanwhile or `cancel` became true.
   [[nodiscard]] bool ramp_up(std::chrono::milliseconds min_wait, std::chrono::milliseconds max_wait,
                              const std::atomic<bool>* cancel, std::string& error);

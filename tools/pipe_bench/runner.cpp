@@ -25,7 +25,7 @@ namespace pipe_bench {
 namespace {
 
 constexpr auto kMinRamp = std::chrono::milliseconds(1000);
-constexpr auto kMaxRamp = std::chrono::milliseconds(10000);
+constexpr auto kMaxRamp = std::chrono::milliseconds(30000);
 constexpr double kRunOverheadS = 0.1;  // pipe set-up, thread start and join, per run
 
 std::size_t message_size(const Options& options) {

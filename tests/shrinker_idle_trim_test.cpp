@@ -9,17 +9,13 @@
 #include "pipe_test_support.hpp"
 #include "pipepool/shrinker.hpp"
 #include "shrinker/registry.hpp"
+#include "shrinker_test_support.hpp"
 
 namespace pipepool::test {
 namespace {
 
 PipePair used_shrinker_pipe() {
-  PipeOptions o;
-  o.policy = PolicyKind::shrinker;
-  o.allocator.kind = AllocatorKind::heap;
-  o.nonblocking = true;
-  PipePair p = make_pipe(o);
-  EXPECT_TRUE(p.ok());
+  PipePair p = shrinker_pipe();
   const std::vector<std::byte> data = pattern(32 * 1024);
   EXPECT_EQ(write_bytes(p.writer, data).count, data.size());
   EXPECT_EQ(read_n(p.reader, data.size()), data);

@@ -7,19 +7,10 @@
 
 #include "pipe_test_support.hpp"
 #include "pipepool/shrinker.hpp"
+#include "shrinker_test_support.hpp"
 
 namespace pipepool::test {
 namespace {
-
-PipePair shrinker_pipe() {
-  PipeOptions o;
-  o.policy = PolicyKind::shrinker;
-  o.allocator.kind = AllocatorKind::heap;
-  o.nonblocking = true;
-  PipePair p = make_pipe(o);
-  EXPECT_TRUE(p.ok());
-  return p;
-}
 
 // One 64 KiB write drained: the pipe's pool holds 16 pages and its last use is now. Returns once
 // the steady clock has moved on, so that pipes touched one after another have distinct stamps.

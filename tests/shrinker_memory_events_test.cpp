@@ -16,6 +16,7 @@
 #include "pipepool/shrinker.hpp"
 #include "shrinker/monitor.hpp"
 #include "shrinker/pressure_files.hpp"
+#include "shrinker_test_support.hpp"
 
 namespace pipepool::test {
 namespace {
@@ -87,31 +88,9 @@ TEST(ShrinkerMemoryEventsParse, OpenReadsTheBaselineAndRereadsFromTheStart) {
   EXPECT_EQ(empty.error, path + ": no high/max/oom counters in it");
 }
 
-struct Held {
-  std::shared_ptr<PageAllocator> allocator;
-  PipePair pipe;
-};
-
-// A drained shrinker pipe holding the pages of one 64 KiB write.
-Held idle_pipe() {
-  Held h;
-  h.allocator = make_allocator({AllocatorKind::model, {}});
-  PipeOptions o;
-  o.policy = PolicyKind::shrinker;
-  o.allocator_instance = h.allocator;
-  o.nonblocking = true;
-  h.pipe = make_pipe(o);
-  EXPECT_TRUE(h.pipe.ok());
-  const std::size_t bytes = 64 * 1024;
-  EXPECT_EQ(write_bytes(h.pipe.writer, pattern(bytes)).count, bytes);
-  std::vector<std::byte> buf(bytes);
-  EXPECT_EQ(h.pipe.reader.read(buf).count, bytes);
-  return h;
-}
-
 TEST(ShrinkerMemoryEventsChange, GrowthOfHighMaxOrOomIsAPressureEvent) {
   shrink_all();
-  const Held h = idle_pipe();
+  const Held h = idle_pipe(64 * 1024);
   ASSERT_EQ(shrinker_count(), 16u);
   MemoryEvents baseline{3, 0, 0};
 

@@ -9,41 +9,15 @@
 #include "pipepool/page_allocator.hpp"
 #include "pipepool/page_pool.hpp"
 #include "pipepool/shrinker.hpp"
+#include "pool_test_support.hpp"
 #include "pools/shrinker.hpp"
 
 namespace pipepool {
 namespace {
 
-std::shared_ptr<PageAllocator> model_allocator() {
-  return make_allocator({AllocatorKind::model, {}});
-}
-
-// The pipe's write hook sequence for `len` bytes filling `slots` new ring slots.
-void write_hooks(PagePool& pool, std::size_t len, unsigned slots, std::vector<void*>& ring) {
-  PageBatch burst;
-  PageBatch spare;
-  pool.prefill(len, burst);
-  pool.prefill_locked(burst);
-  for (unsigned i = 0; i < slots; ++i) {
-    void* page = pool.get_page(burst);
-    ASSERT_NE(page, nullptr);
-    std::memset(page, 0x5a, kPageSize);
-    ring.push_back(page);
-  }
-  pool.trim_locked(burst, spare);
-  EXPECT_TRUE(burst.empty());
-  pool.release(spare);
-}
-
-// The pipe's read hook sequence emptying every buffer of `ring`.
-void read_hooks(PagePool& pool, std::vector<void*>& ring) {
-  PageBatch none;
-  PageBatch spare;
-  for (void* page : ring) pool.put_page(page);
-  ring.clear();
-  pool.trim_locked(none, spare);
-  pool.release(spare);
-}
+using pool_test::model_allocator;
+using pool_test::read_hooks;
+using pool_test::write_hooks;
 
 TEST(ShrinkerPool, NameAndDefaultCap) {
   auto pool = make_pool(PolicyKind::shrinker, model_allocator());

@@ -8,30 +8,10 @@
 #include "pipe_test_support.hpp"
 #include "pipepool/posix.h"
 #include "pipepool/shrinker.hpp"
+#include "shrinker_test_support.hpp"
 
 namespace pipepool::test {
 namespace {
-
-struct Held {
-  std::shared_ptr<PageAllocator> allocator;
-  PipePair pipe;
-};
-
-// A nonblocking shrinker pipe that wrote `bytes` and was drained: it now holds pages.
-Held idle_pipe(std::size_t bytes) {
-  Held h;
-  h.allocator = make_allocator({AllocatorKind::model, {}});
-  PipeOptions o;
-  o.policy = PolicyKind::shrinker;
-  o.allocator_instance = h.allocator;
-  o.nonblocking = true;
-  h.pipe = make_pipe(o);
-  EXPECT_TRUE(h.pipe.ok());
-  EXPECT_EQ(write_bytes(h.pipe.writer, pattern(bytes)).count, bytes);
-  std::vector<std::byte> buf(bytes);
-  EXPECT_EQ(h.pipe.reader.read(buf).count, bytes);
-  return h;
-}
 
 std::uint64_t held(const Held& h) {
   return h.pipe.reader.stats().pool.pool_size;

@@ -8,6 +8,7 @@
 
 #include "pipepool/page_allocator.hpp"
 #include "pipepool/page_pool.hpp"
+#include "pool_test_support.hpp"
 
 namespace pipepool {
 namespace {
@@ -38,14 +39,7 @@ unsigned write_hooks(PagePool& pool, std::size_t len, unsigned slots, std::vecto
   return got;
 }
 
-void read_hooks(PagePool& pool, std::vector<void*>& ring) {
-  PageBatch none;
-  PageBatch spare;
-  for (void* page : ring) pool.put_page(page);
-  ring.clear();
-  pool.trim_locked(none, spare);
-  pool.release(spare);
-}
+using pool_test::read_hooks;
 
 // The pool's counters agree with the allocator's.
 void expect_counters_match(const PagePool& pool) {

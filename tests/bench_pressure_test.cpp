@@ -126,6 +126,15 @@ int wait_exit(pid_t child, pid_t group, std::chrono::seconds timeout) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// The ramp-up waits for half of this: the workers' bytes together, a percentage of MemAvailable.
+TEST(BenchPressure, RequestedBytes) {
+  std::string why;
+  EXPECT_EQ(requested_bytes(*parse_pressure_spec("1:64M", why), 0), 64u << 20);
+  EXPECT_EQ(requested_bytes(*parse_pressure_spec("4:2G", why), 0), 2ull << 30);
+  EXPECT_EQ(requested_bytes(*parse_pressure_spec(":80%", why), 1000), 800u);
+  EXPECT_EQ(requested_bytes(*parse_pressure_spec("", why), 10'000), 8'000u);
+}
+
 TEST(BenchPressure, SigintMidRunLeavesNoStressNg) {
   if (!stress_ng()) GTEST_SKIP() << "stress-ng is not installed";
   const pid_t child = spawn_pipe_bench(

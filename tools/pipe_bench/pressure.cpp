@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
@@ -40,23 +39,6 @@ std::uint64_t mem_available_bytes() {
     if (key == "MemAvailable:") return kib * 1024;
   }
   return 0;
-}
-
-// What stress-ng's vm workers map together: --vm-bytes is split among the workers, and a
-// percentage is of the available memory. 0 if the size cannot be read.
-std::uint64_t expected_group_bytes(const PressureSpec& spec) {
-  const std::string& b = spec.vm_bytes;
-  if (b.empty()) return 0;
-  char* end = nullptr;
-  const double value = std::strtod(b.c_str(), &end);
-  if (end == b.c_str() || value <= 0) return 0;
-  const std::string suffix(end);
-  if (suffix == "%") return static_cast<std::uint64_t>(value / 100.0 * mem_available_bytes());
-  double scale = 1;
-  if (suffix == "K" || suffix == "k") scale = 1024.0;
-  if (suffix == "M" || suffix == "m") scale = 1024.0 * 1024;
-  if (suffix == "G" || suffix == "g") scale = 1024.0 * 1024 * 1024;
-  return static_cast<std::uint64_t>(value * scale);
 }
 
 // In the child between fork and exec: own group, default signals, silent, dies with us.
@@ -149,7 +131,7 @@ bool MemoryPressure::ramp_up(std::chrono::milliseconds min_wait, std::chrono::mi
   // the workers were asked to map and has not grown by more than 2 % for kSettle. (Without the
   // first condition the wait ended during stress-ng's start-up, before the workers had touched
   // their memory: 0.03 GiB resident of a 19 GiB request.)
-  const std::uint64_t wanted = expected_group_bytes(spec_) / 2;
+  const std::uint64_t wanted = requested_bytes(spec_, mem_available_bytes()) / 2;
   std::uint64_t peak = 0;
   auto last_growth = t0;
   for (;;) {

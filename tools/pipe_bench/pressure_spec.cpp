@@ -29,6 +29,15 @@ bool valid_bytes(std::string_view text) {
 
 }  // namespace
 
+std::uint64_t requested_bytes(const PressureSpec& spec, std::uint64_t available) {
+  const std::string_view text = spec.vm_bytes;
+  if (!text.empty() && text.back() == '%') {
+    const auto percent = parse_count(text.substr(0, text.size() - 1));
+    return percent ? available / 100 * *percent : 0;
+  }
+  return parse_size(text).value_or(0);
+}
+
 std::optional<PressureSpec> parse_pressure_spec(std::string_view text, std::string& why) {
   PressureSpec spec;
   const auto colon = text.find(':');

@@ -3,6 +3,7 @@
 // `stress-ng --vm 4 --vm-bytes 80% --vm-method all`.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ struct PressureSpec {
 // nullopt with `why` set (one phrase) on a bad SPEC. An empty SPEC gives the defaults.
 [[nodiscard]] std::optional<PressureSpec> parse_pressure_spec(std::string_view text,
                                                               std::string& why);
+// What stress-ng's vm workers map together, in bytes: --vm-bytes is split among the workers, and
+// a percentage is of `available` (MemAvailable). 0 if vm_bytes does not parse.
+[[nodiscard]] std::uint64_t requested_bytes(const PressureSpec& spec, std::uint64_t available);
 // stress-ng's arguments after the program name.
 [[nodiscard]] std::vector<std::string> stress_ng_args(const PressureSpec& spec);
 // "stress-ng --vm 4 --vm-bytes 80% --vm-method all".

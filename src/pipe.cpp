@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "internal/iov_cursor.hpp"
+#include "internal/metered_mutex.hpp"
 #include "internal/pipe_mutex.hpp"
 #include "internal/poll_wait.hpp"
 #include "internal/wait_queue.hpp"
@@ -50,10 +51,13 @@ void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
 }  // namespace
 
 struct Pipe::Impl {
-  explicit Impl(std::unique_ptr<PagePool> p) : pool(std::move(p)), bufs(kDefaultRingSize) {}
+  explicit Impl(std::unique_ptr<PagePool> p) : pool(std::move(p)), bufs(kDefaultRingSize) {
+    pool->attach_lock(&mutex);
+  }
 
-  // Everything below `mutex` is guarded by it (the kernel's pipe->mutex).
-  mutable internal::PipeMutex mutex;
+  // Everything below `mutex` is guarded by it (the kernel's pipe->mutex). It also keeps the lock
+  // metrics (hold, wait, contention) and knows its owner, which the pool checks.
+  mutable internal::MeteredMutex<internal::PipeMutex> mutex;
   internal::WaitQueue rd_wait;
   internal::WaitQueue wr_wait;
   std::unique_ptr<PagePool> pool;
@@ -85,6 +89,7 @@ Pipe::~Pipe() {
   std::lock_guard lock(p.mutex);
   for (unsigned i = p.tail; i != p.head; ++i) p.pool->put_page(p.slot(i).page);
   p.tail = p.head;
+  p.pool->attach_lock(nullptr);  // the pool frees what it keeps with nobody else left
 }
 
 IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noexcept {
@@ -326,6 +331,7 @@ PipeStats Pipe::stats() const noexcept {
   const Impl& p = *impl_;
   PipeStats s;
   s.pool = p.pool->stats();
+  s.lock = p.mutex.stats();
   s.bytes_written = p.bytes_written.load(std::memory_order_relaxed);
   s.bytes_read = p.bytes_read.load(std::memory_order_relaxed);
   s.writes = p.writes.load(std::memory_order_relaxed);

@@ -36,6 +36,10 @@ TargetResult make_result(const std::string& target, std::uint64_t writes, bool w
     stats.pool.frees_outside_lock = 17;
     stats.pool.pool_hits = 19;
     stats.pool.pool_peak = 2;
+    stats.lock.acquisitions = 4 * writes;
+    stats.lock.contended = writes;
+    stats.lock.hold_ns = 3000 * writes;
+    stats.lock.wait_ns = 500 * writes;
     r.run.pipe_stats = stats;
   }
   return r;
@@ -64,12 +68,29 @@ TEST(BenchReport, JsonHasExactlyTheSchemaKeys) {
               (std::set<std::string>{"writers", "readers", "msg_size", "duration_s", "pipe_size",
                                      "allocator", "alloc_cost_ns", "runs", "rate", "verify",
                                      "memory_pressure"}));
-    EXPECT_EQ(keys(r["metrics"]),
-              (std::set<std::string>{"writes", "writes_per_s", "throughput_mbps", "lat_avg_ns",
-                                     "lat_p50_ns", "lat_p90_ns", "lat_p99_ns", "lat_p999_ns",
-                                     "lat_max_ns", "bytes_written", "bytes_read", "allocs_in_lock",
-                                     "allocs_outside_lock", "frees_in_lock", "frees_outside_lock",
-                                     "pool_hits", "pool_peak"}));
+    const std::set<std::string> metrics{"writes",
+                                        "writes_per_s",
+                                        "throughput_mbps",
+                                        "lat_avg_ns",
+                                        "lat_p50_ns",
+                                        "lat_p90_ns",
+                                        "lat_p99_ns",
+                                        "lat_p999_ns",
+                                        "lat_max_ns",
+                                        "bytes_written",
+                                        "bytes_read",
+                                        "allocs_in_lock",
+                                        "allocs_outside_lock",
+                                        "frees_in_lock",
+                                        "frees_outside_lock",
+                                        "pool_hits",
+                                        "pool_peak",
+                                        "lock_violations",
+                                        "lock_hold_ns_per_write",
+                                        "lock_wait_ns_per_write",
+                                        "lock_contended_per_write",
+                                        "lock_acquisitions_per_write"};
+    EXPECT_EQ(keys(r["metrics"]), metrics);
   }
 }
 
@@ -83,8 +104,10 @@ TEST(BenchReport, JsonValuesAndNullPoolCountersForKernel) {
   EXPECT_DOUBLE_EQ(kernel["metrics"]["writes_per_s"].get<double>(), 50.0);      // 100 / 2 s
   EXPECT_DOUBLE_EQ(kernel["metrics"]["throughput_mbps"].get<double>(), 3.125);  // 6.25 MiB / 2 s
   EXPECT_EQ(kernel["metrics"]["lat_max_ns"], 100000);
-  for (const char* field : {"allocs_in_lock", "allocs_outside_lock", "frees_in_lock",
-                            "frees_outside_lock", "pool_hits", "pool_peak"}) {
+  for (const char* field :
+       {"allocs_in_lock", "allocs_outside_lock", "frees_in_lock", "frees_outside_lock", "pool_hits",
+        "pool_peak", "lock_hold_ns_per_write", "lock_wait_ns_per_write",
+        "lock_contended_per_write"}) {
     EXPECT_TRUE(kernel["metrics"][field].is_null()) << field;
   }
   const auto& unified = json["results"][1]["metrics"];
@@ -94,6 +117,11 @@ TEST(BenchReport, JsonValuesAndNullPoolCountersForKernel) {
   EXPECT_EQ(unified["frees_outside_lock"], 17);
   EXPECT_EQ(unified["pool_hits"], 19);
   EXPECT_EQ(unified["pool_peak"], 2);
+  EXPECT_EQ(unified["lock_violations"], 0);
+  EXPECT_DOUBLE_EQ(unified["lock_hold_ns_per_write"].get<double>(), 3000.0);
+  EXPECT_DOUBLE_EQ(unified["lock_wait_ns_per_write"].get<double>(), 500.0);
+  EXPECT_DOUBLE_EQ(unified["lock_contended_per_write"].get<double>(), 1.0);
+  EXPECT_DOUBLE_EQ(unified["lock_acquisitions_per_write"].get<double>(), 4.0);
   EXPECT_EQ(unified["bytes_read"], unified["bytes_written"]);
 }
 

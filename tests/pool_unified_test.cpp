@@ -152,7 +152,7 @@ TEST(PoolUnified, PrefillAllocatesWantMinusHave) {
   }
 }
 
-TEST(PoolUnified, SurplusFromAStalePeekIsFreedAfterUnlock) {
+TEST(PoolUnified, SurplusFromAStalePeekIsDroppedAsTheLockIsTaken) {
   auto pool = make_pool(PolicyKind::unified, model_allocator());
   PageBatch burst;
   PageBatch spare;
@@ -161,21 +161,38 @@ TEST(PoolUnified, SurplusFromAStalePeekIsFreedAfterUnlock) {
   fill_pool(*pool, 8);  // meanwhile a reader filled the pool
   const std::uint64_t in_lock_before = pool->stats().allocs_in_lock;
   pool->prefill_locked(burst);
-  EXPECT_EQ(burst.count, 8u);  // no room: the surplus stays in the burst
+  // No room: the surplus is freed at once, not carried through the write and its waits.
+  EXPECT_TRUE(burst.empty());
+  EXPECT_EQ(pool->stats().frees_in_lock, 8u);
   EXPECT_EQ(pool->stats().pool_size, 8u);
   void* page = pool->get_page(burst);
   EXPECT_EQ(pool->stats().pool_hits, 1u);
   pool->trim_locked(burst, spare);
-  EXPECT_TRUE(burst.empty());
-  EXPECT_EQ(spare.count, 8u + 5u);  // surplus + pool pages above 2
+  EXPECT_EQ(spare.count, 5u);  // pool pages above 2
   EXPECT_EQ(pool->stats().pool_size, 2u);
-  EXPECT_EQ(pool->stats().frees_in_lock, 0u);
   pool->release(spare);
   const PoolStats s = pool->stats();
-  EXPECT_EQ(s.frees_outside_lock, 13u);
+  EXPECT_EQ(s.frees_outside_lock, 5u);
+  EXPECT_EQ(s.frees_in_lock, 8u);
   EXPECT_EQ(s.allocs_in_lock, in_lock_before);
   EXPECT_EQ(s.pool_peak, 8u);
   pool->put_page(page);
+}
+
+TEST(PoolUnified, PartialRoomTakesWhatFitsAndDropsTheRest) {
+  auto pool = make_pool(PolicyKind::unified, model_allocator());
+  PageBatch burst;
+  pool->prefill(64 * 1024, burst);  // peeked an empty pool: 8 pages
+  ASSERT_EQ(burst.count, 8u);
+  fill_pool(*pool, 5);  // meanwhile the pool got 5: room for 3
+  pool->prefill_locked(burst);
+  EXPECT_TRUE(burst.empty());
+  EXPECT_EQ(pool->stats().pool_size, 8u);
+  EXPECT_EQ(pool->stats().frees_in_lock, 5u);
+  PageBatch spare;
+  pool->trim_locked(burst, spare);
+  pool->release(spare);
+  EXPECT_EQ(pool->stats().pool_size, 2u);
 }
 
 TEST(PoolUnified, NeverHoldsMoreThanEightAndTwoAfterTrim) {

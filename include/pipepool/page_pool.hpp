@@ -47,6 +47,17 @@ struct PageBatch {
   [[nodiscard]] void* pop() noexcept { return pages[--count]; }
 };
 
+// The pipe mutex as a pool sees it: whether the calling thread holds it. The pipe attaches its
+// mutex to its pool, which then checks every counted allocation and free against the side of the
+// lock it claims (PoolStats::lock_violations; an abort in builds with PIPEPOOL_LOCK_ASSERTS).
+class LockOwnership {
+ public:
+  [[nodiscard]] virtual bool held_by_caller() const noexcept = 0;
+
+ protected:
+  ~LockOwnership() = default;
+};
+
 class PagePool {
  public:
   explicit PagePool(std::shared_ptr<PageAllocator> allocator) noexcept;
@@ -71,6 +82,9 @@ class PagePool {
   void release(PageBatch& spare) noexcept;
 
   [[nodiscard]] PoolStats stats() const noexcept;
+  // The lock the hooks run under (nullptr: none, e.g. a pool driven alone, or a pipe being
+  // destroyed). Not thread-safe: set it before the pool is shared or after it no longer is.
+  void attach_lock(const LockOwnership* lock) noexcept { lock_ = lock; }
   [[nodiscard]] PageAllocator& allocator() const noexcept { return *allocator_; }
 
  protected:
@@ -87,7 +101,12 @@ class PagePool {
   }
 
  private:
+  // Counts (and with PIPEPOOL_LOCK_ASSERTS aborts on) a call made on the wrong side of the lock.
+  void check_lock(bool must_hold, const char* what) noexcept;
+
   std::shared_ptr<PageAllocator> allocator_;
+  const LockOwnership* lock_ = nullptr;
+  std::atomic<std::uint64_t> lock_violations_{0};
   std::atomic<std::uint64_t> allocs_in_lock_{0};
   std::atomic<std::uint64_t> allocs_outside_lock_{0};
   std::atomic<std::uint64_t> frees_in_lock_{0};

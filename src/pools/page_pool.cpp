@@ -11,6 +11,8 @@
 //   after unlock (release()).
 #include "pipepool/page_pool.hpp"
 
+#include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 namespace pipepool {
@@ -39,7 +41,20 @@ void PagePool::release(PageBatch& spare) noexcept {
   while (!spare.empty()) free_outside_lock(spare.pop());
 }
 
+void PagePool::check_lock(bool must_hold, const char* what) noexcept {
+  if (lock_ == nullptr || lock_->held_by_caller() == must_hold) return;
+  lock_violations_.fetch_add(1, std::memory_order_relaxed);
+#ifdef PIPEPOOL_LOCK_ASSERTS
+  std::fprintf(stderr, "pipepool: %s pool: %s called %s the pipe mutex\n", name().data(), what,
+               must_hold ? "without" : "while holding");
+  std::abort();
+#else
+  (void)what;
+#endif
+}
+
 void* PagePool::alloc_in_lock() noexcept {
+  check_lock(true, "alloc_in_lock");
   void* page = allocator_->allocate();
   if (page == nullptr) {
     alloc_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -50,6 +65,7 @@ void* PagePool::alloc_in_lock() noexcept {
 }
 
 void* PagePool::alloc_outside_lock() noexcept {
+  check_lock(false, "alloc_outside_lock");
   void* page = allocator_->allocate();
   if (page == nullptr) {
     alloc_failures_.fetch_add(1, std::memory_order_relaxed);
@@ -61,12 +77,14 @@ void* PagePool::alloc_outside_lock() noexcept {
 
 void PagePool::free_in_lock(void* page) noexcept {
   if (page == nullptr) return;
+  check_lock(true, "free_in_lock");
   allocator_->free(page);
   frees_in_lock_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void PagePool::free_outside_lock(void* page) noexcept {
   if (page == nullptr) return;
+  check_lock(false, "free_outside_lock");
   allocator_->free(page);
   frees_outside_lock_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -88,6 +106,7 @@ PoolStats PagePool::stats() const noexcept {
   s.pool_hits = pool_hits_.load(std::memory_order_relaxed);
   s.pool_size = pool_size_.load(std::memory_order_relaxed);
   s.pool_peak = pool_peak_.load(std::memory_order_relaxed);
+  s.lock_violations = lock_violations_.load(std::memory_order_relaxed);
   return s;
 }
 

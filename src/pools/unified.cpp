@@ -43,14 +43,16 @@ class UnifiedPool final : public PagePool {
     }
   }
 
-  // Pushes the burst into the pool while it has room; the surplus stays in `burst` and is handed
-  // to `spare` by trim_locked (freed after unlock).
+  // Pushes the burst into the pool while it has room. A surplus (the racy peek saw fewer pages
+  // than the pool holds now) is freed at once, so the write does not carry pages it will not use
+  // through its copies and waits.
   void prefill_locked(PageBatch& burst) noexcept override {
     while (!burst.empty() && count_ < kPreallocMax) push(burst.pop());
+    while (!burst.empty()) free_in_lock(burst.pop());
   }
 
-  // Pops from the pool (a hit), else allocates under the mutex. The burst is not consulted:
-  // after prefill_locked it holds only surplus, which is freed as the kernel design says.
+  // Pops from the pool (a hit), else allocates under the mutex. The burst is empty after
+  // prefill_locked.
   [[nodiscard]] void* get_page(PageBatch& /*burst*/) noexcept override {
     if (count_ > 0) {
       count_hit();
@@ -68,13 +70,13 @@ class UnifiedPool final : public PagePool {
     }
   }
 
-  // Burst leftovers, then the pool's pages above kPreallocKeep, go to `spare`.
+  // The pool's pages above kPreallocKeep go to `spare` (the burst is already empty).
   void trim_locked(PageBatch& burst, PageBatch& spare) noexcept override {
     PagePool::trim_locked(burst, spare);
     while (count_ > kPreallocKeep) {
       void* page = pop();
       if (spare.full()) {
-        free_in_lock(page);  // unreachable: 8 leftovers + 6 trimmed < capacity; never leak
+        free_in_lock(page);  // unreachable: 6 trimmed < capacity; never leak
       } else {
         spare.push(page);
       }

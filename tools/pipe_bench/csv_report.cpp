@@ -28,7 +28,8 @@ std::string csv_header() {
          "verify,memory_pressure,target,run,elapsed_s,writes,writes_per_s,throughput_mbps,"
          "lat_avg_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,bytes_written,"
          "bytes_read,allocs_in_lock,allocs_outside_lock,frees_in_lock,frees_outside_lock,"
-         "pool_hits,pool_peak,pressure_rss_bytes,verify_ok\n";
+         "pool_hits,pool_peak,pressure_rss_bytes,verify_ok,lock_hold_ns_per_write,"
+         "lock_wait_ns_per_write,lock_contended_per_write\n";
 }
 
 std::string csv_row(const Configuration& config, const TargetResult& r) {
@@ -46,11 +47,15 @@ std::string csv_row(const Configuration& config, const TargetResult& r) {
                      m.throughput_mbps, m.lat_avg_ns, m.lat_p50_ns, m.lat_p90_ns, m.lat_p99_ns,
                      m.lat_p999_ns, m.lat_max_ns, m.bytes_written, m.bytes_read);
   using P = pipepool::PoolStats;
-  out += fmt::format("{},{},{},{},{},{},{},{}\n", pool(&P::allocs_in_lock),
-                     pool(&P::allocs_outside_lock), pool(&P::frees_in_lock),
-                     pool(&P::frees_outside_lock), pool(&P::pool_hits), pool(&P::pool_peak),
-                     optional_field(r.pressure_rss_bytes),
-                     r.run.verify ? (r.run.verify->ok() ? "1" : "0") : "");
+  const auto lock = [&](double LockPerWrite::*f) {
+    return m.lock ? fmt::format("{:.1f}", (*m.lock).*f) : std::string();
+  };
+  out += fmt::format(
+      "{},{},{},{},{},{},{},{},{},{},{}\n", pool(&P::allocs_in_lock), pool(&P::allocs_outside_lock),
+      pool(&P::frees_in_lock), pool(&P::frees_outside_lock), pool(&P::pool_hits),
+      pool(&P::pool_peak), optional_field(r.pressure_rss_bytes),
+      r.run.verify ? (r.run.verify->ok() ? "1" : "0") : "", lock(&LockPerWrite::hold_ns),
+      lock(&LockPerWrite::wait_ns), lock(&LockPerWrite::contended));
   return out;
 }
 

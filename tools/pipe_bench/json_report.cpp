@@ -52,6 +52,9 @@ json metrics_json(const Metrics& m) {
   const auto pool = [&](std::uint64_t pipepool::PoolStats::*field) -> json {
     return m.pool ? json((*m.pool).*field) : json(nullptr);
   };
+  const auto lock = [&](double LockPerWrite::*field) -> json {
+    return m.lock ? json((*m.lock).*field) : json(nullptr);
+  };
   return {{"writes", m.writes},
           {"writes_per_s", m.writes_per_s},
           {"throughput_mbps", m.throughput_mbps},
@@ -68,7 +71,12 @@ json metrics_json(const Metrics& m) {
           {"frees_in_lock", pool(&pipepool::PoolStats::frees_in_lock)},
           {"frees_outside_lock", pool(&pipepool::PoolStats::frees_outside_lock)},
           {"pool_hits", pool(&pipepool::PoolStats::pool_hits)},
-          {"pool_peak", pool(&pipepool::PoolStats::pool_peak)}};
+          {"pool_peak", pool(&pipepool::PoolStats::pool_peak)},
+          {"lock_violations", pool(&pipepool::PoolStats::lock_violations)},
+          {"lock_hold_ns_per_write", lock(&LockPerWrite::hold_ns)},
+          {"lock_wait_ns_per_write", lock(&LockPerWrite::wait_ns)},
+          {"lock_contended_per_write", lock(&LockPerWrite::contended)},
+          {"lock_acquisitions_per_write", lock(&LockPerWrite::acquisitions)}};
 }
 
 namespace {

@@ -110,16 +110,21 @@ std::string format_pool_table(const std::vector<TargetResult>& results) {
     if (!m.pool) continue;
     if (out.empty()) {
       out = fmt::format(
-          "\npages per write (pipepool targets; peak = most pages the pool held)\n"
-          "{:<10} {:>10} {:>11} {:>9} {:>10} {:>9} {:>9}\n",
-          "target", "alloc lock", "alloc out", "free lock", "free out", "pool hit", "peak");
+          "\npages per write (pipepool targets; peak = most pages the pool held); pipe mutex per "
+          "write (readers' time included): held, waited for, contended acquisitions\n"
+          "{:<10} {:>10} {:>11} {:>9} {:>10} {:>9} {:>5} {:>9} {:>9} {:>9}\n",
+          "target", "alloc lock", "alloc out", "free lock", "free out", "pool hit", "peak",
+          "hold us", "wait us", "contended");
     }
     const auto& p = *m.pool;
+    const LockPerWrite lock = m.lock.value_or(LockPerWrite{});
     out += fmt::format(
-        "{:<10} {:>10.2f} {:>11.2f} {:>9.2f} {:>10.2f} {:>9.2f} {:>9}\n", r.target,
-        per_write(p.allocs_in_lock, m.writes), per_write(p.allocs_outside_lock, m.writes),
+        "{:<10} {:>10.2f} {:>11.2f} {:>9.2f} {:>10.2f} {:>9.2f} {:>5} {:>9.2f} {:>9.2f} "
+        "{:>9.2f}\n",
+        r.target, per_write(p.allocs_in_lock, m.writes), per_write(p.allocs_outside_lock, m.writes),
         per_write(p.frees_in_lock, m.writes), per_write(p.frees_outside_lock, m.writes),
-        per_write(p.pool_hits, m.writes), p.pool_peak);
+        per_write(p.pool_hits, m.writes), p.pool_peak, lock.hold_ns / 1000.0, lock.wait_ns / 1000.0,
+        lock.contended);
   }
   return out;
 }
@@ -238,6 +243,13 @@ TargetResult pooled(const Series& series) {
     sum.alloc_failures += p.alloc_failures;
     sum.pool_hits += p.pool_hits;
     sum.pool_peak = std::max(sum.pool_peak, p.pool_peak);
+    sum.lock_violations += p.lock_violations;
+    auto& lock = out.run.pipe_stats->lock;
+    const auto& l = r.run.pipe_stats->lock;
+    lock.acquisitions += l.acquisitions;
+    lock.contended += l.contended;
+    lock.hold_ns += l.hold_ns;
+    lock.wait_ns += l.wait_ns;
   }
   return out;
 }

@@ -18,7 +18,14 @@ Metrics compute_metrics(const TargetResult& result) noexcept {
   m.lat_max_ns = run.latency.max();
   m.bytes_written = run.bytes_written;
   m.bytes_read = run.bytes_read;
-  if (run.pipe_stats) m.pool = run.pipe_stats->pool;
+  if (run.pipe_stats) {
+    m.pool = run.pipe_stats->pool;
+    const pipepool::LockStats& l = run.pipe_stats->lock;
+    const double writes = run.writes > 0 ? static_cast<double>(run.writes) : 1.0;
+    m.lock = LockPerWrite{
+        static_cast<double>(l.hold_ns) / writes, static_cast<double>(l.wait_ns) / writes,
+        static_cast<double>(l.contended) / writes, static_cast<double>(l.acquisitions) / writes};
+  }
   return m;
 }
 

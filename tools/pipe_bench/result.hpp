@@ -33,6 +33,15 @@ struct TargetResult {
   std::optional<std::uint64_t> pressure_rss_bytes;  // stress-ng's RSS as this run started
 };
 
+// The pipe mutex, per write: time held and waited for by every caller (readers included), and how
+// many acquisitions found it held. A mutex-bound pipe's writes/s is about 1 / hold_ns.
+struct LockPerWrite {
+  double hold_ns = 0;
+  double wait_ns = 0;
+  double contended = 0;
+  double acquisitions = 0;
+};
+
 struct Metrics {
   std::uint64_t writes = 0;
   double writes_per_s = 0;
@@ -46,6 +55,7 @@ struct Metrics {
   std::uint64_t bytes_written = 0;
   std::uint64_t bytes_read = 0;
   std::optional<pipepool::PoolStats> pool;  // pipepool targets only; totals, not per write
+  std::optional<LockPerWrite> lock;         // pipepool targets only
 };
 
 // Rates use the measured elapsed time (start of the threads to the last writer's stop).

@@ -46,6 +46,16 @@ void reduce_pool_field(const std::vector<Metrics>& all, SeriesStats& out,
   (*out.max.pool).*field = to_u64(r.max);
 }
 
+void reduce_lock_field(const std::vector<Metrics>& all, SeriesStats& out,
+                       double LockPerWrite::*field) {
+  std::vector<double> values;
+  for (const auto& m : all) values.push_back((*m.lock).*field);
+  const Reduced r = reduce(values);
+  (*out.median.lock).*field = r.median;
+  (*out.min.lock).*field = r.min;
+  (*out.max.lock).*field = r.max;
+}
+
 double metric_value(const Metrics& m, const std::string& metric) {
   return metric == kMetricLatAvg ? m.lat_avg_ns : m.writes_per_s;
 }
@@ -88,6 +98,16 @@ SeriesStats summarize(const Series& series) {
          {&P::allocs_in_lock, &P::allocs_outside_lock, &P::frees_in_lock, &P::frees_outside_lock,
           &P::alloc_failures, &P::pool_hits, &P::pool_size, &P::pool_peak}) {
       reduce_pool_field(all, out, field);
+    }
+  }
+  if (!all.empty() &&
+      std::all_of(all.begin(), all.end(), [](const Metrics& m) { return m.lock.has_value(); })) {
+    out.median.lock.emplace();
+    out.min.lock.emplace();
+    out.max.lock.emplace();
+    for (auto field : {&LockPerWrite::hold_ns, &LockPerWrite::wait_ns, &LockPerWrite::contended,
+                       &LockPerWrite::acquisitions}) {
+      reduce_lock_field(all, out, field);
     }
   }
   return out;

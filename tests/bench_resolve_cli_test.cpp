@@ -3,6 +3,7 @@
 // depends on the machine).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -100,6 +101,19 @@ TEST(BenchResolveCli, AutoRunsEndAndReportEachComparison) {
     EXPECT_NE(r.out.find(unresolved, first + 1), std::string::npos) << "summary: " << r.out;
   }
   EXPECT_TRUE(r.err.empty()) << r.err;  // no progress line: stderr is not a terminal
+}
+
+TEST(BenchResolveCli, BadAutoFlagsAreOneLineAndNothingRuns) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"-w", "1", "-r", "1", "--ci-target", "5"},
+           {"-w", "1", "-r", "1", "--runs", "auto", "--max-time", "1s"},
+           {"-w", "1", "-r", "1", "--runs", "auto", "--ci-target", "100"}}) {
+    const auto r = run_pipe_bench(args);
+    EXPECT_EQ(r.exit_code, 2) << args[4];
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(r.err.rfind("pipe_bench: " + args[args.size() - 2] + ":", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ TEST(BenchJson, SessionHasRunsMediansAndComparisons) {
   ASSERT_EQ(json["comparisons"].size(), 4u);
   for (const auto& c : json["comparisons"]) {
     EXPECT_EQ(keys(c), (std::set<std::string>{"config", "baseline", "target", "metric", "ratio",
-                                              "ci95", "runs"}));
+                                              "ci95", "runs", "half_width_pct", "resolved",
+                                              "rounds", "stop_reason"}));
     EXPECT_EQ(c["baseline"], "legacy");
     ASSERT_TRUE(c["ci95"].is_array());
     ASSERT_EQ(c["ci95"].size(), 2u);

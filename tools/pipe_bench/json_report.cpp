@@ -1,6 +1,7 @@
 #include "pipe_bench/json_report.hpp"
 
 #include "pipe_bench/compare.hpp"
+#include "pipe_bench/resolve_report.hpp"
 
 namespace pipe_bench {
 
@@ -134,17 +135,20 @@ json session_json(const RunContext& context, const std::vector<ConfigResults>& r
     const Configuration& cfg = results.at(c.config_index).config;
     json ci = nullptr;
     if (c.estimate.ci95) ci = json::array({c.estimate.ci95->first, c.estimate.ci95->second});
-    cmp.push_back({{"config",
-                    {{"index", cfg.index},
-                     {"writers", cfg.writers},
-                     {"readers", cfg.readers},
-                     {"alloc_cost_ns", cfg.alloc_cost_ns}}},
-                   {"baseline", c.baseline},
-                   {"target", c.target},
-                   {"metric", c.metric},
-                   {"ratio", c.estimate.ratio},
-                   {"ci95", std::move(ci)},
-                   {"runs", c.estimate.pairs}});
+    json entry = {{"config",
+                   {{"index", cfg.index},
+                    {"writers", cfg.writers},
+                    {"readers", cfg.readers},
+                    {"alloc_cost_ns", cfg.alloc_cost_ns}}},
+                  {"baseline", c.baseline},
+                  {"target", c.target},
+                  {"metric", c.metric},
+                  {"ratio", c.estimate.ratio},
+                  {"ci95", std::move(ci)},
+                  {"runs", c.estimate.pairs}};
+    const json resolution = resolution_json(c);
+    for (const auto& [key, value] : resolution.items()) entry[key] = value;
+    cmp.push_back(std::move(entry));
   }
   out["comparisons"] = std::move(cmp);
   return out;

@@ -12,7 +12,10 @@
 //               "median": {...}, "min": {...}, "max": {...},
 //               "runs": [{"run", "elapsed_s", "pressure_rss_bytes", "verify", "metrics"}]}],
 //  "comparisons": [{"config": {"index", "writers", "readers", "alloc_cost_ns"}, "baseline",
-//                   "target", "metric", "ratio", "ci95": [lo, hi] | null, "runs"}]}
+//                   "target", "metric", "ratio", "ci95": [lo, hi] | null, "runs",
+//                   "half_width_pct", "resolved", "rounds", "stop_reason"}]}
+// (the runner adds "options": {"runs": N | "auto", "ci_target_pct", "max_time_s"}; see
+// resolve_report.hpp for the --runs auto fields, null without it).
 //
 // One result per target and configuration; config_index matches comparisons[].config.index.
 // metrics: writes, writes_per_s, throughput_mbps (MiB/s), lat_avg_ns, lat_p50_ns, lat_p90_ns,

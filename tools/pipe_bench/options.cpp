@@ -11,6 +11,7 @@
 #include <cstring>
 #include <set>
 
+#include "pipe_bench/duration_text.hpp"
 #include "pipe_bench/exec_path.hpp"
 #include "pipe_bench/options_help.hpp"
 #include "pipe_bench/targets/registry.hpp"
@@ -25,6 +26,7 @@ constexpr std::size_t kMaxMsgSize = std::size_t{1} << 30;   // 1 GiB per thread 
 constexpr std::size_t kMaxPipeSize = std::size_t{1} << 31;  // F_SETPIPE_SZ: EINVAL above
 constexpr double kMaxDuration = 24 * 3600.0;
 constexpr double kMaxRate = 1e8;
+constexpr double kMaxMaxTime = 7 * 24 * 3600.0;
 
 // Thrown inside parse_options to abort with one line naming the flag.
 struct BadFlag {
@@ -142,6 +144,51 @@ std::string require_program(std::string_view flag, std::string_view program,
   return *path;
 }
 
+// --ci-target and --max-time, which only --runs auto reads. The 3 rounds every configuration
+// runs must fit in --max-time (the default too), counting the writing time only.
+void parse_auto_runs(const CLI::App& app, const std::string& ci_target, const std::string& max_time,
+                     Options& options) {
+  const bool has_target = app.count("--ci-target") != 0;
+  const bool has_time = app.count("--max-time") != 0;
+  if (!options.runs_auto && (has_target || has_time)) {
+    bad(has_target ? "--ci-target" : "--max-time", "only --runs auto reads it; add --runs auto",
+        has_target ? ci_target : max_time);
+  }
+  if (has_target) {
+    std::string_view pct = ci_target;
+    if (!pct.empty() && pct.back() == '%') pct.remove_suffix(1);
+    double value = 0;
+    const auto* end = pct.data() + pct.size();
+    const auto [ptr, ec] = std::from_chars(pct.data(), end, value, std::chars_format::fixed);
+    if (pct.empty() || ec != std::errc() || ptr != end || !(value > 0) || !(value < 100)) {
+      bad("--ci-target", "expected a percentage above 0 and below 100, e.g. 5", ci_target);
+    }
+    options.ci_target_pct = value;
+  }
+  if (has_time) {
+    const auto seconds = parse_duration_s(max_time);
+    if (!seconds) bad("--max-time", "expected a duration such as 90s, 10m or 1h", max_time);
+    if (!(*seconds > 0)) bad("--max-time", "must be greater than 0", max_time);
+    if (*seconds > kMaxMaxTime) bad("--max-time", "must be at most 7 days (168h)", max_time);
+    options.max_time_s = *seconds;
+  }
+  if (!options.runs_auto) return;
+  const std::size_t configs =
+      options.alloc_costs.size() * options.writers.size() * options.readers.size();
+  const double least =
+      static_cast<double>(configs * kAutoMinRounds * options.targets.size()) * options.duration_s;
+  if (options.max_time_s < least) {
+    bad("--max-time",
+        fmt::format("--runs auto runs at least {} rounds of every configuration: {} "
+                    "configuration{} x {} rounds x {} target{} x {:g} s = {:g} s; raise "
+                    "--max-time or lower --duration",
+                    kAutoMinRounds, configs, configs == 1 ? "" : "s", kAutoMinRounds,
+                    options.targets.size(), options.targets.size() == 1 ? "" : "s",
+                    options.duration_s, least),
+        has_time ? max_time : fmt::format("{:g}s (the default)", kDefaultMaxTimeS));
+  }
+}
+
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
@@ -188,6 +235,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   std::string writers, readers, msg_size = "64K", duration = "3", pipe_size = "1M";
   std::string targets = fmt::format("{}", fmt::join(default_targets(), ","));
   std::string allocator = "os", alloc_cost, json, csv, plot, runs = "1", baseline, pressure, rate;
+  std::string ci_target, max_time;
   bool summary = false, verify = false;
 
   app.add_option("-w,--writers", writers,
@@ -222,12 +270,24 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
       ->type_name("NS[,NS...]");
   app.add_option("--runs", runs,
                  "Runs per target and configuration, interleaved A B C A B C (default 1). With 2 "
-                 "or more, reports give the median and min-max, and ratios a 95% CI")
-      ->type_name("N");
+                 "or more, reports give the median and min-max, and ratios a 95% CI. 'auto': "
+                 "rounds (A B C, C B A, ...) until every comparison's CI is within --ci-target "
+                 "or --max-time is spent")
+      ->type_name("N|auto");
   app.add_option("--baseline", baseline,
                  "The target the others are compared with (default the first of -t); a comma "
                  "list compares with each, e.g. legacy,prealloc")
       ->type_name("NAME[,NAME...]");
+  app.add_option("--ci-target", ci_target,
+                 fmt::format("With --runs auto: the 95% CI half-width, in percent of the ratio, "
+                             "that resolves a comparison (default {:g})",
+                             kDefaultCiTargetPct))
+      ->type_name("PCT");
+  app.add_option("--max-time", max_time,
+                 "With --runs auto: time for all configurations together, e.g. 90s, 10m, 1h "
+                 "(default 10m); split evenly, time a resolved configuration leaves goes to the "
+                 "next ones")
+      ->type_name("DURATION");
   app.add_flag("--summary", summary,
                "Also print a short comparison text, one line per target and configuration, to "
                "paste into a cover letter");
@@ -282,9 +342,11 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
         bad("--alloc-cost", "only the model allocator has a cost; add -a model", alloc_cost);
       }
     }
-    const auto n_runs = parse_uint(runs);
+    options.runs_auto = runs == "auto";
+    const auto n_runs =
+        options.runs_auto ? std::optional<std::uint64_t>(kAutoMinRounds) : parse_uint(runs);
     if (!n_runs || *n_runs == 0 || *n_runs > kMaxRuns) {
-      bad("--runs", fmt::format("expected a count from 1 to {}", kMaxRuns), runs);
+      bad("--runs", fmt::format("expected a count from 1 to {}, or auto", kMaxRuns), runs);
     }
     options.runs = static_cast<unsigned>(*n_runs);
     options.baselines = {options.targets.front()};
@@ -305,6 +367,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     if (app.count("--rate") != 0) {
       options.rate = parse_positive("--rate", rate, kMaxRate, "1000 writes/s per writer");
     }
+    parse_auto_runs(app, ci_target, max_time, options);
     options.verify = verify;
     if (verify && verify_record_size(options.msg_size) < kRecordHeaderSize) {
       bad("--verify",

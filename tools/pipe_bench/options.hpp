@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipe_bench/pressure_spec.hpp"
+#include "pipe_bench/resolve.hpp"
 #include "pipepool/page_allocator.hpp"
 
 namespace pipe_bench {
@@ -42,6 +43,11 @@ struct Options {
   std::string csv_path;   // empty: no CSV output
   std::string plot_path;  // empty: no plot; ends in .png or .svg
   std::string gnuplot;    // its path, when `plot_path` is set
+  // --runs auto: rounds until every comparison is resolved (resolve.hpp). `runs` is then
+  // kAutoMinRounds, the rounds every configuration runs at least.
+  bool runs_auto = false;
+  double ci_target_pct = kDefaultCiTargetPct;  // --ci-target: 95% CI half-width to reach, percent
+  double max_time_s = kDefaultMaxTimeS;        // --max-time: for all configurations together
 };
 
 // Either options to run with, or an exit code and the text to print:

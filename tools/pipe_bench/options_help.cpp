@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "pipe_bench/compare.hpp"
+#include "pipe_bench/resolve.hpp"
 #include "pipe_bench/targets/registry.hpp"
 
 namespace pipe_bench {
@@ -30,6 +31,15 @@ average write latency) pair run i of the target with run i of the baseline: the 
 geometric mean of the paired ratios, and its 95% CI is Student's t on their logarithms (n-1
 degrees of freedom; ci_method "{}" in JSON). One run gives a ratio without a CI.
 
+--runs auto measures until the comparisons are resolved: per configuration it runs rounds (one
+run of every target, alternately in -t order and reversed: A B C, C B A, ...) and after each
+round computes every writes/s comparison's 95% CI half-width, max(hi/ratio - 1, 1 - lo/ratio).
+It stops when all are within --ci-target percent (at least {} rounds: with 2, t = 12.7 on one
+degree of freedom), after {} rounds, or when another round would overrun the configuration's
+share of --max-time (split evenly; time a configuration leaves unused goes to the next ones).
+Comparisons still wider are reported as not resolved, with their half-width and why; the exit
+status is still 0.
+
 Coordinated omission: by default writers are closed-loop, so a slow write delays the next one
 and the latency reported is service time; the queueing delay a steady sender would see is not
 counted. --rate N sends on a fixed schedule (open loop) and counts latency from each write's
@@ -49,7 +59,7 @@ A progress line goes to stderr when it is a terminal.
 Exit status: 0 ok, 1 run failure (failed read/write, bytes read != written, --verify found a
 bad record, an output could not be written), 2 bad input (one line on stderr, before any thread
 starts), 130 interrupted.)",
-                     targets, kCiMethod);
+                     targets, kCiMethod, kAutoMinRounds, kAutoMaxRounds);
 }
 
 }  // namespace pipe_bench

@@ -41,6 +41,21 @@ void Progress::update(std::size_t config, std::size_t configs, const std::string
   shown_ = true;
 }
 
+void Progress::update_round(std::size_t config, std::size_t configs, const std::string& target,
+                            unsigned round, double worst_half_width, double ci_target,
+                            double time_left_s) {
+  if (!enabled_) return;
+  const auto pct = [](double f) {
+    return std::isfinite(f) ? fmt::format("+-{:.1f}%", f * 100) : std::string("n/a");
+  };
+  const std::string line = fmt::format(
+      "[config {}/{}] round {}, {}, worst CI {} (target {}), time left {}", config, configs, round,
+      target, pct(worst_half_width), pct(ci_target), format_duration(time_left_s));
+  std::fprintf(stream_, "\r\033[K%s", line.c_str());
+  std::fflush(stream_);
+  shown_ = true;
+}
+
 void Progress::clear() {
   if (!enabled_ || !shown_) return;
   std::fputs("\r\033[K", stream_);

@@ -1,5 +1,6 @@
-// The progress line on stderr ("[config 3/9] unified run 2/3, elapsed 0:42, remaining ~1:10"),
-// redrawn in place. Silent unless the stream is a terminal.
+// The progress line on stderr ("[config 3/9] unified run 2/3, elapsed 0:42, remaining ~1:10";
+// with --runs auto "[config 3/9] round 7, unified, worst CI +-12.3% (target +-5.0%), time left
+// 0:41"), redrawn in place. Silent unless the stream is a terminal.
 #pragma once
 
 #include <chrono>
@@ -21,6 +22,11 @@ class Progress {
   // A run is about to start; `done` runs have finished.
   void update(std::size_t config, std::size_t configs, const std::string& target, unsigned run,
               unsigned runs, std::size_t done);
+  // --runs auto: round `round` of a configuration is about to run `target`. `worst_half_width`
+  // (+infinity before a CI exists) and `ci_target` are fractions; `time_left_s` is what is left
+  // of the configuration's budget.
+  void update_round(std::size_t config, std::size_t configs, const std::string& target,
+                    unsigned round, double worst_half_width, double ci_target, double time_left_s);
   // Erases the line (before other output, and at the end).
   void clear();
 

@@ -6,6 +6,7 @@
 
 #include "pipe_bench/json_report.hpp"
 #include "pipe_bench/options.hpp"
+#include "pipe_bench/resolve_report.hpp"
 
 namespace pipe_bench {
 namespace {
@@ -191,15 +192,18 @@ std::string format_comparisons(const std::vector<Comparison>& comparisons,
     });
     if (c.baseline != baseline) {
       baseline = c.baseline;
-      out += fmt::format("\nvs {} (ratio [95% CI], {} paired runs)\n{:<{}} {:>28} {:>28}\n",
-                         c.baseline, c.estimate.pairs, "target", kNameWidth, "writes/s",
-                         "avg write latency");
+      out +=
+          fmt::format("\nvs {} (ratio [95% CI], {} paired runs)\n{:<{}} {:>28} {:>28}", c.baseline,
+                      c.estimate.pairs, "target", kNameWidth, "writes/s", "avg write latency");
+      out += c.resolution ? fmt::format("  writes/s CI within {}\n",
+                                        half_width_text(c.resolution->ci_target))
+                          : std::string("\n");
     }
-    out +=
-        fmt::format("{:<{}} {:>28} {:>28}\n", c.target, kNameWidth,
-                    ratio_text(c.estimate.ratio, c.estimate.ci95),
-                    lat == comparisons.end() ? std::string("-")
-                                             : ratio_text(lat->estimate.ratio, lat->estimate.ci95));
+    out += fmt::format(
+        "{:<{}} {:>28} {:>28}", c.target, kNameWidth, ratio_text(c.estimate.ratio, c.estimate.ci95),
+        lat == comparisons.end() ? std::string("-")
+                                 : ratio_text(lat->estimate.ratio, lat->estimate.ci95));
+    out += c.resolution ? "  " + resolution_cell(c) + "\n" : std::string("\n");
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include "pipe_bench/pressure.hpp"
 #include "pipe_bench/progress.hpp"
 #include "pipe_bench/report.hpp"
+#include "pipe_bench/resolve_report.hpp"
 #include "pipe_bench/signals.hpp"
 #include "pipe_bench/summary.hpp"
 #include "pipe_bench/targets/registry.hpp"
@@ -86,6 +88,19 @@ RunConfig header_config(const Options& options) {
 }
 
 std::string format_plan(const Options& options, std::size_t configs, double pressure_s) {
+  if (options.runs_auto) {
+    return fmt::format(
+        "plan: writers {} x readers {}{} = {} configuration{}, {} target{}, rounds of one {:g} s "
+        "run each (A B C, C B A, ...) until every writes/s comparison's 95% CI is within "
+        "+-{:g}% ({} to {} rounds per configuration): at most about {}\n",
+        join(options.writers), join(options.readers),
+        options.alloc_costs.size() > 1
+            ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
+            : std::string(),
+        configs, configs == 1 ? "" : "s", options.targets.size(),
+        options.targets.size() == 1 ? "" : "s", options.duration_s, options.ci_target_pct,
+        kAutoMinRounds, kAutoMaxRounds, format_duration(options.max_time_s + pressure_s));
+  }
   const std::size_t runs = configs * options.targets.size() * options.runs;
   const double total =
       static_cast<double>(runs) * (options.duration_s + kRunOverheadS) + pressure_s;
@@ -144,11 +159,14 @@ void print_config_tables(const Options& options, const ConfigResults& results,
 int write_outputs(const Options& options, const RunContext& context,
                   const std::vector<ConfigResults>& results,
                   const std::vector<Comparison>& comparisons, std::FILE* err) {
-  if (!options.json_path.empty() &&
-      !write_file(options.json_path,
-                  session_json(context, results, comparisons, options.baselines).dump(2) + "\n")) {
-    print(err, fmt::format("pipe_bench: --json: writing '{}' failed\n", options.json_path));
-    return 1;
+  if (!options.json_path.empty()) {
+    auto doc = session_json(context, results, comparisons, options.baselines);
+    const auto runs = runs_options_json(options);
+    for (const auto& [key, value] : runs.items()) doc["options"][key] = value;
+    if (!write_file(options.json_path, doc.dump(2) + "\n")) {
+      print(err, fmt::format("pipe_bench: --json: writing '{}' failed\n", options.json_path));
+      return 1;
+    }
   }
   if (!options.csv_path.empty() && !write_file(options.csv_path, to_csv(results))) {
     print(err, fmt::format("pipe_bench: --csv: writing '{}' failed\n", options.csv_path));
@@ -160,9 +178,10 @@ int write_outputs(const Options& options, const RunContext& context,
     request.results = &results;
     const RunConfig rc = header_config(options);
     request.title = fmt::format(
-        "writes/s, median of {} run{} (bars: min-max); {} writes, {} pipe, allocator {}{}{}",
-        options.runs, options.runs == 1 ? "" : "s", format_size(rc.msg_size),
-        format_size(rc.pipe_size),
+        "writes/s, median of {} (bars: min-max); {} writes, {} pipe, allocator {}{}{}",
+        options.runs_auto ? std::string("the runs (--runs auto)")
+                          : fmt::format("{} run{}", options.runs, options.runs == 1 ? "" : "s"),
+        format_size(rc.msg_size), format_size(rc.pipe_size),
         options.alloc_costs.size() > 1 ? std::string("model") : rc.allocator,
         options.pressure ? ", memory pressure: " + describe(*options.pressure) : std::string(),
         options.rate > 0 ? fmt::format(", open loop {:g}/s per writer", options.rate)
@@ -261,6 +280,95 @@ class ShrinkerMonitor {
   bool started_ = false;
 };
 
+namespace {
+
+// What the run loop carries from configuration to configuration.
+struct RunLoop {
+  const Options& options;
+  std::size_t configs;
+  Progress& progress;
+  MemoryPressure* pressure;  // nullptr without --memory-pressure
+  std::FILE* out;
+  std::FILE* err;
+  std::size_t done = 0;  // runs finished, over all configurations
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// One round at `current`'s configuration: a run of every target, in -t order or reversed, each
+// row printed as it finishes and the run appended to its series as run `round` (runs are paired
+// by round). `show` draws the progress line before each run. Returns 0, or the exit code of a
+// failed run; an interrupt ends the round early without the cancelled run (interrupted() set).
+template <typename ShowProgress>
+int run_round(RunLoop& loop, ConfigResults& current, unsigned round, bool reversed,
+              const ShowProgress& show) {
+  const std::size_t n = current.series.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (interrupted()) return 0;
+    Series& series = current.series[reversed ? n - 1 - i : i];
+    show(series.target);
+    const auto rss = loop.pressure ? std::optional(loop.pressure->rss_bytes()) : std::nullopt;
+    int exit_code = 0;
+    auto result = run_target(loop.options, current.config, series.target, loop.err, exit_code);
+    loop.progress.clear();
+    if (!result) return exit_code;
+    if (result->run.cancelled) return 0;
+    result->run_index = round;
+    result->pressure_rss_bytes = rss;
+    print(loop.out, format_row(*result, loop.options.runs > 1));
+    if (result->run.verify) {
+      print(loop.out, fmt::format("{:>15}  verify: {}\n", "", result->run.verify->describe()));
+    }
+    series.runs.push_back(std::move(*result));
+    ++loop.done;
+  }
+  return 0;
+}
+
+// --runs N: N rounds, every one in -t order (A B C A B C).
+int run_fixed(RunLoop& loop, ConfigResults& current) {
+  const unsigned runs = loop.options.runs;
+  for (unsigned run = 1; run <= runs && !interrupted(); ++run) {
+    const int code = run_round(loop, current, run, false, [&](const std::string& target) {
+      loop.progress.update(current.config.index + 1, loop.configs, target, run, runs, loop.done);
+    });
+    if (code != 0) return code;
+  }
+  return 0;
+}
+
+struct AutoOutcome {
+  RoundDecision decision;  // after the last round
+  unsigned rounds = 0;
+};
+
+// --runs auto: rounds, alternately in -t order and reversed (A B C, C B A, ...) so that no target
+// always runs right after the same one, until decide() (resolve.hpp) stops within `budget_s`.
+// Returns 0, or the exit code of a failed run; an interrupt returns 0 with interrupted() set.
+int run_auto(RunLoop& loop, ConfigResults& current, double budget_s, AutoOutcome& outcome) {
+  const Options& o = loop.options;
+  const StopRule rule{o.ci_target_pct / 100, kAutoMinRounds, kAutoMaxRounds};
+  const auto start = std::chrono::steady_clock::now();
+  double worst = INFINITY;
+  for (unsigned round = 1;; ++round) {
+    const int code =
+        run_round(loop, current, round, round % 2 == 0, [&](const std::string& target) {
+          loop.progress.update_round(current.config.index + 1, loop.configs, target, round, worst,
+                                     rule.ci_target, budget_s - seconds_since(start));
+        });
+    if (code != 0 || interrupted()) return code;
+    outcome.decision = decide(writes_per_s_samples(current, o.baselines), round,
+                              seconds_since(start), budget_s, rule);
+    outcome.rounds = round;
+    worst = outcome.decision.worst_half_width;
+    if (outcome.decision.stop) return 0;
+  }
+}
+
+}  // namespace
+
 int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   if (const int code = preflight(options, err); code != 0) return code;
   install_interrupt_handlers();
@@ -282,43 +390,37 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   }
 
   const bool show_cost = options.alloc_costs.size() > 1;
-  const bool run_column = options.runs > 1;
   std::vector<ConfigResults> results;
   std::vector<Comparison> comparisons;
   Progress progress(err, plan.size() * options.targets.size() * options.runs,
                     options.duration_s + kRunOverheadS);
-  std::size_t done = 0;
+  RunLoop loop{options, plan.size(), progress, pressure.get(), out, err};
+  double spent_s = 0;  // --runs auto: time the configurations before this one took
   for (const auto& config : plan) {
     if (plan.size() > 1) print(out, format_config_header(config, plan.size(), show_cost));
-    print(out, format_table_header(run_column));
+    print(out, format_table_header(options.runs > 1));
     ConfigResults current{config, {}};
     for (const auto& name : options.targets) current.series.push_back({name, {}});
-    for (unsigned run = 1; run <= options.runs; ++run) {
-      for (auto& series : current.series) {
-        if (interrupted()) break;
-        progress.update(config.index + 1, plan.size(), series.target, run, options.runs, done);
-        const auto rss = pressure ? std::optional(pressure->rss_bytes()) : std::nullopt;
-        int exit_code = 0;
-        auto result = run_target(options, config, series.target, err, exit_code);
-        progress.clear();
-        if (!result) return exit_code;
-        if (result->run.cancelled) break;
-        result->run_index = run;
-        result->pressure_rss_bytes = rss;
-        print(out, format_row(*result, run_column));
-        if (result->run.verify) {
-          print(out, fmt::format("{:>15}  verify: {}\n", "", result->run.verify->describe()));
-        }
-        series.runs.push_back(std::move(*result));
-        ++done;
-      }
-    }
+    const auto start = std::chrono::steady_clock::now();
+    AutoOutcome outcome;
+    const int code = options.runs_auto
+                         ? run_auto(loop, current,
+                                    configuration_budget_s(options.max_time_s, plan.size(),
+                                                           config.index, spent_s),
+                                    outcome)
+                         : run_fixed(loop, current);
+    spent_s += seconds_since(start);
+    if (code != 0) return code;
     if (interrupted()) break;
     results.push_back(std::move(current));
     for (const auto& baseline : options.baselines) {
       for (auto& c : compare_with_baseline({results.back()}, baseline)) {
         comparisons.push_back(std::move(c));
       }
+    }
+    if (options.runs_auto) {
+      attach_resolution(comparisons, config.index, outcome.decision, outcome.rounds,
+                        options.ci_target_pct / 100);
     }
     print_config_tables(options, results.back(), comparisons, out);
   }
@@ -331,6 +433,7 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
     return kInterruptedExitCode;
   }
   if (plan.size() > 1) print(out, format_sweep_table(results, show_cost));
+  print(out, format_resolution(results, comparisons));
   if (options.summary) print(out, "\nsummary\n" + format_summary(results, comparisons, context));
   return write_outputs(options, context, results, comparisons, err);
 }

@@ -131,7 +131,8 @@ std::vector<Comparison> compare_with_baseline(const std::vector<ConfigResults>& 
         }
         const auto estimate = paired_ratio(a, b);
         if (!estimate) continue;
-        out.push_back({config.config.index, baseline, series.target, metric, *estimate});
+        out.push_back(
+            {config.config.index, baseline, series.target, metric, *estimate, std::nullopt});
       }
     }
   }

@@ -4,11 +4,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pipe_bench/compare.hpp"
 #include "pipe_bench/options.hpp"
+#include "pipe_bench/resolve.hpp"
 #include "pipe_bench/result.hpp"
 
 namespace pipe_bench {
@@ -50,12 +52,23 @@ struct SeriesStats {
 inline constexpr const char* kMetricWritesPerS = "writes_per_s";
 inline constexpr const char* kMetricLatAvg = "lat_avg_ns";
 
+// With --runs auto, how far a comparison got (resolve.hpp). Only the writes/s comparisons steer
+// the stopping; a latency comparison's `resolved` says whether its CI met the target anyway.
+struct Resolution {
+  double half_width = 0;                   // fraction, +infinity without a CI
+  double ci_target = 0;                    // fraction
+  bool resolved = false;                   // half_width <= ci_target
+  unsigned rounds = 0;                     // rounds run at the configuration
+  StopReason stop = StopReason::resolved;  // why the configuration stopped
+};
+
 struct Comparison {
   std::size_t config_index = 0;
   std::string baseline;
   std::string target;
   std::string metric;  // kMetricWritesPerS or kMetricLatAvg
   RatioEstimate estimate;
+  std::optional<Resolution> resolution;  // --runs auto only
 };
 
 // Every target but the baseline vs the baseline, per configuration, for both metrics, pairing

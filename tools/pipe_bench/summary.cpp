@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "pipe_bench/options.hpp"
+#include "pipe_bench/resolve_report.hpp"
 
 namespace pipe_bench {
 namespace {
@@ -61,7 +62,7 @@ std::string format_summary(const std::vector<ConfigResults>& results,
         allocator_text(rc),
         rc.rate > 0 ? fmt::format(", open loop {:g} writes/s per writer", rc.rate) : "", pressure);
   }
-  return out;
+  return out + format_unresolved(results, comparisons);
 }
 
 }  // namespace pipe_bench

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "pipe_bench/pressure_spec.hpp"
+#include "pipe_bench/probe_measure.hpp"
 #include "pipepool/page_allocator.hpp"
 
 namespace pipe_bench {
@@ -42,6 +43,10 @@ struct Options {
   std::string csv_path;   // empty: no CSV output
   std::string plot_path;  // empty: no plot; ends in .png or .svg
   std::string gnuplot;    // its path, when `plot_path` is set
+  // --probe: measure kernel pipe costs and derive a model preset instead of running the benchmark.
+  bool probe = false;
+  std::string probe_out;  // --probe-out; empty: no preset file
+  unsigned probe_samples = kProbeDefaultSamples;
 };
 
 // Either options to run with, or an exit code and the text to print:

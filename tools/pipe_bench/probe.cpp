@@ -11,16 +11,18 @@
 namespace pipe_bench {
 namespace {
 
-nlohmann::json figure_json(const Figure& f) {
-  return {{"median", f.median},
-          {"p10", f.p10},
-          {"p90", f.p90},
-          {"ci95", {f.ci_lo, f.ci_hi}},
-          {"samples", f.samples}};
+// To `decimals` places; dividing by a power of ten gives the double nearest the decimal.
+double round_to(double value, int decimals) {
+  const double scale = std::pow(10.0, decimals);
+  return std::round(value * scale) / scale;
 }
 
-double round_to(double value, double unit) {
-  return std::round(value / unit) * unit;
+nlohmann::json figure_json(const Figure& f) {
+  return {{"median", round_to(f.median, 1)},
+          {"p10", round_to(f.p10, 1)},
+          {"p90", round_to(f.p90, 1)},
+          {"ci95", {round_to(f.ci_lo, 1), round_to(f.ci_hi, 1)}},
+          {"samples", f.samples}};
 }
 
 }  // namespace
@@ -43,9 +45,12 @@ ReclaimStall derive_reclaim_stall(const ProbeReport& calm, const ProbeReport& re
 nlohmann::json preset_json(const ProbeReport& report, const PresetMeta& meta) {
   const auto& f = report.figures;
   const auto& ctx = report.context;
-  const double alloc = std::round(report.split.alloc_cost_ns);
-  const double free = std::round(report.split.free_cost_ns);
-  const double share = alloc + free > 0 ? round_to(free / (alloc + free), 0.001) : 0.5;
+  const auto alloc_ns = std::llround(report.split.alloc_cost_ns);
+  const auto free_ns = std::llround(report.split.free_cost_ns);
+  const double share =
+      alloc_ns + free_ns > 0
+          ? round_to(static_cast<double>(free_ns) / static_cast<double>(alloc_ns + free_ns), 3)
+          : 0.5;
   const std::string description =
       !meta.description.empty()
           ? meta.description
@@ -95,11 +100,11 @@ nlohmann::json preset_json(const ProbeReport& report, const PresetMeta& meta) {
       {"schema", kPresetSchema},
       {"name", meta.name},
       {"description", description},
-      {"alloc_cost_ns", alloc},
-      {"free_cost_ns", free},
+      {"alloc_cost_ns", alloc_ns},
+      {"free_cost_ns", free_ns},
       {"free_share", share},
-      {"reclaim_stall_probability", std::clamp(meta.stall.probability, 0.0, 1.0)},
-      {"reclaim_stall_ns", std::round(std::max(0.0, meta.stall.stall_ns))},
+      {"reclaim_stall_probability", round_to(std::clamp(meta.stall.probability, 0.0, 1.0), 6)},
+      {"reclaim_stall_ns", std::llround(std::max(0.0, meta.stall.stall_ns))},
       {"source", source},
   };
 }

@@ -1,6 +1,8 @@
 // format_probe_report: the --probe text on stdout.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "pipe_bench/probe.hpp"
 
 namespace pipe_bench {
@@ -43,9 +45,14 @@ std::string format_probe_report(const ProbeReport& r) {
   }
   s += "\nmodel checks (two spare pages: k <= 2 allocates nothing, k > 2 allocates k-2):\n";
   for (const auto& check : r.split.checks) s += fmt::format("  {}\n", check);
-  s += fmt::format(
-      "\npreset: alloc_cost_ns {:.0f}, free_cost_ns {:.0f}, free_share {:.3f}\n  rule: {}\n",
-      r.split.alloc_cost_ns, r.split.free_cost_ns, r.split.free_share, r.split.note);
+  // Rounded as preset_json rounds them.
+  const auto alloc_ns = std::llround(r.split.alloc_cost_ns);
+  const auto free_ns = std::llround(r.split.free_cost_ns);
+  const double share = alloc_ns + free_ns > 0
+                           ? static_cast<double>(free_ns) / static_cast<double>(alloc_ns + free_ns)
+                           : 0.5;
+  s += fmt::format("\npreset: alloc_cost_ns {}, free_cost_ns {}, free_share {:.3f}\n  rule: {}\n",
+                   alloc_ns, free_ns, share, r.split.note);
   return s;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "bench_probe_test_support.hpp"
+#include "pipe_bench/probe.hpp"
 #include "pipe_bench/probe_derive.hpp"
 
 namespace {
@@ -38,6 +39,17 @@ TEST(BenchProbeStall, StallsGiveTheirShareAndDuration) {
   EXPECT_NEAR(s.probability, 1 - std::pow(0.9, 1.0 / 14), 1e-9);
   EXPECT_NEAR(s.stall_ns, kStallNs, 200);
   EXPECT_FALSE(s.note.empty());
+}
+
+TEST(BenchProbeStall, ReportsCompareTheirSamples) {
+  const ProbeCosts c;
+  pipe_bench::ProbeReport calm, reclaim;
+  calm.measurement.samples = make_probe_samples(c, 1000);
+  reclaim.measurement.samples = with_stalls(c, 1000, 4);
+  const auto s = pipe_bench::derive_reclaim_stall(calm, reclaim);
+  EXPECT_EQ(s.stalled, 250u);
+  EXPECT_NEAR(s.probability, 1 - std::pow(0.75, 1.0 / 14), 1e-9);
+  EXPECT_NEAR(s.stall_ns, kStallNs, 200);
 }
 
 TEST(BenchProbeStall, NoStallsGiveZero) {

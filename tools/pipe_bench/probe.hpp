@@ -40,6 +40,10 @@ struct PresetMeta {
   ReclaimStall stall;  // written as reclaim_stall_*; all 0 for a calm preset
 };
 
+// A kernel-reclaim preset is preset_json(reclaim_report, {"kernel-reclaim", ..., reclaim true,
+// evidence, derive_reclaim_stall(calm_report, reclaim_report)}): its costs are those measured
+// under reclaim, and the stalls are what that run has beyond the calm one.
+//
 // The preset JSON (schema pipepool-model-preset/1): alloc_cost_ns / free_cost_ns / free_share
 // from the report's split decision (rounded to whole ns), reclaim_stall_* from meta.stall, and
 // source with the context, every figure (median, p10, p90, ci95, samples) and the checks.

@@ -1,7 +1,9 @@
-// pipe_bench: command-line entry point. Parsing lives in options.cpp, the run in runner.cpp.
+// pipe_bench: command-line entry point. Parsing lives in options.cpp, the run in runner.cpp,
+// --probe in probe.cpp.
 #include <cstdio>
 
 #include "pipe_bench/options.hpp"
+#include "pipe_bench/probe.hpp"
 #include "pipe_bench/runner.hpp"
 
 int main(int argc, char** argv) {
@@ -10,6 +12,11 @@ int main(int argc, char** argv) {
     std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);
     if (parsed.exit_code != 0) std::fputc('\n', stderr);
     return parsed.exit_code;
+  }
+  if (parsed.options->probe) {
+    pipe_bench::ProbeOptions probe;
+    probe.samples = parsed.options->probe_samples;
+    return pipe_bench::run_probe_command(probe, parsed.options->probe_out, stdout, stderr);
   }
   return pipe_bench::run_benchmark(*parsed.options, stdout, stderr);
 }

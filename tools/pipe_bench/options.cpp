@@ -237,6 +237,8 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   std::string allocator = "os", alloc_cost, json, csv, plot, runs = "1", baseline, pressure, rate;
   std::string ci_target, max_time;
   bool summary = false, verify = false;
+  bool probe = false;
+  std::string probe_out, probe_samples;
 
   app.add_option("-w,--writers", writers,
                  "Writer threads, 1-1024, or a comma list to sweep (default: 5, or the sweep 1,2,5 "
@@ -311,6 +313,18 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  "Also draw writes/s per target with min-max error bars (gnuplot) to FILE.png or "
                  "FILE.svg")
       ->type_name("FILE");
+  app.add_flag("--probe", probe,
+               "Measure what a kernel pipe write costs (system call, copy, page alloc and free "
+               "per 4 KiB page) on the running kernel, print the figures and the model preset "
+               "derived from them, and exit; runs no benchmark");
+  app.add_option("--probe-out", probe_out,
+                 "With --probe: also write the preset JSON (pipepool-model-preset/1) to this file "
+                 "(default: no file)")
+      ->type_name("FILE");
+  app.add_option("--probe-samples", probe_samples,
+                 fmt::format("With --probe: measured rounds, {}-{} (default {})", kProbeMinSamples,
+                             kProbeMaxSamples, kProbeDefaultSamples))
+      ->type_name("N");
 
   try {
     app.parse(argc, argv);
@@ -395,6 +409,22 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     if (app.count("--csv") != 0) {
       check_writable("--csv", csv);
       options.csv_path = csv;
+    }
+    options.probe = probe;
+    if (app.count("--probe-samples") != 0) {
+      if (!probe) bad("--probe-samples", "needs --probe", probe_samples);
+      const auto n = parse_uint(probe_samples);
+      if (!n || *n < kProbeMinSamples || *n > kProbeMaxSamples) {
+        bad("--probe-samples",
+            fmt::format("expected a count from {} to {}", kProbeMinSamples, kProbeMaxSamples),
+            probe_samples);
+      }
+      options.probe_samples = static_cast<unsigned>(*n);
+    }
+    if (app.count("--probe-out") != 0) {
+      if (!probe) bad("--probe-out", "needs --probe", probe_out);
+      check_writable("--probe-out", probe_out);
+      options.probe_out = probe_out;
     }
     return {std::move(options), 0, {}};
   } catch (const BadFlag& e) {

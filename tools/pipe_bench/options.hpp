@@ -12,6 +12,7 @@
 
 #include "pipe_bench/pressure_spec.hpp"
 #include "pipe_bench/resolve.hpp"
+#include "pipe_bench/probe_measure.hpp"
 #include "pipepool/page_allocator.hpp"
 
 namespace pipe_bench {
@@ -48,6 +49,10 @@ struct Options {
   bool runs_auto = false;
   double ci_target_pct = kDefaultCiTargetPct;  // --ci-target: 95% CI half-width to reach, percent
   double max_time_s = kDefaultMaxTimeS;        // --max-time: for all configurations together
+  // --probe: measure kernel pipe costs and derive a model preset instead of running the benchmark.
+  bool probe = false;
+  std::string probe_out;  // --probe-out; empty: no preset file
+  unsigned probe_samples = kProbeDefaultSamples;
 };
 
 // Either options to run with, or an exit code and the text to print:

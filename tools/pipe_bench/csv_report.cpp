@@ -28,7 +28,8 @@ std::string csv_header() {
          "verify,memory_pressure,target,run,elapsed_s,writes,writes_per_s,throughput_mbps,"
          "lat_avg_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,bytes_written,"
          "bytes_read,allocs_in_lock,allocs_outside_lock,frees_in_lock,frees_outside_lock,"
-         "pool_hits,pool_peak,pressure_rss_bytes,verify_ok\n";
+         "pool_hits,pool_peak,pressure_rss_bytes,verify_ok,free_cost_ns,"
+         "reclaim_stall_probability,reclaim_stall_ns,model_preset\n";
 }
 
 std::string csv_row(const Configuration& config, const TargetResult& r) {
@@ -46,11 +47,13 @@ std::string csv_row(const Configuration& config, const TargetResult& r) {
                      m.throughput_mbps, m.lat_avg_ns, m.lat_p50_ns, m.lat_p90_ns, m.lat_p99_ns,
                      m.lat_p999_ns, m.lat_max_ns, m.bytes_written, m.bytes_read);
   using P = pipepool::PoolStats;
-  out += fmt::format("{},{},{},{},{},{},{},{}\n", pool(&P::allocs_in_lock),
+  out += fmt::format("{},{},{},{},{},{},{},{},", pool(&P::allocs_in_lock),
                      pool(&P::allocs_outside_lock), pool(&P::frees_in_lock),
                      pool(&P::frees_outside_lock), pool(&P::pool_hits), pool(&P::pool_peak),
                      optional_field(r.pressure_rss_bytes),
                      r.run.verify ? (r.run.verify->ok() ? "1" : "0") : "");
+  out += fmt::format("{},{},{},{}\n", c.free_cost_ns, c.reclaim_stall_probability,
+                     c.reclaim_stall_ns, field(c.model_preset));
   return out;
 }
 

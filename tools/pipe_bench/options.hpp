@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pipe_bench/model_preset.hpp"
 #include "pipe_bench/pressure_spec.hpp"
 #include "pipepool/page_allocator.hpp"
 
@@ -42,6 +43,11 @@ struct Options {
   std::string csv_path;   // empty: no CSV output
   std::string plot_path;  // empty: no plot; ends in .png or .svg
   std::string gnuplot;    // its path, when `plot_path` is set
+  // The model allocator's settings (-a model). Precedence, lowest first: the preset's values,
+  // --free-share's re-split of the preset's alloc + free sum, then explicit --alloc-cost and
+  // --free-cost. alloc_costs holds the allocation cost(s) used; model.alloc_cost_ns is its first.
+  pipepool::ModelAllocatorConfig model{};
+  std::optional<ModelPreset> model_preset;  // --model-preset or --model
 };
 
 // Either options to run with, or an exit code and the text to print:

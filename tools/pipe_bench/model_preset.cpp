@@ -13,7 +13,7 @@
 namespace pipe_bench {
 namespace {
 
-using json = nlohmann::json;
+using json = nlohmann::ordered_json;
 
 // Large enough for any stall a preset may sensibly describe (one minute).
 constexpr double kMaxNs = 60e9;
@@ -32,8 +32,8 @@ double number(const json& value, const char* field, double min, double max) {
   if (!value.is_number()) throw FieldError{fmt::format("field '{}' must be a number", field)};
   const double v = value.get<double>();
   if (!std::isfinite(v) || v < min || v > max) {
-    throw FieldError{
-        fmt::format("field '{}' must be from {:g} to {:g}, got {}", field, min, max, value.dump())};
+    throw FieldError{fmt::format("field '{}' must be from {:.0f} to {:.0f}{}, got {}", field, min,
+                                 max, max > 1 ? " ns" : "", value.dump())};
   }
   return v;
 }

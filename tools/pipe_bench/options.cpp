@@ -154,9 +154,9 @@ void parse_model_flags(const CLI::App& app, const ModelFlags& f, Options& option
   if (has_preset && has_file) bad("--model", "give either --model-preset or --model", f.file);
   if (has_preset || has_file) {
     const PresetOutcome outcome = has_preset ? builtin_preset(f.preset) : preset_from_file(f.file);
-    if (!outcome.preset) {
-      bad(has_preset ? "--model-preset" : "--model", outcome.error, has_preset ? f.preset : f.file);
-    }
+    if (!outcome.preset && has_preset) bad("--model-preset", outcome.error, f.preset);
+    // The file's error names the path already.
+    if (!outcome.preset) throw BadFlag{fmt::format("--model: {}", outcome.error)};
     const ModelPreset& p = *outcome.preset;
     options.model.alloc_cost_ns = p.alloc_cost_ns;
     options.model.free_cost_ns = p.free_cost_ns;

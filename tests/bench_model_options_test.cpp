@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdint>
 #include <fstream>
 #include <initializer_list>
@@ -58,7 +59,7 @@ TEST(BenchModelOptions, FreeShareResplitsThePresetSum) {
   const std::uint64_t sum =
       base.options->model_preset->alloc_cost_ns + base.options->model_preset->free_cost_ns;
   for (const auto& [pct, free_ns] : std::vector<std::pair<const char*, std::uint64_t>>{
-           {"0", 0}, {"50", sum / 2}, {"100", sum}}) {
+           {"0", 0}, {"50", static_cast<std::uint64_t>(std::llround(sum * 0.5))}, {"100", sum}}) {
     const ParseOutcome out =
         parse({"-a", "model", "--model-preset", "kernel", "--free-share", pct});
     ASSERT_TRUE(out.options) << out.output;

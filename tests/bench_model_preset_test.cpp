@@ -109,9 +109,6 @@ TEST(BenchModelPreset, BuiltinPresetsParseAndKeepTheirNames) {
     EXPECT_EQ(out.preset->name, name);
     EXPECT_EQ(out.preset->origin, "built-in");
   }
-  EXPECT_DOUBLE_EQ(builtin_preset("kernel").preset->reclaim_stall_probability, 0.0);
-  EXPECT_GT(builtin_preset("kernel-reclaim").preset->reclaim_stall_probability, 0.0);
-  EXPECT_GT(builtin_preset("kernel-reclaim").preset->reclaim_stall_ns, 0u);
 }
 
 TEST(BenchModelPreset, UnknownNameListsTheKnownOnes) {

@@ -60,7 +60,9 @@ void charge(std::atomic<std::uint64_t>& charged, std::uint64_t ns) noexcept {
 // the cache's line rather than one process-wide line.
 struct alignas(kCacheLine) ModelAllocator::Cache {
   std::mutex mutex;
-  std::vector<void*> pages;  // guarded by mutex; oldest first; capacity cache_high + 1
+  // Guarded by mutex; oldest first. Its capacity, cache_high + 1, is reserved on first use, so
+  // that caches of CPUs this allocator never runs on cost no page-list memory.
+  std::vector<void*> pages;
   std::uint64_t random = 0;  // guarded by mutex
   std::atomic<std::uint64_t> allocations{0};
   std::atomic<std::uint64_t> frees{0};
@@ -83,7 +85,6 @@ ModelAllocator::ModelAllocator(const ModelAllocatorConfig& config)
       cache_count_(configured_caches(config)),
       caches_(std::make_unique<Cache[]>(cache_count_)) {
   for (std::size_t i = 0; i < cache_count_; ++i) {
-    caches_[i].pages.reserve(std::size_t{config_.cache_high} + 1);
     caches_[i].random = config_.seed + i * 0xd1b54a32d192ed03ULL;
   }
 }
@@ -117,7 +118,19 @@ bool ModelAllocator::draw_stall(Cache& cache) noexcept {
   return u < stall_probability_;
 }
 
+bool ModelAllocator::ready(Cache& cache) noexcept {
+  const std::size_t capacity = std::size_t{config_.cache_high} + 1;
+  if (cache.pages.capacity() >= capacity) return true;
+  try {
+    cache.pages.reserve(capacity);
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 void ModelAllocator::refill(Cache& cache) noexcept {
+  if (!ready(cache)) return;  // no list to refill: the page comes from the heap
   std::lock_guard lock(shared_mutex_);
   const std::size_t n = std::min<std::size_t>(config_.cache_batch, shared_.size());
   if (n == 0) return;
@@ -191,12 +204,16 @@ void ModelAllocator::free(void* page) noexcept {
   Cache& cache = local_cache();
   charge(cache.free_charged_ns, config_.free_cost_ns);
   poison_page(page);
-  {
-    std::lock_guard lock(cache.mutex);
-    cache.pages.push_back(page);  // never reallocates: at most cache_high + 1 pages
-    if (cache.pages.size() > config_.cache_high) drain(cache);
-  }
   add(cache.frees, 1);
+  std::lock_guard lock(cache.mutex);
+  if (!ready(cache)) {
+    // No memory for the cache's list: give the page back to the heap instead.
+    unpoison_page(page);
+    heap_free(page);
+    return;
+  }
+  cache.pages.push_back(page);  // never reallocates: at most cache_high + 1 pages
+  if (cache.pages.size() > config_.cache_high) drain(cache);
 }
 
 AllocatorStats ModelAllocator::stats() const noexcept {

@@ -71,6 +71,8 @@ class ModelAllocator final : public PageAllocator {
   [[nodiscard]] bool should_fail(std::uint64_t call) const noexcept;
   [[nodiscard]] Cache& local_cache() noexcept;
   [[nodiscard]] bool draw_stall(Cache& cache) noexcept;
+  // Reserves the cache's list (its lock held); false when memory for it is lacking.
+  [[nodiscard]] bool ready(Cache& cache) noexcept;
   // Moves up to cache_batch pages from the shared list into `cache` (its lock held).
   void refill(Cache& cache) noexcept;
   // Moves the cache_batch oldest pages of `cache` to the shared list (its lock held).

@@ -75,6 +75,31 @@ TEST(BenchCli, AllocCostSweepRecordsTheCost) {
   EXPECT_EQ(doc["results"][1]["config"]["allocator"], "model");
 }
 
+TEST(BenchCli, ModelPresetIsNamedInEveryReport) {
+  const std::string json = bench_test::temp_path("p.json");
+  const std::string csv = json.substr(0, json.rfind('/')) + "/p.csv";
+  const auto r = run_pipe_bench({"-w", "1", "-r", "1", "-d", "0.05", "-t", "unified", "-a", "model",
+                                 "--model-preset", "kernel-reclaim", "--free-cost", "300", "--json",
+                                 json, "--csv", csv});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("allocator model (preset kernel-reclaim: alloc "), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(", free 300 ns"), std::string::npos) << r.out;
+  const auto doc = nlohmann::json::parse(bench_test::read_file(json));
+  EXPECT_EQ(doc["context"]["model_preset"]["name"], "kernel-reclaim");
+  EXPECT_EQ(doc["context"]["model_preset"]["origin"], "built-in");
+  EXPECT_TRUE(doc["context"]["model_preset"]["source"].is_object());
+  const auto& config = doc["results"][0]["config"];
+  EXPECT_EQ(config["model_preset"], "kernel-reclaim");
+  EXPECT_EQ(config["free_cost_ns"], 300);  // --free-cost overrides the preset
+  EXPECT_EQ(config["alloc_cost_ns"], doc["context"]["model_preset"]["alloc_cost_ns"]);
+  EXPECT_EQ(config["reclaim_stall_probability"],
+            doc["context"]["model_preset"]["reclaim_stall_probability"]);
+  EXPECT_EQ(config["reclaim_stall_ns"], doc["context"]["model_preset"]["reclaim_stall_ns"]);
+  const std::string rows = bench_test::read_file(csv);
+  EXPECT_NE(rows.find(",kernel-reclaim\n"), std::string::npos) << rows;
+}
+
 TEST(BenchCli, OpenLoopNeverRunsAheadOfItsSchedule) {
   const std::string json = bench_test::temp_path("rate.json");
   const auto r = run_pipe_bench(

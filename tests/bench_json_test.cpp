@@ -105,6 +105,44 @@ TEST(BenchJson, ConfigRecordsAllocCostRateAndPressure) {
   RunConfig closed;
   EXPECT_TRUE(config_json(closed, 1)["rate"].is_null());
   EXPECT_TRUE(config_json(closed, 1)["memory_pressure"].is_null());
+  EXPECT_TRUE(config_json(closed, 1)["model_preset"].is_null());
+  EXPECT_EQ(config_json(closed, 1)["free_cost_ns"], 0);
+}
+
+TEST(BenchJson, ConfigRecordsTheModelCostsAndPreset) {
+  RunConfig rc;
+  rc.allocator = "model";
+  rc.alloc_cost_ns = 200;
+  rc.free_cost_ns = 150;
+  rc.reclaim_stall_probability = 0.02;
+  rc.reclaim_stall_ns = 20000;
+  rc.model_preset = "kernel-reclaim";
+  const auto json = config_json(rc, 1);
+  EXPECT_EQ(json["free_cost_ns"], 150);
+  EXPECT_DOUBLE_EQ(json["reclaim_stall_probability"].get<double>(), 0.02);
+  EXPECT_EQ(json["reclaim_stall_ns"], 20000);
+  EXPECT_EQ(json["model_preset"], "kernel-reclaim");
+}
+
+TEST(BenchJson, ContextRecordsThePresetAndItsSource) {
+  RunContext ctx;
+  EXPECT_TRUE(context_json(ctx)["model_preset"].is_null());
+  ModelPreset p;
+  p.name = "kernel";
+  p.description = "provisional";
+  p.alloc_cost_ns = 200;
+  p.free_cost_ns = 100;
+  p.free_share = 1.0 / 3;
+  p.source_json = R"({"tool":"pipe_bench --probe","samples":2000})";
+  p.origin = "built-in";
+  ctx.model_preset = p;
+  const auto json = context_json(ctx)["model_preset"];
+  EXPECT_EQ(json["name"], "kernel");
+  EXPECT_EQ(json["origin"], "built-in");
+  EXPECT_EQ(json["alloc_cost_ns"], 200);
+  EXPECT_EQ(json["free_cost_ns"], 100);
+  EXPECT_EQ(json["source"]["samples"], 2000);
+  EXPECT_EQ(json["source"]["tool"], "pipe_bench --probe");
 }
 
 }  // namespace

@@ -60,14 +60,16 @@ TEST(BenchReport, JsonHasExactlyTheSchemaKeys) {
   EXPECT_EQ(keys(json["context"]),
             (std::set<std::string>{"date", "host", "kernel", "cpu_model", "cores", "build_type",
                                    "pipepool_version", "git_revision", "pressure",
-                                   "shrinker_pressure_source", "shrinker_memory_events_note"}));
+                                   "shrinker_pressure_source", "shrinker_memory_events_note",
+                                   "model_preset"}));
   ASSERT_EQ(json["results"].size(), 2u);
   for (const auto& r : json["results"]) {
     EXPECT_EQ(keys(r), (std::set<std::string>{"target", "config", "metrics"}));
     EXPECT_EQ(keys(r["config"]),
               (std::set<std::string>{"writers", "readers", "msg_size", "duration_s", "pipe_size",
                                      "allocator", "alloc_cost_ns", "runs", "rate", "verify",
-                                     "memory_pressure"}));
+                                     "memory_pressure", "free_cost_ns", "reclaim_stall_probability",
+                                     "reclaim_stall_ns", "model_preset"}));
     const std::set<std::string> metrics{"writes",
                                         "writes_per_s",
                                         "throughput_mbps",
@@ -172,6 +174,25 @@ TEST(BenchReport, MediansAndComparisonsPerBaseline) {
   EXPECT_NE(text.find("vs prealloc"), std::string::npos) << text;
   // Per baseline: a blank line, a title, column names, and a row per other target.
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), (3 + 2) * 2) << text;
+}
+
+TEST(BenchReport, HeaderNamesTheModelCosts) {
+  RunConfig rc;
+  rc.allocator = "model";
+  rc.alloc_cost_ns = 200;
+  rc.free_cost_ns = 200;
+  rc.reclaim_stall_probability = 0.02;
+  rc.reclaim_stall_ns = 20000;
+  rc.model_preset = "kernel-reclaim";
+  EXPECT_NE(format_header(rc, RunContext{})
+                .find("allocator model (preset kernel-reclaim: alloc 200 ns, free 200 ns, stall "
+                      "2% x 20 us)"),
+            std::string::npos);
+  RunConfig plain;
+  plain.allocator = "model";
+  plain.alloc_cost_ns = 250;
+  EXPECT_NE(format_header(plain, RunContext{}).find("allocator model (alloc 250 ns, free 0 ns)"),
+            std::string::npos);
 }
 
 TEST(BenchReport, SweepTableHasARowPerConfiguration) {

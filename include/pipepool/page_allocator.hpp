@@ -34,12 +34,26 @@ class PageAllocator {
 enum class AllocatorKind { os, heap, model };
 
 // The deterministic allocator's knobs. Costs are busy-waits (the thread keeps the CPU, as a
-// kernel allocation under the pipe mutex does).
+// kernel allocation under the pipe mutex does). Pages are served from per-CPU caches refilled
+// from and drained to one shared list in batches (see src/allocators/model_allocator.hpp).
 struct ModelAllocatorConfig {
-  std::uint64_t alloc_cost_ns = 0;
-  std::uint64_t free_cost_ns = 0;
-  std::uint64_t fail_nth = 0;    // fail exactly the Nth allocate() call (1-based); 0 = never
-  std::uint64_t fail_every = 0;  // fail every Nth allocate() call; 0 = never
+  std::uint64_t alloc_cost_ns = 0;  // busy-wait per allocate() call, failed or not
+  std::uint64_t free_cost_ns = 0;   // busy-wait per free() of a page
+  std::uint64_t fail_nth = 0;       // fail exactly the Nth allocate() call (1-based); 0 = never
+  std::uint64_t fail_every = 0;     // fail every Nth allocate() call; 0 = never
+  // Reclaim stall: each allocate() call also busy-waits reclaim_stall_ns with this probability
+  // (0..1; values outside are clamped), drawn from a per-cache PRNG seeded from `seed`, so a
+  // single-threaded sequence of calls stalls on the same calls every time.
+  double reclaim_stall_probability = 0;
+  std::uint64_t reclaim_stall_ns = 0;
+  std::uint64_t seed = 1;
+  // Per-CPU caches: a thread uses cache sched_getcpu() % cpu_caches (0 = one per configured CPU;
+  // 1 = every thread shares one cache, deterministic). A cache refills cache_batch pages from the
+  // shared list when empty and drains cache_batch pages to it when it holds more than cache_high
+  // (cache_batch is at least 1, cache_high at least cache_batch).
+  std::uint32_t cpu_caches = 0;
+  std::uint32_t cache_batch = 16;
+  std::uint32_t cache_high = 64;
 };
 
 struct AllocatorOptions {

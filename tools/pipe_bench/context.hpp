@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "pipe_bench/model_preset.hpp"
+
 namespace pipe_bench {
 
 // What --memory-pressure ran, and how much memory it held when measuring started.
@@ -32,6 +34,7 @@ struct RunContext {
   // "none: <reasons>"), and why memory.events is not watched, if it is not.
   std::optional<std::string> shrinker_pressure_source;
   std::string shrinker_memory_events_note;
+  std::optional<ModelPreset> model_preset;  // -a model with --model-preset or --model
 };
 
 // Reads the clock, uname, /proc/cpuinfo and the build settings compiled in.

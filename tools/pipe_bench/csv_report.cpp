@@ -29,7 +29,8 @@ std::string csv_header() {
          "lat_avg_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,bytes_written,"
          "bytes_read,allocs_in_lock,allocs_outside_lock,frees_in_lock,frees_outside_lock,"
          "pool_hits,pool_peak,pressure_rss_bytes,verify_ok,lock_hold_ns_per_write,"
-         "lock_wait_ns_per_write,lock_contended_per_write\n";
+         "lock_wait_ns_per_write,lock_contended_per_write,free_cost_ns,"
+         "reclaim_stall_probability,reclaim_stall_ns,model_preset\n";
 }
 
 std::string csv_row(const Configuration& config, const TargetResult& r) {
@@ -51,11 +52,13 @@ std::string csv_row(const Configuration& config, const TargetResult& r) {
     return m.lock ? fmt::format("{:.1f}", (*m.lock).*f) : std::string();
   };
   out += fmt::format(
-      "{},{},{},{},{},{},{},{},{},{},{}\n", pool(&P::allocs_in_lock), pool(&P::allocs_outside_lock),
+      "{},{},{},{},{},{},{},{},{},{},{},", pool(&P::allocs_in_lock), pool(&P::allocs_outside_lock),
       pool(&P::frees_in_lock), pool(&P::frees_outside_lock), pool(&P::pool_hits),
       pool(&P::pool_peak), optional_field(r.pressure_rss_bytes),
       r.run.verify ? (r.run.verify->ok() ? "1" : "0") : "", lock(&LockPerWrite::hold_ns),
       lock(&LockPerWrite::wait_ns), lock(&LockPerWrite::contended));
+  out += fmt::format("{},{},{},{}\n", c.free_cost_ns, c.reclaim_stall_probability,
+                     c.reclaim_stall_ns, field(c.model_preset));
   return out;
 }
 

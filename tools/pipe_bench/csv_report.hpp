@@ -1,7 +1,8 @@
 // --csv: one row per run, with a header row. Columns: configuration (index, writers, readers,
 // msg_size, pipe_size, duration_s, allocator, alloc_cost_ns, rate, verify, memory_pressure),
 // target, run, elapsed_s, the metrics of the JSON (pool counters empty for targets without a
-// pool), pressure_rss_bytes, and verify_ok (empty without --verify).
+// pool), pressure_rss_bytes, verify_ok (empty without --verify), then the model allocator's
+// free_cost_ns, reclaim_stall_probability, reclaim_stall_ns and model_preset (empty: none).
 #pragma once
 
 #include <string>

@@ -7,6 +7,31 @@ namespace pipe_bench {
 
 using json = nlohmann::ordered_json;
 
+namespace {
+
+json null_if_empty(const std::string& text) {
+  return text.empty() ? json(nullptr) : json(text);
+}
+
+// The preset a model run used, with its provenance ("source") as the preset file gave it.
+json model_preset_json(const std::optional<ModelPreset>& preset) {
+  if (!preset) return nullptr;
+  const auto& p = *preset;
+  json source = p.source_json.empty() ? json(nullptr) : json::parse(p.source_json, nullptr, false);
+  if (source.is_discarded()) source = nullptr;
+  return {{"name", p.name},
+          {"description", p.description},
+          {"origin", p.origin},
+          {"alloc_cost_ns", p.alloc_cost_ns},
+          {"free_cost_ns", p.free_cost_ns},
+          {"free_share", p.free_share ? json(*p.free_share) : json(nullptr)},
+          {"reclaim_stall_probability", p.reclaim_stall_probability},
+          {"reclaim_stall_ns", p.reclaim_stall_ns},
+          {"source", std::move(source)}};
+}
+
+}  // namespace
+
 json context_json(const RunContext& context) {
   json pressure = nullptr;
   if (context.pressure) {
@@ -32,7 +57,8 @@ json context_json(const RunContext& context) {
        context.shrinker_pressure_source ? json(*context.shrinker_pressure_source) : json(nullptr)},
       {"shrinker_memory_events_note", context.shrinker_pressure_source
                                           ? json(context.shrinker_memory_events_note)
-                                          : json(nullptr)}};
+                                          : json(nullptr)},
+      {"model_preset", model_preset_json(context.model_preset)}};
 }
 
 json config_json(const RunConfig& config, unsigned runs) {
@@ -46,7 +72,11 @@ json config_json(const RunConfig& config, unsigned runs) {
           {"runs", runs},
           {"rate", config.rate > 0 ? json(config.rate) : json(nullptr)},
           {"verify", config.verify},
-          {"memory_pressure", config.pressure.empty() ? json(nullptr) : json(config.pressure)}};
+          {"memory_pressure", config.pressure.empty() ? json(nullptr) : json(config.pressure)},
+          {"free_cost_ns", config.free_cost_ns},
+          {"reclaim_stall_probability", config.reclaim_stall_probability},
+          {"reclaim_stall_ns", config.reclaim_stall_ns},
+          {"model_preset", null_if_empty(config.model_preset)}};
 }
 
 json metrics_json(const Metrics& m) {

@@ -2,12 +2,17 @@
 //
 // {"context": {"date", "host", "kernel", "cpu_model", "cores", "build_type", "pipepool_version",
 //              "git_revision", "pressure": null | {"command", "workers", "vm_bytes", "method",
-//                                                  "rss_bytes_at_start", "ramp_s"}},
+//                                                  "rss_bytes_at_start", "ramp_s"},
+//              ..., "model_preset": null | {"name", "description", "origin", "alloc_cost_ns",
+//                                           "free_cost_ns", "free_share",
+//                                           "reclaim_stall_probability", "reclaim_stall_ns",
+//                                           "source"}},
 //  "baseline": NAME, "baselines": [NAME, ...], "ci_method": "student_t_paired_log_ratio",
 //  "ci_method_description": "...", "results": [{"target",
 //               "config": {"writers", "readers", "msg_size", "duration_s", "pipe_size",
 //                          "allocator", "alloc_cost_ns", "runs", "rate", "verify",
-//                          "memory_pressure"},
+//                          "memory_pressure", "free_cost_ns", "reclaim_stall_probability",
+//                          "reclaim_stall_ns", "model_preset"},
 //               "metrics": {...},              // = "median", for readers of the Core schema
 //               "median": {...}, "min": {...}, "max": {...},
 //               "runs": [{"run", "elapsed_s", "pressure_rss_bytes", "verify", "metrics"}]}],
@@ -23,7 +28,10 @@
 // allocs_in_lock, allocs_outside_lock, frees_in_lock, frees_outside_lock, pool_hits, pool_peak
 // (totals over the run; null for targets without a pool). config.rate is null in closed loop;
 // memory_pressure is the stress-ng command or null. A run's verify is null without --verify, else
-// {sent, received, lost, duplicated, corrupted}.
+// {sent, received, lost, duplicated, corrupted}. free_cost_ns, reclaim_stall_* and model_preset
+// (the preset's name or null) describe the model allocator, 0 / null for the others; the
+// context's model_preset is the preset as read (its "source": the file's provenance block, or
+// null), null without one.
 #pragma once
 
 #include <nlohmann/json.hpp>

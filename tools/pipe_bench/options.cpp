@@ -125,6 +125,75 @@ std::vector<std::uint64_t> parse_costs(const std::string& text) {
   return out;
 }
 
+struct ModelFlags {
+  std::string preset, file, free_cost, free_share;
+};
+
+double parse_percent(std::string_view flag, const std::string& text) {
+  double value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value, std::chars_format::fixed);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value) || value < 0 ||
+      value > 100) {
+    bad(flag, "expected a percentage from 0 to 100, e.g. 50", text);
+  }
+  return value;
+}
+
+// The model allocator's preset and costs; see Options::model for the precedence.
+void parse_model_flags(const CLI::App& app, const ModelFlags& f, Options& options) {
+  const std::pair<const char*, const std::string*> flags[] = {{"--model-preset", &f.preset},
+                                                              {"--model", &f.file},
+                                                              {"--free-cost", &f.free_cost},
+                                                              {"--free-share", &f.free_share}};
+  for (const auto& [flag, value] : flags) {
+    if (app.count(flag) != 0 && options.allocator != pipepool::AllocatorKind::model) {
+      bad(flag, "only the model allocator has presets and costs; add -a model", *value);
+    }
+  }
+  const bool has_preset = app.count("--model-preset") != 0;
+  const bool has_file = app.count("--model") != 0;
+  if (has_preset && has_file) bad("--model", "give either --model-preset or --model", f.file);
+  if (has_preset || has_file) {
+    const PresetOutcome outcome = has_preset ? builtin_preset(f.preset) : preset_from_file(f.file);
+    if (!outcome.preset && has_preset) bad("--model-preset", outcome.error, f.preset);
+    // The file's error names the path already.
+    if (!outcome.preset) throw BadFlag{fmt::format("--model: {}", outcome.error)};
+    const ModelPreset& p = *outcome.preset;
+    options.model.alloc_cost_ns = p.alloc_cost_ns;
+    options.model.free_cost_ns = p.free_cost_ns;
+    options.model.reclaim_stall_probability = p.reclaim_stall_probability;
+    options.model.reclaim_stall_ns = p.reclaim_stall_ns;
+    options.model_preset = p;
+  }
+  const bool has_alloc = app.count("--alloc-cost") != 0;
+  const bool has_free = app.count("--free-cost") != 0;
+  if (app.count("--free-share") != 0) {
+    const double pct = parse_percent("--free-share", f.free_share);
+    if (!options.model_preset) {
+      bad("--free-share", "re-splits a preset's costs; add --model-preset or --model",
+          f.free_share);
+    }
+    if (has_alloc && has_free) {
+      bad("--free-share", "has no effect with both --alloc-cost and --free-cost", f.free_share);
+    }
+    const CostSplit split =
+        split_costs(options.model.alloc_cost_ns, options.model.free_cost_ns, pct / 100);
+    options.model.alloc_cost_ns = split.alloc_cost_ns;
+    options.model.free_cost_ns = split.free_cost_ns;
+  }
+  if (has_free) {
+    const auto cost = parse_uint(f.free_cost);
+    if (!cost) bad("--free-cost", "expected nanoseconds as a whole number, e.g. 250", f.free_cost);
+    options.model.free_cost_ns = *cost;
+  }
+  if (has_alloc) {
+    options.model.alloc_cost_ns = options.alloc_costs.front();
+  } else {
+    options.alloc_costs = {options.model.alloc_cost_ns};
+  }
+}
+
 // Opens the file for writing without truncating it, so that an unwritable path fails before the
 // run rather than after it.
 void check_writable(std::string_view flag, const std::string& path) {
@@ -239,6 +308,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   bool summary = false, verify = false;
   bool probe = false;
   std::string probe_out, probe_samples;
+  ModelFlags model;
 
   app.add_option("-w,--writers", writers,
                  "Writer threads, 1-1024, or a comma list to sweep (default: 5, or the sweep 1,2,5 "
@@ -268,8 +338,26 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
       ->type_name("NAME");
   app.add_option("--alloc-cost", alloc_cost,
                  "Nanoseconds the model allocator busy-waits per allocation (needs -a model; "
-                 "default 0). A comma list sweeps the cost, e.g. 0,250,1000,4000,16000")
+                 "default 0, or the preset's, which it overrides). A comma list sweeps the cost, "
+                 "e.g. 0,250,1000,4000,16000")
       ->type_name("NS[,NS...]");
+  app.add_option("--model-preset", model.preset,
+                 fmt::format("Model allocator preset compiled into pipe_bench: {} (needs -a "
+                             "model). Sets the alloc and free costs and the reclaim stall",
+                             fmt::join(builtin_preset_names(), ", ")))
+      ->type_name("NAME");
+  app.add_option("--model", model.file,
+                 "Model allocator preset file, e.g. written by pipe_bench --probe (needs -a "
+                 "model; instead of --model-preset)")
+      ->type_name("FILE");
+  app.add_option("--free-cost", model.free_cost,
+                 "Nanoseconds the model allocator busy-waits per page free (needs -a model; "
+                 "default 0, or the preset's). Overrides the preset's free cost")
+      ->type_name("NS");
+  app.add_option("--free-share", model.free_share,
+                 "Re-split the preset's alloc + free cost: free = PCT% of the sum, alloc the "
+                 "rest (0-100; needs a preset). --alloc-cost / --free-cost still override")
+      ->type_name("PCT");
   app.add_option("--runs", runs,
                  "Runs per target and configuration, interleaved A B C A B C (default 1). With 2 "
                  "or more, reports give the median and min-max, and ratios a 95% CI. 'auto': "
@@ -356,6 +444,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
         bad("--alloc-cost", "only the model allocator has a cost; add -a model", alloc_cost);
       }
     }
+    parse_model_flags(app, model, options);
     options.runs_auto = runs == "auto";
     const auto n_runs =
         options.runs_auto ? std::optional<std::uint64_t>(kAutoMinRounds) : parse_uint(runs);

@@ -10,9 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "pipe_bench/model_preset.hpp"
 #include "pipe_bench/pressure_spec.hpp"
-#include "pipe_bench/resolve.hpp"
 #include "pipe_bench/probe_measure.hpp"
+#include "pipe_bench/resolve.hpp"
 #include "pipepool/page_allocator.hpp"
 
 namespace pipe_bench {
@@ -53,6 +54,11 @@ struct Options {
   bool probe = false;
   std::string probe_out;  // --probe-out; empty: no preset file
   unsigned probe_samples = kProbeDefaultSamples;
+  // The model allocator's settings (-a model). Precedence, lowest first: the preset's values,
+  // --free-share's re-split of the preset's alloc + free sum, then explicit --alloc-cost and
+  // --free-cost. alloc_costs holds the allocation cost(s) used; model.alloc_cost_ns is its first.
+  pipepool::ModelAllocatorConfig model{};
+  std::optional<ModelPreset> model_preset;  // --model-preset or --model
 };
 
 // Either options to run with, or an exit code and the text to print:

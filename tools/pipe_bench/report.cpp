@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "pipe_bench/json_report.hpp"
+#include "pipe_bench/model_preset.hpp"
 #include "pipe_bench/options.hpp"
 #include "pipe_bench/resolve_report.hpp"
 
@@ -23,7 +24,10 @@ double us(std::uint64_t ns) {
 
 std::string allocator_text(const RunConfig& config) {
   if (config.allocator == "model") {
-    return fmt::format("model (alloc cost {} ns)", config.alloc_cost_ns);
+    return fmt::format("model ({})",
+                       model_cost_text(config.model_preset, fmt::format("{}", config.alloc_cost_ns),
+                                       config.free_cost_ns, config.reclaim_stall_probability,
+                                       config.reclaim_stall_ns));
   }
   return config.allocator;
 }

@@ -23,6 +23,11 @@ struct RunConfig {
   double rate = 0;                  // open-loop writes/s per writer; 0 = closed loop
   bool verify = false;
   std::string pressure;  // the stress-ng command when --memory-pressure was on, else empty
+  // The model allocator's other costs and the preset they came from (empty: none); 0 otherwise.
+  std::uint64_t free_cost_ns = 0;
+  double reclaim_stall_probability = 0;
+  std::uint64_t reclaim_stall_ns = 0;
+  std::string model_preset;
 };
 
 struct TargetResult {

@@ -11,6 +11,7 @@
 #include "pipe_bench/context.hpp"
 #include "pipe_bench/csv_report.hpp"
 #include "pipe_bench/json_report.hpp"
+#include "pipe_bench/model_preset.hpp"
 #include "pipe_bench/plot.hpp"
 #include "pipe_bench/pressure.hpp"
 #include "pipe_bench/progress.hpp"
@@ -38,7 +39,8 @@ TargetConfig target_config(const Options& options, std::uint64_t alloc_cost_ns) 
   TargetConfig config;
   config.pipe_size = options.pipe_size;
   config.allocator = options.allocator;
-  config.alloc_cost_ns = alloc_cost_ns;
+  config.model = options.model;
+  config.model.alloc_cost_ns = alloc_cost_ns;
   config.packet = options.verify;
   return config;
 }
@@ -53,6 +55,12 @@ RunConfig run_config(const Options& options, const Configuration& config,
   rc.pipe_size = options.pipe_size;
   rc.allocator = std::string(allocator);
   rc.alloc_cost_ns = allocator == "model" ? config.alloc_cost_ns : 0;
+  if (allocator == "model") {
+    rc.free_cost_ns = options.model.free_cost_ns;
+    rc.reclaim_stall_probability = options.model.reclaim_stall_probability;
+    rc.reclaim_stall_ns = options.model.reclaim_stall_ns;
+    if (options.model_preset) rc.model_preset = options.model_preset->name;
+  }
   rc.rate = options.rate;
   rc.verify = options.verify;
   if (options.pressure) rc.pressure = describe(*options.pressure);
@@ -81,7 +89,9 @@ RunConfig header_config(const Options& options) {
                       options.alloc_costs.front()};
   RunConfig rc = run_config(options, first, pipepool::to_string(options.allocator));
   if (options.alloc_costs.size() > 1) {
-    rc.allocator = fmt::format("model (alloc cost {} ns)", join(options.alloc_costs));
+    rc.allocator = fmt::format(
+        "model ({})", model_cost_text(rc.model_preset, join(options.alloc_costs), rc.free_cost_ns,
+                                      rc.reclaim_stall_probability, rc.reclaim_stall_ns));
   }
   if (options.writers.size() > 1 || options.readers.size() > 1) rc.writers = rc.readers = 0;
   return rc;
@@ -373,6 +383,8 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   if (const int code = preflight(options, err); code != 0) return code;
   install_interrupt_handlers();
   RunContext context = collect_context();
+  if (options.allocator == pipepool::AllocatorKind::model)
+    context.model_preset = options.model_preset;
   const ShrinkerMonitor shrinker_monitor(options, context);
   const std::vector<Configuration> plan = make_plan(options);
   print(out, format_header(header_config(options), context));

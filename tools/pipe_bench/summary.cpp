@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "pipe_bench/model_preset.hpp"
 #include "pipe_bench/options.hpp"
 #include "pipe_bench/resolve_report.hpp"
 
@@ -21,7 +22,12 @@ std::string change(const RatioEstimate& e, std::string_view what) {
 // ", allocator os" for pipepool targets; nothing for kernel pipes and memcpy.
 std::string allocator_text(const RunConfig& c) {
   if (c.allocator == "kernel" || c.allocator == "none") return {};
-  if (c.allocator == "model") return fmt::format(", model allocator ({} ns)", c.alloc_cost_ns);
+  if (c.allocator == "model") {
+    return fmt::format(
+        ", model allocator ({})",
+        model_cost_text(c.model_preset, fmt::format("{}", c.alloc_cost_ns), c.free_cost_ns,
+                        c.reclaim_stall_probability, c.reclaim_stall_ns));
+  }
   return fmt::format(", allocator {}", c.allocator);
 }
 

@@ -60,7 +60,7 @@ class PipepoolTarget final : public Target {
     pipepool::PipeOptions options;
     options.policy = policy_;
     options.allocator.kind = config_.allocator;
-    options.allocator.model.alloc_cost_ns = config_.alloc_cost_ns;
+    options.allocator.model = config_.model;
     options.packet = config_.packet;
     auto pair = pipepool::make_pipe(options);
     if (!pair.ok()) {

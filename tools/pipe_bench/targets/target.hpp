@@ -18,7 +18,7 @@ namespace pipe_bench {
 struct TargetConfig {
   std::size_t pipe_size = 1024 * 1024;
   pipepool::AllocatorKind allocator = pipepool::AllocatorKind::os;
-  std::uint64_t alloc_cost_ns = 0;  // model allocator only
+  pipepool::ModelAllocatorConfig model{};  // model allocator only
   // Packet mode (O_DIRECT on the write end): each read returns at most one write. --verify sets
   // it so that every read is exactly one record.
   bool packet = false;

@@ -28,7 +28,10 @@ std::string csv_header() {
          "verify,memory_pressure,target,run,elapsed_s,writes,writes_per_s,throughput_mbps,"
          "lat_avg_ns,lat_p50_ns,lat_p90_ns,lat_p99_ns,lat_p999_ns,lat_max_ns,bytes_written,"
          "bytes_read,allocs_in_lock,allocs_outside_lock,frees_in_lock,frees_outside_lock,"
-         "pool_hits,pool_peak,pressure_rss_bytes,verify_ok\n";
+         "pool_hits,pool_peak,pressure_rss_bytes,verify_ok,reclaim_source,reclaimed,reclaim_"
+         "failcnt,"
+         "reclaim_pgpgin,reclaim_pgpgout,reclaim_pgscan,reclaim_pgsteal,reclaim_events_max,"
+         "reclaim_events_high,vm_pgscan_direct,vm_pgsteal_direct,vm_allocstall\n";
 }
 
 std::string csv_row(const Configuration& config, const TargetResult& r) {
@@ -46,11 +49,19 @@ std::string csv_row(const Configuration& config, const TargetResult& r) {
                      m.throughput_mbps, m.lat_avg_ns, m.lat_p50_ns, m.lat_p90_ns, m.lat_p99_ns,
                      m.lat_p999_ns, m.lat_max_ns, m.bytes_written, m.bytes_read);
   using P = pipepool::PoolStats;
-  out += fmt::format("{},{},{},{},{},{},{},{}\n", pool(&P::allocs_in_lock),
+  out += fmt::format("{},{},{},{},{},{},{},{}", pool(&P::allocs_in_lock),
                      pool(&P::allocs_outside_lock), pool(&P::frees_in_lock),
                      pool(&P::frees_outside_lock), pool(&P::pool_hits), pool(&P::pool_peak),
                      optional_field(r.pressure_rss_bytes),
                      r.run.verify ? (r.run.verify->ok() ? "1" : "0") : "");
+  if (!r.reclaim) return out + ",,,,,,,,,,,,\n";
+  const ReclaimCounters& d = *r.reclaim;
+  out += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{}\n", field(d.source),
+                     reclaim_caused(d) ? 1 : 0, optional_field(d.failcnt), optional_field(d.pgpgin),
+                     optional_field(d.pgpgout), optional_field(d.pgscan), optional_field(d.pgsteal),
+                     optional_field(d.events_max), optional_field(d.events_high),
+                     optional_field(d.vm_pgscan_direct), optional_field(d.vm_pgsteal_direct),
+                     optional_field(d.vm_allocstall));
   return out;
 }
 

@@ -2,7 +2,10 @@
 //
 // {"context": {"date", "host", "kernel", "cpu_model", "cores", "build_type", "pipepool_version",
 //              "git_revision", "pressure": null | {"command", "workers", "vm_bytes", "method",
-//                                                  "rss_bytes_at_start", "ramp_s"}},
+//                                                  "rss_bytes_at_start", "ramp_s", "mode",
+//                                                  "cgroup", "cgroup_version", "limit_bytes",
+//                                                  "cache_file_bytes", "cache_dir",
+//                                                  "no_reclaim"}},
 //  "baseline": NAME, "baselines": [NAME, ...], "ci_method": "student_t_paired_log_ratio",
 //  "ci_method_description": "...", "results": [{"target",
 //               "config": {"writers", "readers", "msg_size", "duration_s", "pipe_size",
@@ -10,7 +13,8 @@
 //                          "memory_pressure"},
 //               "metrics": {...},              // = "median", for readers of the Core schema
 //               "median": {...}, "min": {...}, "max": {...},
-//               "runs": [{"run", "elapsed_s", "pressure_rss_bytes", "verify", "metrics"}]}],
+//               "runs": [{"run", "elapsed_s", "pressure_rss_bytes", "verify", "metrics",
+//                         "reclaim"}]}],
 //  "comparisons": [{"config": {"index", "writers", "readers", "alloc_cost_ns"}, "baseline",
 //                   "target", "metric", "ratio", "ci95": [lo, hi] | null, "runs"}]}
 //
@@ -20,7 +24,12 @@
 // allocs_in_lock, allocs_outside_lock, frees_in_lock, frees_outside_lock, pool_hits, pool_peak
 // (totals over the run; null for targets without a pool). config.rate is null in closed loop;
 // memory_pressure is the stress-ng command or null. A run's verify is null without --verify, else
-// {sent, received, lost, duplicated, corrupted}.
+// {sent, received, lost, duplicated, corrupted}. pressure.mode is "cgroup" or "stress-ng"; the
+// cgroup fields are null with stress-ng; no_reclaim is null, or why some runs caused no reclaim.
+// A run's reclaim is null without --memory-pressure, else how much each counter grew during the
+// run (reclaim_counters.hpp; null for a counter not available): {"source", "reclaimed", "failcnt",
+// "pgpgin", "pgpgout", "pgscan", "pgsteal", "events_max", "events_high", "vm_pgscan_direct",
+// "vm_pgsteal_direct", "vm_allocstall"}; reclaimed is false when no reclaim counter grew.
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -66,6 +66,9 @@ std::string format_header(const RunConfig& config, const RunContext& context) {
 std::string format_pressure(const RunContext& context) {
   if (!context.pressure) return {};
   const auto& p = *context.pressure;
+  if (p.mode == "cgroup") {
+    return fmt::format("memory pressure: {} (full after {:.1f} s)\n", p.command, p.ramp_s);
+  }
   return fmt::format("memory pressure: {} (RSS {} when measuring started, after {:.1f} s)\n",
                      p.command, gib(p.rss_bytes_at_start), p.ramp_s);
 }
@@ -101,6 +104,11 @@ std::string format_row(const TargetResult& result, bool run_column) {
       "{:>10.1f}\n",
       result.target, kNameWidth, run, m.writes, m.writes_per_s, m.throughput_mbps, us(m.lat_avg_ns),
       us(m.lat_p50_ns), us(m.lat_p90_ns), us(m.lat_p99_ns), us(m.lat_p999_ns), us(m.lat_max_ns));
+}
+
+std::string format_reclaim_row(const TargetResult& result) {
+  if (!result.reclaim) return {};
+  return fmt::format("{:>{}}  reclaim: {}\n", "", kNameWidth, format_reclaim(*result.reclaim));
 }
 
 std::string format_pool_table(const std::vector<TargetResult>& results) {

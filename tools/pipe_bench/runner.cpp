@@ -11,7 +11,7 @@
 #include "pipe_bench/csv_report.hpp"
 #include "pipe_bench/json_report.hpp"
 #include "pipe_bench/plot.hpp"
-#include "pipe_bench/pressure.hpp"
+#include "pipe_bench/pressure_control.hpp"
 #include "pipe_bench/progress.hpp"
 #include "pipe_bench/report.hpp"
 #include "pipe_bench/signals.hpp"
@@ -24,8 +24,7 @@
 namespace pipe_bench {
 namespace {
 
-constexpr auto kMinRamp = std::chrono::milliseconds(1000);
-constexpr auto kMaxRamp = std::chrono::milliseconds(30000);
+constexpr double kMinRampS = 1.0;      // stress-ng's shortest ramp-up (pressure_control.cpp)
 constexpr double kRunOverheadS = 0.1;  // pipe set-up, thread start and join, per run
 
 std::size_t message_size(const Options& options) {
@@ -98,32 +97,6 @@ std::string format_plan(const Options& options, std::size_t configs, double pres
       configs, configs == 1 ? "" : "s", options.targets.size(),
       options.targets.size() == 1 ? "" : "s", options.runs, options.runs == 1 ? "" : "s",
       options.duration_s, format_duration(total));
-}
-
-// Starts stress-ng and waits for it to ramp up; fills context.pressure. Returns 0 or an exit code.
-int start_pressure(const Options& options, std::unique_ptr<MemoryPressure>& pressure,
-                   RunContext& context, std::FILE* err) {
-  std::string error;
-  pressure = MemoryPressure::start(*options.pressure, options.stress_ng, error);
-  if (!pressure) {
-    print(err, fmt::format("pipe_bench: {}\n", error));
-    return 1;
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  if (!pressure->ramp_up(kMinRamp, kMaxRamp, &interrupt_flag(), error)) {
-    if (interrupted()) return kInterruptedExitCode;
-    print(err, fmt::format("pipe_bench: {}\n", error));
-    return 1;
-  }
-  PressureInfo info;
-  info.command = describe(pressure->spec());
-  info.workers = pressure->spec().workers;
-  info.vm_bytes = pressure->spec().vm_bytes;
-  info.method = pressure->spec().method;
-  info.rss_bytes_at_start = pressure->rss_bytes();
-  info.ramp_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  context.pressure = info;
-  return 0;
 }
 
 // The tables printed after a configuration's last run.
@@ -269,12 +242,11 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   const std::vector<Configuration> plan = make_plan(options);
   print(out, format_header(header_config(options), context));
   print(out, format_shrinker_pressure(context));
-  print(out, format_plan(options, plan.size(),
-                         options.pressure ? static_cast<double>(kMinRamp.count()) / 1000 : 0.0));
+  print(out, format_plan(options, plan.size(), options.pressure ? kMinRampS : 0.0));
 
-  std::unique_ptr<MemoryPressure> pressure;  // stopped by its destructor on every return
+  PressureControl pressure;  // stopped by its destructor on every return
   if (options.pressure) {
-    if (const int code = start_pressure(options, pressure, context, err); code != 0) {
+    if (const int code = pressure.start(options, context, err); code != 0) {
       if (code == kInterruptedExitCode) print(err, "pipe_bench: interrupted\n");
       return code;
     }
@@ -297,15 +269,22 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
       for (auto& series : current.series) {
         if (interrupted()) break;
         progress.update(config.index + 1, plan.size(), series.target, run, options.runs, done);
-        const auto rss = pressure ? std::optional(pressure->rss_bytes()) : std::nullopt;
+        const auto rss = pressure.stress_rss();
+        const auto before = pressure.active() ? std::optional(pressure.sample()) : std::nullopt;
         int exit_code = 0;
         auto result = run_target(options, config, series.target, err, exit_code);
         progress.clear();
         if (!result) return exit_code;
         if (result->run.cancelled) break;
+        if (std::string error; !pressure.healthy(error)) {
+          print(err, fmt::format("pipe_bench: {}\n", error));
+          return 1;
+        }
         result->run_index = run;
         result->pressure_rss_bytes = rss;
+        if (before) result->reclaim = reclaim_delta(*before, pressure.sample());
         print(out, format_row(*result, run_column));
+        print(out, format_reclaim_row(*result));
         if (result->run.verify) {
           print(out, fmt::format("{:>15}  verify: {}\n", "", result->run.verify->describe()));
         }
@@ -322,10 +301,13 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
     }
     print_config_tables(options, results.back(), comparisons, out);
   }
-  if (pressure && !pressure->running()) {
-    print(err, "pipe_bench: --memory-pressure: stress-ng exited before the end of the runs\n");
+  if (pressure.active() && context.pressure && !interrupted()) {
+    context.pressure->no_reclaim = no_reclaim_note(results, pressure.no_reclaim_reason());
+    if (!context.pressure->no_reclaim.empty()) {
+      print(out, fmt::format("\nmemory pressure requested but {}\n", context.pressure->no_reclaim));
+    }
   }
-  if (pressure) pressure->stop();
+  pressure.stop(err);
   if (interrupted()) {
     print(err, "pipe_bench: interrupted\n");
     return kInterruptedExitCode;

@@ -17,14 +17,14 @@ struct PressureInfo {
   double ramp_s = 0;                     // how long pipe_bench waited for it to ramp up
   // cgroup mode (mode "cgroup"; the stress-ng fields above are then empty / 0).
   std::string mode = "stress-ng";  // "cgroup" or "stress-ng"
-  std::string cgroup;              // the cgroup directory pipe_bench made, e.g. ".../pipe_bench-42"
+  std::string cgroup{};            // the cgroup directory pipe_bench made, e.g. ".../pipe_bench-42"
   int cgroup_version = 0;
   std::uint64_t limit_bytes = 0;
   std::uint64_t cache_file_bytes = 0;
-  std::string cache_dir;
+  std::string cache_dir{};
   // Set after the runs when some run's counters did not grow: "no reclaim was caused in 2 of 4
   // runs (...): <why>".
-  std::string no_reclaim;
+  std::string no_reclaim{};
 };
 
 struct RunContext {

@@ -46,8 +46,8 @@ class PressureControl {
   std::unique_ptr<ReclaimCgroup> cgroup_;
 };
 
-// "no reclaim was caused in 2 of 4 runs (kernel run 1, unified run 2): <reason>", or empty when every run
-// of `results` reclaimed (or none had --memory-pressure).
+// "no reclaim was caused in 2 of 4 runs (kernel run 1, unified run 2): <reason>", or empty when
+// every run of `results` reclaimed (or none had --memory-pressure).
 [[nodiscard]] std::string no_reclaim_note(const std::vector<ConfigResults>& results,
                                           const std::string& reason);
 

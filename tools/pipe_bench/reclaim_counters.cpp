@@ -142,7 +142,8 @@ std::string format_counters(const ReclaimCounters& delta) {
 
 std::string format_reclaim(const ReclaimCounters& delta) {
   if (reclaim_caused(delta)) return format_counters(delta);
-  return fmt::format("no reclaim ({})", format_counters(delta));
+  const std::string counters = format_counters(delta);
+  return fmt::format("no reclaim ({})", counters.empty() ? "no counter available" : counters);
 }
 
 }  // namespace pipe_bench

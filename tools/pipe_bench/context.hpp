@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "pipe_bench/reclaim_counters.hpp"
+
 namespace pipe_bench {
 
 // What --memory-pressure ran, and how much memory it held when measuring started.
@@ -22,6 +24,8 @@ struct PressureInfo {
   std::uint64_t limit_bytes = 0;
   std::uint64_t cache_file_bytes = 0;
   std::string cache_dir{};
+  std::optional<ReclaimCounters> idle_reclaim{};  // the counters' growth with pipe_bench idle
+  double idle_s = 0;                              // over this many seconds
   // Set after the runs when some run's counters did not grow: "no reclaim was caused in 2 of 4
   // runs (...): <why>".
   std::string no_reclaim{};

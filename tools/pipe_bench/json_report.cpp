@@ -6,6 +6,30 @@ namespace pipe_bench {
 
 using json = nlohmann::ordered_json;
 
+namespace {
+
+json counter(const std::optional<std::uint64_t>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json reclaim_json(const std::optional<ReclaimCounters>& r) {
+  if (!r) return nullptr;
+  return {{"source", r->source},
+          {"reclaimed", reclaim_caused(*r)},
+          {"failcnt", counter(r->failcnt)},
+          {"pgpgin", counter(r->pgpgin)},
+          {"pgpgout", counter(r->pgpgout)},
+          {"pgscan", counter(r->pgscan)},
+          {"pgsteal", counter(r->pgsteal)},
+          {"events_max", counter(r->events_max)},
+          {"events_high", counter(r->events_high)},
+          {"vm_pgscan_direct", counter(r->vm_pgscan_direct)},
+          {"vm_pgsteal_direct", counter(r->vm_pgsteal_direct)},
+          {"vm_allocstall", counter(r->vm_allocstall)}};
+}
+
+}  // namespace
+
 json context_json(const RunContext& context) {
   json pressure = nullptr;
   if (context.pressure) {
@@ -23,7 +47,9 @@ json context_json(const RunContext& context) {
                 {"limit_bytes", cg ? json(p.limit_bytes) : json(nullptr)},
                 {"cache_file_bytes", cg ? json(p.cache_file_bytes) : json(nullptr)},
                 {"cache_dir", cg ? json(p.cache_dir) : json(nullptr)},
-                {"no_reclaim", p.no_reclaim.empty() ? json(nullptr) : json(p.no_reclaim)}};
+                {"no_reclaim", p.no_reclaim.empty() ? json(nullptr) : json(p.no_reclaim)},
+                {"idle_reclaim", reclaim_json(p.idle_reclaim)},
+                {"idle_s", cg ? json(p.idle_s) : json(nullptr)}};
   }
   return {
       {"date", context.date},
@@ -88,26 +114,6 @@ json verify_json(const std::optional<VerifyReport>& v) {
           {"lost", v->lost},
           {"duplicated", v->duplicated},
           {"corrupted", v->corrupted}};
-}
-
-json counter(const std::optional<std::uint64_t>& value) {
-  return value ? json(*value) : json(nullptr);
-}
-
-json reclaim_json(const std::optional<ReclaimCounters>& r) {
-  if (!r) return nullptr;
-  return {{"source", r->source},
-          {"reclaimed", reclaim_caused(*r)},
-          {"failcnt", counter(r->failcnt)},
-          {"pgpgin", counter(r->pgpgin)},
-          {"pgpgout", counter(r->pgpgout)},
-          {"pgscan", counter(r->pgscan)},
-          {"pgsteal", counter(r->pgsteal)},
-          {"events_max", counter(r->events_max)},
-          {"events_high", counter(r->events_high)},
-          {"vm_pgscan_direct", counter(r->vm_pgscan_direct)},
-          {"vm_pgsteal_direct", counter(r->vm_pgsteal_direct)},
-          {"vm_allocstall", counter(r->vm_allocstall)}};
 }
 
 json run_json(const TargetResult& r) {

@@ -5,7 +5,7 @@
 //                                                  "rss_bytes_at_start", "ramp_s", "mode",
 //                                                  "cgroup", "cgroup_version", "limit_bytes",
 //                                                  "cache_file_bytes", "cache_dir",
-//                                                  "no_reclaim"}},
+//                                                  "no_reclaim", "idle_reclaim", "idle_s"}},
 //  "baseline": NAME, "baselines": [NAME, ...], "ci_method": "student_t_paired_log_ratio",
 //  "ci_method_description": "...", "results": [{"target",
 //               "config": {"writers", "readers", "msg_size", "duration_s", "pipe_size",
@@ -25,7 +25,9 @@
 // (totals over the run; null for targets without a pool). config.rate is null in closed loop;
 // memory_pressure is the stress-ng command or null. A run's verify is null without --verify, else
 // {sent, received, lost, duplicated, corrupted}. pressure.mode is "cgroup" or "stress-ng"; the
-// cgroup fields are null with stress-ng; no_reclaim is null, or why some runs caused no reclaim.
+// cgroup fields are null with stress-ng; no_reclaim is null, or why some runs caused no reclaim;
+// idle_reclaim is the counters' growth (as a run's reclaim) over idle_s seconds before the runs,
+// with pipe_bench not yet in the cgroup: the page-cache child's own share.
 // A run's reclaim is null without --memory-pressure, else how much each counter grew during the
 // run (reclaim_counters.hpp; null for a counter not available): {"source", "reclaimed", "failcnt",
 // "pgpgin", "pgpgout", "pgscan", "pgsteal", "events_max", "events_high", "vm_pgscan_direct",

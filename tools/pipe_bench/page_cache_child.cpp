@@ -86,6 +86,9 @@ int open_cache_file(const std::string& dir, std::uint64_t bytes, std::string& fs
     ::close(fd);
     return -1;
   }
+  // No readahead: a read then adds only the pages it asks for, so the child can stay under the
+  // limit (disks often read ahead megabytes).
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_RANDOM);
   return fd;
 }
 
@@ -109,7 +112,9 @@ void run_cache_child(const CacheChildArgs& a) noexcept {
   for (;;) {
     const ssize_t n = ::pread(usage, text, sizeof text, 0);
     const std::uint64_t used = n > 0 ? parse_decimal(text, n) : a.limit;
-    if (used + kChunk <= a.limit) {
+    // Room for a chunk and the readahead it may trigger, so that the child does not reach the
+    // limit itself: reclaim is left to the others in the cgroup.
+    if (used + 2 * kChunk <= a.limit) {
       offset = read_span(a, offset, kChunk);
     } else {
       const timespec pause{0, kPollNs};

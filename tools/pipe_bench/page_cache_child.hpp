@@ -10,9 +10,10 @@
 namespace pipe_bench {
 
 // A sparse file of `bytes` in `dir`, already unlinked (O_TMPFILE, else mkstemp + unlink), so that
-// nothing is left on disk once the last descriptor closes. -1 with `error` set when `dir` is on
-// tmpfs or ramfs (their pages are not reclaimable without swap) or the file cannot be made.
-// `fs_type` receives a name for the filesystem ("ext4/xfs/...": the statfs magic in hex).
+// nothing is left on disk once the last descriptor closes; readahead is off for it. -1 with `error`
+// set when `dir` is on tmpfs or ramfs (their pages are not reclaimable without swap) or the file
+// cannot be made. `fs_type` receives a name for the filesystem ("ext4/xfs/...": the statfs magic in
+// hex).
 [[nodiscard]] int open_cache_file(const std::string& dir, std::uint64_t bytes, std::string& fs_type,
                                   std::string& error);
 
@@ -32,7 +33,8 @@ struct CacheChildArgs {
 // The child's body, after fork(): async-signal-safe calls only (the parent may have threads).
 // Own process group (a terminal's Ctrl-C reaches only pipe_bench), SIGKILL when the forking
 // thread dies, joins the cgroup, reads the whole file once, reports ready, then reads on
-// (wrapping around) whenever usage + 256 KiB <= limit, polling usage every 5 ms. Never returns;
+// (wrapping around) 256 KiB at a time whenever usage + 512 KiB <= limit, polling usage every
+// 5 ms. Never returns;
 // exits 3 if it cannot join the cgroup.
 [[noreturn]] void run_cache_child(const CacheChildArgs& args) noexcept;
 

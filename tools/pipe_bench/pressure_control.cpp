@@ -67,6 +67,8 @@ int PressureControl::start(const Options& options, RunContext& context, std::FIL
     info.limit_bytes = cgroup_->limit_bytes();
     info.cache_file_bytes = cgroup_->cache_file_bytes();
     info.cache_dir = cgroup_->cache_dir();
+    info.idle_reclaim = cgroup_->idle_delta();
+    info.idle_s = cgroup_->idle_probe_s();
     info.command = fmt::format(
         "memory cgroup v{} {}, limit {:.1f} MiB, kept full of the page cache of a {:.1f} MiB file "
         "in {}",

@@ -156,6 +156,17 @@ std::unique_ptr<ReclaimCgroup> ReclaimCgroup::start(const ReclaimSpec& spec, std
   }
   ::close(ready[0]);
   if (!filled) return nullptr;
+  cg->settle(deadline, cancel);
+  if (spec.idle_probe.count() > 0 && (cancel == nullptr || !cancel->load())) {
+    const ReclaimCounters before = cg->read();
+    std::this_thread::sleep_for(spec.idle_probe);
+    cg->idle_ = reclaim_delta(before, cg->read());
+    cg->idle_s_ = std::chrono::duration<double>(spec.idle_probe).count();
+  }
+  if (cancel != nullptr && cancel->load()) {
+    error = "interrupted";
+    return nullptr;
+  }
   if (!write_file(procs, std::to_string(::getpid()))) {
     error = fmt::format("cannot move pipe_bench into {}: {}", cg->dir_, std::strerror(errno));
     return nullptr;
@@ -180,6 +191,20 @@ std::optional<std::string> ReclaimCgroup::unavailable(const ReclaimSpec& spec) {
                        spec.cache_dir);
   }
   return std::nullopt;
+}
+
+void ReclaimCgroup::settle(std::chrono::steady_clock::time_point deadline,
+                           const std::atomic<bool>* cancel) const {
+  constexpr auto kQuiet = std::chrono::milliseconds(200);
+  ReclaimCounters last = read();
+  while (Clock::now() < deadline && (cancel == nullptr || !cancel->load())) {
+    std::this_thread::sleep_for(kQuiet);
+    const ReclaimCounters now = read();
+    ReclaimCounters d = reclaim_delta(last, now);
+    d.vm_pgscan_direct = d.vm_pgsteal_direct = d.vm_allocstall = std::nullopt;  // machine-wide
+    if (!reclaim_caused(d)) return;
+    last = now;
+  }
 }
 
 ReclaimCgroup::~ReclaimCgroup() {

@@ -4,11 +4,12 @@
 // is available, else v1), named pipe_bench-<pid>, sets its limit, and starts a page-cache child
 // in it: the child reads through a sparse file twice the limit on a disk filesystem (not tmpfs,
 // whose pages cannot be reclaimed without swap), unlinked as soon as it is created, then keeps
-// the cgroup's usage within 256 KiB of the limit by reading on whenever there is room. Once the
-// cgroup is full, start() moves the calling process (all its threads) into it: every page it or
-// its children allocate from then on (kernel pipe pages, mmap'ed and faulted pages, page tables)
-// is charged to the cgroup and has to reclaim page cache first. The cost: the child polls the
-// cgroup's usage every 5 ms and reads when there is room, taking a little CPU.
+// the cgroup's usage within 512 KiB of the limit by reading on whenever there is room. Once the
+// cgroup is full and its reclaim counters have settled (the fill itself reclaims; then the cgroup
+// is quiet until someone else allocates), start() moves the calling process (all its threads) into
+// it: every page it or its children allocate from then on (kernel pipe pages, mmap'ed and faulted
+// pages, page tables) is charged to the cgroup and has to reclaim page cache first. The cost: the
+// child polls the cgroup's usage every 5 ms and reads when there is room, taking a little CPU.
 //
 // stop() (also run by the destructor) moves the process back to the cgroup it came from,
 // SIGKILLs and reaps the child (its exit frees the unlinked file and its page cache) and removes
@@ -39,6 +40,9 @@ struct ReclaimSpec {
   std::uint64_t working_set_bytes = 0;
   std::string cache_dir = "/var/tmp";  // where the page-cache file is made (unlinked at once)
   std::chrono::milliseconds fill_timeout{60000};
+  // After the fill: how long to watch the counters with the caller idle (not yet moved in), as
+  // the reference of what the cgroup does without it (idle_delta()); 0 skips it.
+  std::chrono::milliseconds idle_probe{500};
 };
 
 class ReclaimCgroup {
@@ -66,6 +70,10 @@ class ReclaimCgroup {
   // "cgroup v1 /sys/fs/cgroup/memory/pipe_bench-42".
   [[nodiscard]] std::string source() const;
 
+  // How much the counters grew during spec.idle_probe before the caller moved in: the page-cache
+  // child's own reclaim, the background of every later measurement (nullopt if skipped).
+  [[nodiscard]] const std::optional<ReclaimCounters>& idle_delta() const noexcept { return idle_; }
+  [[nodiscard]] double idle_probe_s() const noexcept { return idle_s_; }
   [[nodiscard]] int version() const noexcept { return version_; }
   [[nodiscard]] const std::string& dir() const noexcept { return dir_; }
   [[nodiscard]] std::uint64_t limit_bytes() const noexcept { return limit_; }
@@ -79,6 +87,9 @@ class ReclaimCgroup {
 
  private:
   ReclaimCgroup() = default;
+  // Waits until the cgroup's reclaim counters stand still for 200 ms (or `deadline`, or cancel).
+  void settle(std::chrono::steady_clock::time_point deadline,
+              const std::atomic<bool>* cancel) const;
 
   int version_ = 0;
   std::string dir_;          // the cgroup created, removed by stop()
@@ -91,6 +102,8 @@ class ReclaimCgroup {
   int child_status_ = 0;
   bool moved_ = false;
   bool created_ = false;
+  std::optional<ReclaimCounters> idle_;
+  double idle_s_ = 0;
 };
 
 }  // namespace pipe_bench

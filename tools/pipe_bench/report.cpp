@@ -67,7 +67,12 @@ std::string format_pressure(const RunContext& context) {
   if (!context.pressure) return {};
   const auto& p = *context.pressure;
   if (p.mode == "cgroup") {
-    return fmt::format("memory pressure: {} (full after {:.1f} s)\n", p.command, p.ramp_s);
+    std::string idle;
+    if (p.idle_reclaim) {
+      idle = fmt::format("{:>{}}  reclaim before pipe_bench moved in, over {:g} s: {}\n", "",
+                         kNameWidth, p.idle_s, format_reclaim(*p.idle_reclaim));
+    }
+    return fmt::format("memory pressure: {} (ready after {:.1f} s)\n{}", p.command, p.ramp_s, idle);
   }
   return fmt::format("memory pressure: {} (RSS {} when measuring started, after {:.1f} s)\n",
                      p.command, gib(p.rss_bytes_at_start), p.ramp_s);

@@ -56,10 +56,11 @@ int PressureControl::start(const Options& options, RunContext& context, std::FIL
     cgroup_ = ReclaimCgroup::start(spec, error, &interrupt_flag());
     if (!cgroup_) {
       if (interrupted()) return kInterruptedExitCode;
-      print(err, fmt::format("pipe_bench: --memory-pressure: {} (--memory-pressure=stress-ng "
-                             "needs no cgroup)\n",
-                             error));
-      return 2;
+      // Exit 2 when no cgroup can be made here at all (as the option check says), else 1.
+      const bool impossible = ReclaimCgroup::unavailable(spec).has_value();
+      print(err, fmt::format("pipe_bench: --memory-pressure: {}{}\n", error,
+                             impossible ? " (--memory-pressure=stress-ng needs no cgroup)" : ""));
+      return impossible ? 2 : 1;
     }
     info.mode = "cgroup";
     info.cgroup = cgroup_->dir();

@@ -207,6 +207,10 @@ void ReclaimCgroup::settle(std::chrono::steady_clock::time_point deadline,
   }
 }
 
+void ReclaimCgroup::forget_child() const {
+  if (created_) set_emergency_cgroup(dir_, restore_dir_ + "/cgroup.procs", 0);
+}
+
 ReclaimCgroup::~ReclaimCgroup() {
   std::string ignored;
   stop(ignored);
@@ -223,6 +227,7 @@ std::string ReclaimCgroup::source() const {
 bool ReclaimCgroup::cache_child_running(std::string& why) {
   if (child_ > 0 && !child_reaped_ && ::waitpid(child_, &child_status_, WNOHANG) == child_) {
     child_reaped_ = true;
+    forget_child();
   }
   if (!child_reaped_) return true;
   why = fmt::format("(pid {}) exited: {}", child_, exit_text(child_status_));
@@ -257,6 +262,7 @@ bool ReclaimCgroup::stop(std::string& error) noexcept {
       while (::waitpid(child_, &child_status_, 0) < 0 && errno == EINTR) {
       }
       child_reaped_ = true;
+      forget_child();
     }
     if (created_) {
       created_ = false;

@@ -87,6 +87,8 @@ class ReclaimCgroup {
 
  private:
   ReclaimCgroup() = default;
+  // Once the child is reaped, the emergency cleanup must not signal its (reusable) pid.
+  void forget_child() const;
   // Waits until the cgroup's reclaim counters stand still for 200 ms (or `deadline`, or cancel).
   void settle(std::chrono::steady_clock::time_point deadline,
               const std::atomic<bool>* cancel) const;

@@ -44,7 +44,7 @@ std::size_t format_pid(pid_t value, char* buf) noexcept {
   return n;
 }
 
-// Async-signal-safe: atomics, kill, _exit.
+// Async-signal-safe: atomics, kill, _exit, and emergency_cgroup_cleanup's calls.
 void on_signal(int) {
   if (g_interrupted.exchange(true)) {
     kill_group();

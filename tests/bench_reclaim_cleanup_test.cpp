@@ -1,7 +1,8 @@
 // pipe_bench --memory-pressure (cgroup mode) leaves nothing behind: the cgroup pipe_bench-<pid>
 // is removed and the page-cache child (holding the unlinked cache file) is gone after a normal
-// run, after SIGINT or SIGTERM mid-run, and after a second SIGINT (the emergency path); a dead
-// page-cache child ends the benchmark with exit 1. Skipped where no memory cgroup can be made.
+// run, after SIGINT or SIGTERM mid-run, and after two SIGINTs in a row (the handler's emergency
+// path itself is tested in bench_reclaim_emergency_test.cpp); a dead page-cache child ends the
+// benchmark with exit 1. Skipped where no memory cgroup can be made.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>

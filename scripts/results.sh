@@ -57,7 +57,7 @@ else
   DUR=5; RUNS=3
   SWEEP=(); SWEEP_CONFIGS=9   # no -w / -r: the selftest's writers {1,2,5} x readers {1,5,10}
   COSTS=0,250,1000,4000,16000; N_COSTS=5
-  PRESSURE=--memory-pressure   # stress-ng --vm 4 --vm-bytes 80% --vm-method all
+  PRESSURE=--memory-pressure=stress-ng   # stress-ng --vm 4 --vm-bytes 80% --vm-method all
 fi
 IDLE_PIPES=1000
 POLICIES=legacy,prealloc,unified,shrinker

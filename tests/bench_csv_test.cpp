@@ -45,10 +45,11 @@ TEST(BenchCsv, FieldsWithCommasAreQuoted) {
   EXPECT_NE(row.find("\"stress-ng --vm 1,x\""), std::string::npos) << row;
 }
 
-TEST(BenchCsv, ModelColumnsComeLast) {
+TEST(BenchCsv, ModelColumnsFollowTheLockColumns) {
   const std::string header = pipe_bench::csv_header();
-  EXPECT_NE(header.find(",verify_ok,free_cost_ns,reclaim_stall_probability,reclaim_stall_ns,"
-                        "model_preset\n"),
+  EXPECT_NE(header.find(",verify_ok,lock_hold_ns_per_write,lock_wait_ns_per_write,"
+                        "lock_contended_per_write,free_cost_ns,reclaim_stall_probability,"
+                        "reclaim_stall_ns,model_preset,"),
             std::string::npos)
       << header;
   auto run = bench_test::make_run("unified", 10);
@@ -58,9 +59,9 @@ TEST(BenchCsv, ModelColumnsComeLast) {
   run.config.reclaim_stall_ns = 20000;
   run.config.model_preset = "kernel-reclaim";
   const auto row = pipe_bench::csv_row({0, 2, 3, 200}, run);
-  EXPECT_NE(row.find(",150,0.02,20000,kernel-reclaim\n"), std::string::npos) << row;
+  EXPECT_NE(row.find(",150,0.02,20000,kernel-reclaim,"), std::string::npos) << row;
   const auto plain = pipe_bench::csv_row({0, 2, 3, 0}, bench_test::make_run("unified", 10));
-  EXPECT_NE(plain.find(",0,0,0,\n"), std::string::npos) << plain;
+  EXPECT_NE(plain.find(",0,0,0,,"), std::string::npos) << plain;
 }
 
 }  // namespace

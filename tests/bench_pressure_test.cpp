@@ -1,6 +1,6 @@
-// pipe_bench --memory-pressure: the SPEC grammar, and that no stress-ng process of its group is
-// left behind — after a normal run, after SIGINT (Ctrl-C) in the middle of a run, and after
-// stop() of the in-process controller. A missing stress-ng is a one-line error, exit 2.
+// pipe_bench --memory-pressure=stress-ng: the SPEC grammar, and that no stress-ng process of its
+// group is left behind — after a normal run, after SIGINT (Ctrl-C) in the middle of a run, and
+// after stop() of the in-process controller. A missing stress-ng is a one-line error, exit 2.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 
 TEST(BenchPressure, SpecGrammar) {
   std::string why;
-  auto spec = parse_pressure_spec("", why);
+  auto spec = parse_pressure_spec("stress-ng", why);
   ASSERT_TRUE(spec.has_value());
   EXPECT_EQ(describe(*spec), "stress-ng --vm 4 --vm-bytes 80% --vm-method all");
   spec = parse_pressure_spec("1:64M", why);
@@ -132,7 +132,7 @@ TEST(BenchPressure, RequestedBytes) {
   EXPECT_EQ(requested_bytes(*parse_pressure_spec("1:64M", why), 0), 64u << 20);
   EXPECT_EQ(requested_bytes(*parse_pressure_spec("4:2G", why), 0), 2ull << 30);
   EXPECT_EQ(requested_bytes(*parse_pressure_spec(":80%", why), 1000), 800u);
-  EXPECT_EQ(requested_bytes(*parse_pressure_spec("", why), 10'000), 8'000u);
+  EXPECT_EQ(requested_bytes(*parse_pressure_spec("stress-ng", why), 10'000), 8'000u);
 }
 
 TEST(BenchPressure, SigintMidRunLeavesNoStressNg) {
@@ -181,6 +181,13 @@ TEST(BenchPressure, JsonRecordsWhatRanAndItsMemory) {
   EXPECT_GE(p["ramp_s"].get<double>(), 1.0);
   EXPECT_TRUE(doc["results"][0]["runs"][0]["pressure_rss_bytes"].is_number());
   EXPECT_EQ(doc["results"][0]["config"]["memory_pressure"], p["command"]);
+  EXPECT_EQ(p["mode"], "stress-ng");
+  // The proof, from the global counters: a reclaim object either way.
+  const auto& reclaim = doc["results"][0]["runs"][0]["reclaim"];
+  ASSERT_TRUE(reclaim.is_object()) << doc.dump();
+  EXPECT_EQ(reclaim["source"], "global /proc/vmstat");
+  EXPECT_TRUE(reclaim["failcnt"].is_null());
+  EXPECT_TRUE(reclaim["vm_pgscan_direct"].is_number());
 }
 
 TEST(BenchPressure, ControllerStopKillsTheWholeGroup) {
@@ -202,7 +209,8 @@ TEST(BenchPressure, ControllerStopKillsTheWholeGroup) {
 TEST(BenchPressure, MissingStressNgIsExit2BeforeAnythingRuns) {
   char dir[] = "/tmp/pipe_bench_empty_path_XXXXXX";
   ASSERT_NE(::mkdtemp(dir), nullptr);
-  const auto r = bench_test::run_pipe_bench({"--memory-pressure", "-t", "kernel", "-d", "5"}, dir);
+  const auto r =
+      bench_test::run_pipe_bench({"--memory-pressure=stress-ng", "-t", "kernel", "-d", "5"}, dir);
   ::rmdir(dir);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_TRUE(r.out.empty()) << r.out;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pipe_bench/model_preset.hpp"
+#include "pipe_bench/reclaim_counters.hpp"
 
 namespace pipe_bench {
 
@@ -17,6 +18,18 @@ struct PressureInfo {
   std::string method;
   std::uint64_t rss_bytes_at_start = 0;  // resident memory of stress-ng's whole process group
   double ramp_s = 0;                     // how long pipe_bench waited for it to ramp up
+  // cgroup mode (mode "cgroup"; the stress-ng fields above are then empty / 0).
+  std::string mode = "stress-ng";  // "cgroup" or "stress-ng"
+  std::string cgroup{};            // the cgroup directory pipe_bench made, e.g. ".../pipe_bench-42"
+  int cgroup_version = 0;
+  std::uint64_t limit_bytes = 0;
+  std::uint64_t cache_file_bytes = 0;
+  std::string cache_dir{};
+  std::optional<ReclaimCounters> idle_reclaim{};  // the counters' growth with pipe_bench idle
+  double idle_s = 0;                              // over this many seconds
+  // Set after the runs when some run's counters did not grow: "no reclaim was caused in 2 of 4
+  // runs (...): <why>".
+  std::string no_reclaim{};
 };
 
 struct RunContext {

@@ -30,7 +30,10 @@ std::string csv_header() {
          "bytes_read,allocs_in_lock,allocs_outside_lock,frees_in_lock,frees_outside_lock,"
          "pool_hits,pool_peak,pressure_rss_bytes,verify_ok,lock_hold_ns_per_write,"
          "lock_wait_ns_per_write,lock_contended_per_write,free_cost_ns,"
-         "reclaim_stall_probability,reclaim_stall_ns,model_preset\n";
+         "reclaim_stall_probability,reclaim_stall_ns,model_preset,reclaim_source,reclaimed,"
+         "reclaim_failcnt,reclaim_pgpgin,reclaim_pgpgout,reclaim_pgscan,reclaim_pgsteal,"
+         "reclaim_events_max,reclaim_events_high,vm_pgscan_direct,vm_pgsteal_direct,"
+         "vm_allocstall\n";
 }
 
 std::string csv_row(const Configuration& config, const TargetResult& r) {
@@ -57,8 +60,16 @@ std::string csv_row(const Configuration& config, const TargetResult& r) {
       pool(&P::pool_peak), optional_field(r.pressure_rss_bytes),
       r.run.verify ? (r.run.verify->ok() ? "1" : "0") : "", lock(&LockPerWrite::hold_ns),
       lock(&LockPerWrite::wait_ns), lock(&LockPerWrite::contended));
-  out += fmt::format("{},{},{},{}\n", c.free_cost_ns, c.reclaim_stall_probability,
-                     c.reclaim_stall_ns, field(c.model_preset));
+  out += fmt::format("{},{},{},{}", c.free_cost_ns, c.reclaim_stall_probability, c.reclaim_stall_ns,
+                     field(c.model_preset));
+  if (!r.reclaim) return out + ",,,,,,,,,,,,\n";
+  const ReclaimCounters& d = *r.reclaim;
+  out += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{}\n", field(d.source),
+                     reclaim_caused(d) ? 1 : 0, optional_field(d.failcnt), optional_field(d.pgpgin),
+                     optional_field(d.pgpgout), optional_field(d.pgscan), optional_field(d.pgsteal),
+                     optional_field(d.events_max), optional_field(d.events_high),
+                     optional_field(d.vm_pgscan_direct), optional_field(d.vm_pgsteal_direct),
+                     optional_field(d.vm_allocstall));
   return out;
 }
 

@@ -30,18 +30,48 @@ json model_preset_json(const std::optional<ModelPreset>& preset) {
           {"source", std::move(source)}};
 }
 
+json counter(const std::optional<std::uint64_t>& value) {
+  return value ? json(*value) : json(nullptr);
+}
+
+json reclaim_json(const std::optional<ReclaimCounters>& r) {
+  if (!r) return nullptr;
+  return {{"source", r->source},
+          {"reclaimed", reclaim_caused(*r)},
+          {"failcnt", counter(r->failcnt)},
+          {"pgpgin", counter(r->pgpgin)},
+          {"pgpgout", counter(r->pgpgout)},
+          {"pgscan", counter(r->pgscan)},
+          {"pgsteal", counter(r->pgsteal)},
+          {"events_max", counter(r->events_max)},
+          {"events_high", counter(r->events_high)},
+          {"vm_pgscan_direct", counter(r->vm_pgscan_direct)},
+          {"vm_pgsteal_direct", counter(r->vm_pgsteal_direct)},
+          {"vm_allocstall", counter(r->vm_allocstall)}};
+}
+
 }  // namespace
 
 json context_json(const RunContext& context) {
   json pressure = nullptr;
   if (context.pressure) {
     const auto& p = *context.pressure;
+    const bool cg = p.mode == "cgroup";
     pressure = {{"command", p.command},
                 {"workers", p.workers},
                 {"vm_bytes", p.vm_bytes},
                 {"method", p.method},
                 {"rss_bytes_at_start", p.rss_bytes_at_start},
-                {"ramp_s", p.ramp_s}};
+                {"ramp_s", p.ramp_s},
+                {"mode", p.mode},
+                {"cgroup", cg ? json(p.cgroup) : json(nullptr)},
+                {"cgroup_version", cg ? json(p.cgroup_version) : json(nullptr)},
+                {"limit_bytes", cg ? json(p.limit_bytes) : json(nullptr)},
+                {"cache_file_bytes", cg ? json(p.cache_file_bytes) : json(nullptr)},
+                {"cache_dir", cg ? json(p.cache_dir) : json(nullptr)},
+                {"no_reclaim", p.no_reclaim.empty() ? json(nullptr) : json(p.no_reclaim)},
+                {"idle_reclaim", reclaim_json(p.idle_reclaim)},
+                {"idle_s", cg ? json(p.idle_s) : json(nullptr)}};
   }
   return {
       {"date", context.date},
@@ -127,7 +157,8 @@ json run_json(const TargetResult& r) {
       {"elapsed_s", r.run.elapsed_s},
       {"pressure_rss_bytes", r.pressure_rss_bytes ? json(*r.pressure_rss_bytes) : json(nullptr)},
       {"verify", verify_json(r.run.verify)},
-      {"metrics", metrics_json(compute_metrics(r))}};
+      {"metrics", metrics_json(compute_metrics(r))},
+      {"reclaim", reclaim_json(r.reclaim)}};
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 //
 // {"context": {"date", "host", "kernel", "cpu_model", "cores", "build_type", "pipepool_version",
 //              "git_revision", "pressure": null | {"command", "workers", "vm_bytes", "method",
-//                                                  "rss_bytes_at_start", "ramp_s"},
+//                                                  "rss_bytes_at_start", "ramp_s", "mode",
+//                                                  "cgroup", "cgroup_version", "limit_bytes",
+//                                                  "cache_file_bytes", "cache_dir",
+//                                                  "no_reclaim", "idle_reclaim", "idle_s"},
 //              ..., "model_preset": null | {"name", "description", "origin", "alloc_cost_ns",
 //                                           "free_cost_ns", "free_share",
 //                                           "reclaim_stall_probability", "reclaim_stall_ns",
@@ -15,7 +18,8 @@
 //                          "reclaim_stall_ns", "model_preset"},
 //               "metrics": {...},              // = "median", for readers of the Core schema
 //               "median": {...}, "min": {...}, "max": {...},
-//               "runs": [{"run", "elapsed_s", "pressure_rss_bytes", "verify", "metrics"}]}],
+//               "runs": [{"run", "elapsed_s", "pressure_rss_bytes", "verify", "metrics",
+//                         "reclaim"}]}],
 //  "comparisons": [{"config": {"index", "writers", "readers", "alloc_cost_ns"}, "baseline",
 //                   "target", "metric", "ratio", "ci95": [lo, hi] | null, "runs",
 //                   "half_width_pct", "resolved", "rounds", "stop_reason"}]}
@@ -26,12 +30,21 @@
 // metrics: writes, writes_per_s, throughput_mbps (MiB/s), lat_avg_ns, lat_p50_ns, lat_p90_ns,
 // lat_p99_ns, lat_p999_ns, lat_max_ns, bytes_written, bytes_read, and the pool counters
 // allocs_in_lock, allocs_outside_lock, frees_in_lock, frees_outside_lock, pool_hits, pool_peak
-// (totals over the run; null for targets without a pool). config.rate is null in closed loop;
+// and lock_violations (totals over the run; null for targets without a pool), and the pipe mutex
+// per write: lock_hold_ns_per_write, lock_wait_ns_per_write, lock_contended_per_write,
+// lock_acquisitions_per_write (null without a pool). config.rate is null in closed loop;
 // memory_pressure is the stress-ng command or null. A run's verify is null without --verify, else
 // {sent, received, lost, duplicated, corrupted}. free_cost_ns, reclaim_stall_* and model_preset
 // (the preset's name or null) describe the model allocator, 0 / null for the others; the
 // context's model_preset is the preset as read (its "source": the file's provenance block, or
-// null), null without one.
+// null), null without one. pressure.mode is "cgroup" or "stress-ng"; the
+// cgroup fields are null with stress-ng; no_reclaim is null, or why some runs caused no reclaim;
+// idle_reclaim is the counters' growth (as a run's reclaim) over idle_s seconds before the runs,
+// with pipe_bench not yet in the cgroup: the page-cache child's own share.
+// A run's reclaim is null without --memory-pressure, else how much each counter grew during the
+// run (reclaim_counters.hpp; null for a counter not available): {"source", "reclaimed", "failcnt",
+// "pgpgin", "pgpgout", "pgscan", "pgsteal", "events_max", "events_high", "vm_pgscan_direct",
+// "vm_pgsteal_direct", "vm_allocstall"}; reclaimed is false when no reclaim counter grew.
 #pragma once
 
 #include <nlohmann/json.hpp>

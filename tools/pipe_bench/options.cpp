@@ -14,6 +14,7 @@
 #include "pipe_bench/duration_text.hpp"
 #include "pipe_bench/exec_path.hpp"
 #include "pipe_bench/options_help.hpp"
+#include "pipe_bench/reclaim_cgroup.hpp"
 #include "pipe_bench/targets/registry.hpp"
 #include "pipe_bench/verify.hpp"
 
@@ -382,9 +383,11 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                "Also print a short comparison text, one line per target and configuration, to "
                "paste into a cover letter");
   app.add_option("--memory-pressure", pressure,
-                 "Run stress-ng for the whole benchmark: SPEC is [WORKERS][:BYTES] (default 4:80%, "
-                 "i.e. stress-ng --vm 4 --vm-bytes 80% --vm-method all, as the kernel selftest); "
-                 "measuring starts once it has ramped up (>= 1 s)")
+                 "Make page allocation reclaim (default: cgroup): SPEC is cgroup[:LIMIT] (a memory "
+                 "cgroup of its own, limit LIMIT or usage + 256M, kept full of page cache; needs "
+                 "root), stress-ng[:WORKERS[:BYTES]] or the older [WORKERS][:BYTES] (stress-ng "
+                 "--vm 4 --vm-bytes 80% --vm-method all by default, as the kernel selftest). "
+                 "Each run reports the reclaim counters' growth")
       ->expected(0, 1)
       ->type_name("[=SPEC]");
   app.add_option("--rate", rate,
@@ -481,7 +484,11 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
       std::string why;
       options.pressure = parse_pressure_spec(pressure, why);
       if (!options.pressure) bad("--memory-pressure", why, pressure);
-      options.stress_ng = require_program("--memory-pressure", "stress-ng", pressure);
+      if (options.pressure->mode == PressureMode::stress_ng) {
+        options.stress_ng = require_program("--memory-pressure", "stress-ng", pressure);
+      } else if (const auto why = ReclaimCgroup::unavailable(ReclaimSpec{})) {
+        bad("--memory-pressure", *why + " (--memory-pressure=stress-ng needs no cgroup)", pressure);
+      }
     }
     if (app.count("--plot") != 0) {
       if (!ends_with(plot, ".png") && !ends_with(plot, ".svg")) {

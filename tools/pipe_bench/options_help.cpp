@@ -45,11 +45,19 @@ and the latency reported is service time; the queueing delay a steady sender wou
 counted. --rate N sends on a fixed schedule (open loop) and counts latency from each write's
 intended send time, so stalls show up in the percentiles (timer slack adds ~50-100 us).
 
---memory-pressure starts stress-ng in its own process group before the first run, waits until
-its resident memory reaches half the requested bytes and stops growing (at least 1 s, at most
-30 s), records that memory, and stops the whole group (SIGTERM, then SIGKILL after 2 s) when
-pipe_bench ends, fails or is interrupted (Ctrl-C).
-On a 2-core machine stress-ng also takes CPU time from the benchmark.
+--memory-pressure makes page allocation reclaim. Default mode, cgroup[:LIMIT] (needs root):
+pipe_bench makes a memory cgroup of its own (v2 where its memory controller is available, else
+v1), limited to LIMIT or to its resident memory + the largest configuration's buffers + 256M,
+fills it with the clean page cache of an unlinked sparse file twice the limit in /var/tmp (a
+child keeps it full: it takes a little CPU), then moves itself in, so that kernel pipe pages,
+pipepool's mmap'ed pages and kernel-procs' children must reclaim. If no cgroup can be made it
+exits 2 (use =stress-ng). stress-ng[:WORKERS[:BYTES]] (also the older bare [WORKERS][:BYTES])
+starts stress-ng --vm in its own process group and waits for it to ramp up (1-30 s); on a large
+machine without swap it takes CPU time but causes no reclaim. Each run reports how much the
+reclaim counters grew (the cgroup's memory.failcnt, memory.stat, memory.events, and
+/proc/vmstat's global pgscan_direct, pgsteal_direct, allocstall); a run where none grew says
+"no reclaim", and the end says why. Everything started or made is removed at the end, on
+errors and on Ctrl-C / SIGTERM.
 
 Outputs: a text table per configuration on stdout; --json (context, results with runs and
 medians, comparisons with ci95, ci_method), --csv (one row per run), --plot (gnuplot; a sweep

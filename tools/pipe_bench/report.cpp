@@ -71,6 +71,14 @@ std::string format_header(const RunConfig& config, const RunContext& context) {
 std::string format_pressure(const RunContext& context) {
   if (!context.pressure) return {};
   const auto& p = *context.pressure;
+  if (p.mode == "cgroup") {
+    std::string idle;
+    if (p.idle_reclaim) {
+      idle = fmt::format("{:>{}}  reclaim before pipe_bench moved in, over {:g} s: {}\n", "",
+                         kNameWidth, p.idle_s, format_reclaim(*p.idle_reclaim));
+    }
+    return fmt::format("memory pressure: {} (ready after {:.1f} s)\n{}", p.command, p.ramp_s, idle);
+  }
   return fmt::format("memory pressure: {} (RSS {} when measuring started, after {:.1f} s)\n",
                      p.command, gib(p.rss_bytes_at_start), p.ramp_s);
 }
@@ -106,6 +114,11 @@ std::string format_row(const TargetResult& result, bool run_column) {
       "{:>10.1f}\n",
       result.target, kNameWidth, run, m.writes, m.writes_per_s, m.throughput_mbps, us(m.lat_avg_ns),
       us(m.lat_p50_ns), us(m.lat_p90_ns), us(m.lat_p99_ns), us(m.lat_p999_ns), us(m.lat_max_ns));
+}
+
+std::string format_reclaim_row(const TargetResult& result) {
+  if (!result.reclaim) return {};
+  return fmt::format("{:>{}}  reclaim: {}\n", "", kNameWidth, format_reclaim(*result.reclaim));
 }
 
 std::string format_pool_table(const std::vector<TargetResult>& results) {

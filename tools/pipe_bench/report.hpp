@@ -27,6 +27,9 @@ namespace pipe_bench {
 // Column titles of the main table, then one row per run; `run_column` adds the run number.
 [[nodiscard]] std::string format_table_header(bool run_column = false);
 [[nodiscard]] std::string format_row(const TargetResult& result, bool run_column = false);
+// The line under a row with --memory-pressure: "reclaim: failcnt +2210, ..." or "reclaim: no
+// reclaim (failcnt +0, ...)"; empty without counters.
+[[nodiscard]] std::string format_reclaim_row(const TargetResult& result);
 // Pool counters per write for the pipepool targets; empty when no result has them.
 [[nodiscard]] std::string format_pool_table(const std::vector<TargetResult>& results);
 // writes/s of each target divided by that of `baseline` (when it is not legacy or kernel), of

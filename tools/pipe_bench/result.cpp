@@ -29,4 +29,8 @@ Metrics compute_metrics(const TargetResult& result) noexcept {
   return m;
 }
 
+bool reclaimed(const TargetResult& result) noexcept {
+  return result.reclaim && reclaim_caused(*result.reclaim);
+}
+
 }  // namespace pipe_bench

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "pipe_bench/reclaim_counters.hpp"
 #include "pipe_bench/workload_types.hpp"
 #include "pipepool/stats.hpp"
 
@@ -36,6 +37,8 @@ struct TargetResult {
   WorkloadResult run;
   unsigned run_index = 1;                           // 1-based, among the runs of its series
   std::optional<std::uint64_t> pressure_rss_bytes;  // stress-ng's RSS as this run started
+  // With --memory-pressure: how much the reclaim counters grew during this run (after - before).
+  std::optional<ReclaimCounters> reclaim;
 };
 
 // The pipe mutex, per write: time held and waited for by every caller (readers included), and how
@@ -46,6 +49,8 @@ struct LockPerWrite {
   double contended = 0;
   double acquisitions = 0;
 };
+// True when the run had --memory-pressure and its counters show that reclaim happened.
+[[nodiscard]] bool reclaimed(const TargetResult& result) noexcept;
 
 struct Metrics {
   std::uint64_t writes = 0;

@@ -13,7 +13,7 @@
 #include "pipe_bench/json_report.hpp"
 #include "pipe_bench/model_preset.hpp"
 #include "pipe_bench/plot.hpp"
-#include "pipe_bench/pressure.hpp"
+#include "pipe_bench/pressure_control.hpp"
 #include "pipe_bench/progress.hpp"
 #include "pipe_bench/report.hpp"
 #include "pipe_bench/resolve_report.hpp"
@@ -27,8 +27,7 @@
 namespace pipe_bench {
 namespace {
 
-constexpr auto kMinRamp = std::chrono::milliseconds(1000);
-constexpr auto kMaxRamp = std::chrono::milliseconds(30000);
+constexpr double kMinRampS = 1.0;      // stress-ng's shortest ramp-up (pressure_control.cpp)
 constexpr double kRunOverheadS = 0.1;  // pipe set-up, thread start and join, per run
 
 std::size_t message_size(const Options& options) {
@@ -123,32 +122,6 @@ std::string format_plan(const Options& options, std::size_t configs, double pres
       configs, configs == 1 ? "" : "s", options.targets.size(),
       options.targets.size() == 1 ? "" : "s", options.runs, options.runs == 1 ? "" : "s",
       options.duration_s, format_duration(total));
-}
-
-// Starts stress-ng and waits for it to ramp up; fills context.pressure. Returns 0 or an exit code.
-int start_pressure(const Options& options, std::unique_ptr<MemoryPressure>& pressure,
-                   RunContext& context, std::FILE* err) {
-  std::string error;
-  pressure = MemoryPressure::start(*options.pressure, options.stress_ng, error);
-  if (!pressure) {
-    print(err, fmt::format("pipe_bench: {}\n", error));
-    return 1;
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  if (!pressure->ramp_up(kMinRamp, kMaxRamp, &interrupt_flag(), error)) {
-    if (interrupted()) return kInterruptedExitCode;
-    print(err, fmt::format("pipe_bench: {}\n", error));
-    return 1;
-  }
-  PressureInfo info;
-  info.command = describe(pressure->spec());
-  info.workers = pressure->spec().workers;
-  info.vm_bytes = pressure->spec().vm_bytes;
-  info.method = pressure->spec().method;
-  info.rss_bytes_at_start = pressure->rss_bytes();
-  info.ramp_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  context.pressure = info;
-  return 0;
 }
 
 // The tables printed after a configuration's last run.
@@ -297,7 +270,7 @@ struct RunLoop {
   const Options& options;
   std::size_t configs;
   Progress& progress;
-  MemoryPressure* pressure;  // nullptr without --memory-pressure
+  PressureControl& pressure;  // inactive without --memory-pressure
   std::FILE* out;
   std::FILE* err;
   std::size_t done = 0;  // runs finished, over all configurations
@@ -319,15 +292,23 @@ int run_round(RunLoop& loop, ConfigResults& current, unsigned round, bool revers
     if (interrupted()) return 0;
     Series& series = current.series[reversed ? n - 1 - i : i];
     show(series.target);
-    const auto rss = loop.pressure ? std::optional(loop.pressure->rss_bytes()) : std::nullopt;
+    const auto rss = loop.pressure.stress_rss();
+    const auto before =
+        loop.pressure.active() ? std::optional(loop.pressure.sample()) : std::nullopt;
     int exit_code = 0;
     auto result = run_target(loop.options, current.config, series.target, loop.err, exit_code);
     loop.progress.clear();
     if (!result) return exit_code;
     if (result->run.cancelled) return 0;
+    if (std::string error; !loop.pressure.healthy(error)) {
+      print(loop.err, fmt::format("pipe_bench: {}\n", error));
+      return 1;
+    }
     result->run_index = round;
     result->pressure_rss_bytes = rss;
+    if (before) result->reclaim = reclaim_delta(*before, loop.pressure.sample());
     print(loop.out, format_row(*result, loop.options.runs > 1));
+    print(loop.out, format_reclaim_row(*result));
     if (result->run.verify) {
       print(loop.out, fmt::format("{:>15}  verify: {}\n", "", result->run.verify->describe()));
     }
@@ -389,12 +370,11 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   const std::vector<Configuration> plan = make_plan(options);
   print(out, format_header(header_config(options), context));
   print(out, format_shrinker_pressure(context));
-  print(out, format_plan(options, plan.size(),
-                         options.pressure ? static_cast<double>(kMinRamp.count()) / 1000 : 0.0));
+  print(out, format_plan(options, plan.size(), options.pressure ? kMinRampS : 0.0));
 
-  std::unique_ptr<MemoryPressure> pressure;  // stopped by its destructor on every return
+  PressureControl pressure;  // stopped by its destructor on every return
   if (options.pressure) {
-    if (const int code = start_pressure(options, pressure, context, err); code != 0) {
+    if (const int code = pressure.start(options, context, err); code != 0) {
       if (code == kInterruptedExitCode) print(err, "pipe_bench: interrupted\n");
       return code;
     }
@@ -406,7 +386,7 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   std::vector<Comparison> comparisons;
   Progress progress(err, plan.size() * options.targets.size() * options.runs,
                     options.duration_s + kRunOverheadS);
-  RunLoop loop{options, plan.size(), progress, pressure.get(), out, err};
+  RunLoop loop{options, plan.size(), progress, pressure, out, err};
   double spent_s = 0;  // --runs auto: time the configurations before this one took
   for (const auto& config : plan) {
     if (plan.size() > 1) print(out, format_config_header(config, plan.size(), show_cost));
@@ -436,10 +416,13 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
     }
     print_config_tables(options, results.back(), comparisons, out);
   }
-  if (pressure && !pressure->running()) {
-    print(err, "pipe_bench: --memory-pressure: stress-ng exited before the end of the runs\n");
+  if (pressure.active() && context.pressure && !interrupted()) {
+    context.pressure->no_reclaim = no_reclaim_note(results, pressure.no_reclaim_reason());
+    if (!context.pressure->no_reclaim.empty()) {
+      print(out, fmt::format("\nmemory pressure requested but {}\n", context.pressure->no_reclaim));
+    }
   }
-  if (pressure) pressure->stop();
+  pressure.stop(err);
   if (interrupted()) {
     print(err, "pipe_bench: interrupted\n");
     return kInterruptedExitCode;

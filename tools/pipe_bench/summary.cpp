@@ -31,6 +31,24 @@ std::string allocator_text(const RunConfig& c) {
   return fmt::format(", allocator {}", c.allocator);
 }
 
+// `requested` when every run of the target and the baseline reclaimed; otherwise says the
+// pressure caused no reclaim, so that the line is not read as measured under pressure.
+std::string pressure_text(const std::string& requested, const ConfigResults& config,
+                          const Comparison& c) {
+  std::size_t runs = 0, without = 0;
+  for (const auto& s : config.series) {
+    if (s.target != c.target && s.target != c.baseline) continue;
+    for (const auto& r : s.runs) {
+      if (!r.reclaim) continue;
+      ++runs;
+      if (!reclaimed(r)) ++without;
+    }
+  }
+  if (without == 0) return requested;
+  return fmt::format("requested ({}) but no reclaim was caused in {} of {} runs", requested,
+                     without, runs);
+}
+
 }  // namespace
 
 std::string percent_change(double ratio) {
@@ -40,11 +58,16 @@ std::string percent_change(double ratio) {
 std::string format_summary(const std::vector<ConfigResults>& results,
                            const std::vector<Comparison>& comparisons, const RunContext& context) {
   std::string out;
-  const std::string pressure =
-      context.pressure ? fmt::format("{} ({:.1f} GiB resident)", context.pressure->command,
-                                     static_cast<double>(context.pressure->rss_bytes_at_start) /
-                                         (1024.0 * 1024 * 1024))
-                       : std::string("off");
+  std::string pressure = "off";
+  if (context.pressure && context.pressure->mode == "cgroup") {
+    pressure = fmt::format("memory cgroup v{}, limit {:.0f} MiB kept full of page cache",
+                           context.pressure->cgroup_version,
+                           static_cast<double>(context.pressure->limit_bytes) / (1024.0 * 1024));
+  } else if (context.pressure) {
+    pressure = fmt::format(
+        "{} ({:.1f} GiB resident)", context.pressure->command,
+        static_cast<double>(context.pressure->rss_bytes_at_start) / (1024.0 * 1024 * 1024));
+  }
   for (const auto& c : comparisons) {
     if (c.metric != kMetricWritesPerS) continue;
     const auto lat = std::find_if(comparisons.begin(), comparisons.end(), [&](const auto& o) {
@@ -56,6 +79,7 @@ std::string format_summary(const std::vector<ConfigResults>& results,
                                      [&](const Series& s) { return s.target == c.target; });
     if (series == config.series.end() || series->runs.empty()) continue;
     const RunConfig& rc = series->runs.front().config;
+    const std::string pressure_here = pressure_text(pressure, config, c);
     const std::string latency = lat == comparisons.end()
                                     ? std::string("avg write latency n/a")
                                     : change(lat->estimate, "avg write latency");
@@ -66,7 +90,8 @@ std::string format_summary(const std::vector<ConfigResults>& results,
         c.estimate.pairs == 1 ? "" : "s", rc.duration_s, rc.writers, rc.writers == 1 ? "" : "s",
         rc.readers, rc.readers == 1 ? "" : "s", format_size(rc.msg_size), format_size(rc.pipe_size),
         allocator_text(rc),
-        rc.rate > 0 ? fmt::format(", open loop {:g} writes/s per writer", rc.rate) : "", pressure);
+        rc.rate > 0 ? fmt::format(", open loop {:g} writes/s per writer", rc.rate) : "",
+        pressure_here);
   }
   return out + format_unresolved(results, comparisons);
 }

@@ -97,7 +97,7 @@ TEST(BenchCli, ModelPresetIsNamedInEveryReport) {
             doc["context"]["model_preset"]["reclaim_stall_probability"]);
   EXPECT_EQ(config["reclaim_stall_ns"], doc["context"]["model_preset"]["reclaim_stall_ns"]);
   const std::string rows = bench_test::read_file(csv);
-  EXPECT_NE(rows.find(",kernel-reclaim\n"), std::string::npos) << rows;
+  EXPECT_NE(rows.find(",kernel-reclaim,"), std::string::npos) << rows;
 }
 
 TEST(BenchCli, OpenLoopNeverRunsAheadOfItsSchedule) {

@@ -4,6 +4,7 @@
 
 #include "pipe_bench/options.hpp"
 #include "pipe_bench/probe.hpp"
+#include "pipe_bench/probe_reclaim.hpp"
 #include "pipe_bench/runner.hpp"
 
 int main(int argc, char** argv) {
@@ -16,6 +17,10 @@ int main(int argc, char** argv) {
   if (parsed.options->probe) {
     pipe_bench::ProbeOptions probe;
     probe.samples = parsed.options->probe_samples;
+    if (parsed.options->pressure) {
+      return pipe_bench::run_probe_under_reclaim(probe, *parsed.options->pressure,
+                                                 parsed.options->probe_out, stdout, stderr);
+    }
     return pipe_bench::run_probe_command(probe, parsed.options->probe_out, stdout, stderr);
   }
   return pipe_bench::run_benchmark(*parsed.options, stdout, stderr);

@@ -507,6 +507,9 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
       options.csv_path = csv;
     }
     options.probe = probe;
+    if (probe && options.pressure && options.pressure->mode != PressureMode::cgroup) {
+      bad("--memory-pressure", "--probe runs under reclaim in cgroup mode only", pressure);
+    }
     if (app.count("--probe-samples") != 0) {
       if (!probe) bad("--probe-samples", "needs --probe", probe_samples);
       const auto n = parse_uint(probe_samples);

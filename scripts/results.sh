@@ -285,10 +285,10 @@ def inlock(t; c): result(t; c) | if . == null or .median.allocs_in_lock == null 
        else [.runs[].metrics | select(.writes > 0) | (.allocs_in_lock + .frees_in_lock) / .writes]
             | median end;
 def num1: if . == null then "–" else fix(1) end;
-def verdict5: if . == null or .ci95 == null then "not resolved"
+def verdict5: if . == null or .ci95 == null then "no CI"
        elif .ci95[0] > 1 then "wins" elif .ci95[1] < 1 then "loses"
        elif .ci95[0] >= 1 - $tie / 100 and .ci95[1] <= 1 + $tie / 100 then "ties within ±\($tie)%"
-       else "not resolved" end;
+       else "inconclusive (CI spans 1 beyond ±\($tie)%)" end;
 def five: first(configs[] | select(.writers == 5 and .readers == 5)) // null;
 # writes/s comparisons, one per pair of policies (the later policy over the earlier one)
 def order: {"legacy": 0, "prealloc": 1, "unified": 2, "shrinker": 3};
@@ -448,7 +448,7 @@ pool_section() {
   echo "### Findings"
   echo
   echo "Verdicts from the 95% CI of unified's writes/s ratio: *wins* (CI above 1), *loses* (below 1),"
-  echo "*ties within ±${TIE_PCT}%* (CI inside [$(awk -v t="$TIE_PCT" 'BEGIN { printf "%.2f, %.2f", 1 - t / 100, 1 + t / 100 }')]), else *not resolved*."
+  echo "*ties within ±${TIE_PCT}%* (CI inside [$(awk -v t="$TIE_PCT" 'BEGIN { printf "%.2f, %.2f", 1 - t / 100, 1 + t / 100 }')]), *inconclusive* when the CI contains 1 but reaches beyond that band (whether or not it met the ±5% target), *no CI* without pairs."
   echo
   for name in pool-model pool-model-reclaim pool-os pool-os-reclaim; do findings "$name"; done
   echo

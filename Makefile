@@ -1,10 +1,11 @@
 # Thin wrapper over CMake. `make run`: install deps, build, run the headline comparison.
-# `make test`: install deps, build, run every test.
+# `make test`: install deps, build, run every test. Developer builds treat warnings as errors.
+# `make examples`: install the build to a temporary prefix and build and run examples/ against it.
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test bench clean format
+.PHONY: all deps configure build run test bench clean format examples
 
 all: build
 
@@ -12,7 +13,7 @@ deps:
 	bash scripts/install-deps.sh
 
 configure: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIPEPOOL_WERROR=ON $(CMAKE_FLAGS)
 
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -25,6 +26,9 @@ test: build
 
 bench: build
 	$(BUILD)/pipepool_bench
+
+examples: build
+	bash scripts/check-install.sh $(BUILD)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp' '*.h')
@@ -50,7 +54,7 @@ IDLE_ARGS ?=
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS=-fsized-deallocation \
-	  -DPIPEPOOL_FUZZ=ON -DPIPEPOOL_SANITIZE=address,undefined
+	  -DPIPEPOOL_WERROR=ON -DPIPEPOOL_FUZZ=ON -DPIPEPOOL_SANITIZE=address,undefined
 	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target pipe_fuzzer
 	rm -rf $(FUZZ_BUILD)/corpus && mkdir -p $(FUZZ_BUILD)/corpus $(FUZZ_BUILD)/artifacts
 	cp fuzz/corpus/* $(FUZZ_BUILD)/corpus/

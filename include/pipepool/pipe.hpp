@@ -11,11 +11,13 @@
 
 #include <sys/uio.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <system_error>
+#include <utility>
 
 #include "pipepool/page_allocator.hpp"
 #include "pipepool/page_pool.hpp"

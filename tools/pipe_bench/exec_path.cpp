@@ -25,9 +25,11 @@ std::optional<std::string> find_executable(std::string_view name) {
   std::string_view dirs = env != nullptr ? env : "/usr/local/bin:/usr/bin:/bin";
   for (;;) {
     const auto colon = dirs.find(':');
-    std::string dir(dirs.substr(0, colon));
-    if (dir.empty()) dir = ".";
-    std::string path = dir + "/" + std::string(name);
+    std::string_view dir = dirs.substr(0, colon);
+    if (dir.empty()) dir = ".";  // an empty PATH entry is the current directory
+    std::string path;
+    path.reserve(dir.size() + 1 + name.size());
+    path.append(dir).append(1, '/').append(name);
     if (is_executable_file(path)) return path;
     if (colon == std::string_view::npos) return std::nullopt;
     dirs.remove_prefix(colon + 1);

@@ -14,6 +14,8 @@
 #   --out DIR     write RESULTS.md and plots/ under DIR instead of docs/
 #   --build DIR   the CMake build directory holding pipe_bench (default build/; built if needed)
 #   --data DIR    keep the raw JSON and text output there (default: a temporary directory)
+#   --reuse       with --data: do not measure again what DATA already holds (NAME.json), only
+#                 render the page from it
 #
 # Needs: cmake (pipe_bench and pipepool_idle are built if needed), jq, stress-ng and gnuplot
 # (scripts/install-deps.sh installs them; --only pool needs neither stress-ng nor gnuplot).
@@ -27,8 +29,9 @@ OUT="$ROOT/docs"
 BUILD="$ROOT/build"
 DATA=""
 ONLY=""
+REUSE=0
 
-usage() { sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,23p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,6 +39,7 @@ while [ $# -gt 0 ]; do
     --only)
       [ "${2:-}" = pool ] || { echo "results.sh: --only takes 'pool'" >&2; exit 2; }
       ONLY=pool; shift ;;
+    --reuse) REUSE=1 ;;
     --out) OUT=$2; shift ;;
     --build) BUILD=$2; shift ;;
     --data) DATA=$2; shift ;;
@@ -131,10 +135,16 @@ show() {
 
 declare -A CMD
 # run NAME ARGS...: pipe_bench ARGS --json DATA/NAME.json, text to DATA/NAME.txt
+# With --reuse, a run whose JSON is already in DATA is not measured again (the page is rendered
+# from it, with the command that made it).
 run() {
   local name=$1; shift
   local args=("$@" --json "$DATA/$name.json")
   CMD[$name]=$(show "$PB" "${args[@]}")
+  if [ "$REUSE" = 1 ] && [ -s "$DATA/$name.json" ]; then
+    echo "results.sh: [$name] reusing $(show "$DATA/$name.json")" >&2
+    return
+  fi
   echo "results.sh: [$name] ${CMD[$name]}" >&2
   "$PB" "${args[@]}" >"$DATA/$name.txt"
 }
@@ -321,13 +331,41 @@ mechanism_table() {
     ([ "legacy", "prealloc", "unified", "shrinker" ] | map(. as $t | $d | inlock($t; $c) | num1) | join(" | ")) + " |")'
 }
 
+# "In short": how many comparisons the four sweeps resolved, and what the counters (exact, not
+# noisy) say at 5 writers / 5 readers of the model sweep.
+in_short() {
+  local total=0 resolved=0 n r
+  for name in pool-model pool-model-reclaim pool-os pool-os-reclaim; do
+    n=$(pjq "$name" 'wcmps | length'); r=$(pjq "$name" '[wcmps[] | select(.resolved == true)] | length')
+    total=$((total + n)); resolved=$((resolved + r))
+  done
+  local pages
+  pages=$(pjq pool-model '. as $d | five as $c | if $c == null then "n/a" else
+    ([ "legacy", "prealloc", "unified", "shrinker" ]
+     | map(. as $t | "\($t) \($d | inlock($t; $c) | num1)") | join(", ")) end')
+  echo "**In short.** $resolved of $total writes/s comparisons over the four sweeps were resolved to"
+  echo "±${CI_TARGET}%. The counters are exact and tell the designs apart: pages allocated + freed under"
+  echo "the pipe mutex per 64 KiB write at 5 writers / 5 readers (model sweep) are $pages, and the lock"
+  echo "hold times in the mechanism tables follow them where page costs are charged. Whether that"
+  echo "turns into writes/s is what the ratios measure; where a ratio is unresolved, run-to-run noise"
+  echo "on this 2-vCPU machine (10 threads on 2 CPUs; single runs that drop several-fold when a thread"
+  echo "is descheduled while holding the mutex) is larger than the effect, and each resolution line"
+  echo "above says how many rounds the widest interval would need at that noise."
+}
+
 resolution_line() {
   pjq "$1" '
   wcmps as $w | [$w[] | select(.resolved == false)] as $u
   | "\($w | length - ($u | length)) of \($w | length) writes/s comparisons resolved to ±\(.options.ci_target_pct)%; "
     + (if ($u | length) == 0 then "none unresolved."
        else "unresolved: " + ([$u | group_by(.config.index)[] | wname(.[0].config) + " "
-         + (map("\(.target)/\(.baseline) ±\(.half_width_pct | fix(1))%") | join(", "))] | join("; ")) + "."
+         + (map("\(.target)/\(.baseline) ±\(.half_width_pct | fix(1))%") | join(", "))] | join("; ")) + ". "
+         + ($u | max_by(.half_width_pct)) as $worst
+         | ($worst.rounds * pow($worst.half_width_pct / .options.ci_target_pct; 2) | ceil) as $need
+         | ([.results[].target] | unique | length) as $nt
+         | (.results[0].config.duration_s + 0.1) as $run_s
+         | "At the noise measured here, the widest (±\($worst.half_width_pct | fix(1))% after \($worst.rounds) rounds) "
+           + "would need about \($need) rounds, \($need * $nt * $run_s / 60 | ceil) min for its configuration alone."
        end)'
 }
 
@@ -446,6 +484,8 @@ pool_section() {
   share_table
   echo
   echo "### Findings"
+  echo
+  in_short
   echo
   echo "Verdicts from the 95% CI of unified's writes/s ratio: *wins* (CI above 1), *loses* (below 1),"
   echo "*ties within ±${TIE_PCT}%* (CI inside [$(awk -v t="$TIE_PCT" 'BEGIN { printf "%.2f, %.2f", 1 - t / 100, 1 + t / 100 }')]), *inconclusive* when the CI contains 1 but reaches beyond that band (whether or not it met the ±5% target), *no CI* without pairs."

@@ -120,6 +120,60 @@ TEST_P(ParallelCopy, ReaderSeesOnlyWholeCommittedRecordsInWriterOrder) {
   for (unsigned w = 0; w < kWriters; ++w) EXPECT_EQ(next[w], kRecords) << "writer " << w;
 }
 
+// Writes of 16 page-sized records each: pages interleave between writers only at page borders, so
+// every record stays whole; a page a reader could see before its copy ended would be torn or stale.
+TEST_P(ParallelCopy, MultiPageWritesAreSeenOnlyOnceCopied) {
+  PipePair p = make_copy_pipe(GetParam());
+  ASSERT_TRUE(p.writer.set_pipe_size(1 << 20).ok());  // room for several writers' copies at once
+  constexpr unsigned kWriters = 3;
+  constexpr std::uint32_t kWrites = 1500;
+  constexpr std::uint32_t kPerWrite = 16;
+  std::vector<std::thread> writers;
+  for (unsigned w = 0; w < kWriters; ++w) {
+    writers.emplace_back([out = p.writer.clone(), w]() mutable {
+      std::vector<std::uint8_t> data(kPerWrite * 4096);
+      for (std::uint32_t i = 0; i < kWrites; ++i) {
+        for (std::uint32_t k = 0; k < kPerWrite; ++k) {
+          const Header h{w, i * kPerWrite + k, 4096};
+          std::uint8_t* r = data.data() + k * 4096;
+          std::memcpy(r, &h, sizeof h);
+          for (std::size_t b = sizeof h; b < 4096; ++b) r[b] = body_byte(h, b);
+        }
+        ASSERT_EQ(out.write(std::as_bytes(std::span(data))).count, data.size());
+      }
+    });
+  }
+  p.writer.close();
+  std::vector<std::uint32_t> next(kWriters, 0);
+  std::vector<std::uint8_t> stream;
+  std::vector<std::byte> buf(3 * 4096 + 100);
+  bool failed = false;
+  for (;;) {
+    const IoResult res = p.reader.read(buf);
+    ASSERT_TRUE(res.ok()) << res.error.message();
+    if (res.count == 0) break;
+    const auto* b = reinterpret_cast<const std::uint8_t*>(buf.data());
+    stream.insert(stream.end(), b, b + res.count);
+    std::size_t pos = 0;
+    while (!failed && stream.size() - pos >= 4096) {
+      Header h;
+      std::memcpy(&h, stream.data() + pos, sizeof h);
+      if (check_record(stream.data() + pos, 4096) != 4096 || h.writer >= kWriters ||
+          h.seq != next[h.writer]) {
+        ADD_FAILURE() << "page-sized record torn, stale or out of order";
+        failed = true;
+      } else {
+        ++next[h.writer];
+      }
+      pos += 4096;
+    }
+    stream.erase(stream.begin(), stream.begin() + static_cast<std::ptrdiff_t>(pos));
+  }
+  for (std::thread& t : writers) t.join();
+  EXPECT_FALSE(failed);
+  for (unsigned w = 0; w < kWriters; ++w) EXPECT_EQ(next[w], kWrites * kPerWrite);
+}
+
 // Packet mode, several readers: each read takes exactly one whole packet; none is lost or twice.
 TEST_P(ParallelCopy, ConcurrentReadersEachTakeWholePackets) {
   PipePair p = make_copy_pipe(GetParam(), true);

@@ -60,8 +60,7 @@ struct Copy {
   char* page_bytes = nullptr;  // where in the page
   unsigned slot = 0;           // free-running ring index
   unsigned len = 0;
-  bool merge = false;   // a write's merge into a committed buffer
-  bool consume = true;  // false: a read's partial copy before a fault (the buffer stays whole)
+  bool merge = false;  // a write's merge into a committed buffer
 };
 
 struct CopyBatch {
@@ -279,7 +278,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         last->pending = static_cast<unsigned>(chars);
         p.merge_pending = true;
         ++p.in_flight;
-        batch.push({to, p.head - 1, static_cast<unsigned>(chars), true, true});
+        batch.push({to, p.head - 1, static_cast<unsigned>(chars), true});
         copyable -= chars;
       }
       if (!done) {
@@ -323,8 +322,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
           buf.len = 0;
           buf.pending = static_cast<unsigned>(copied);
           ++p.in_flight;
-          batch.push(
-              {static_cast<char*>(page), p.head, static_cast<unsigned>(copied), false, true});
+          batch.push({static_cast<char*>(page), p.head, static_cast<unsigned>(copied), false});
           ++p.head;  // reserved; readers see it once committed
           copyable -= copied;
         }
@@ -407,14 +405,14 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
           if (copyable != 0) {
             ++buf.pins;
             ++p.in_flight;
-            batch.push({src, index, static_cast<unsigned>(copyable), false, false});
+            batch.push({src, index, static_cast<unsigned>(copyable), false});  // stays whole
           }
           if (ret == 0) err = EFAULT;
           break;
         }
         ++buf.pins;
         ++p.in_flight;
-        batch.push({src, index, static_cast<unsigned>(chars), false, true});
+        batch.push({src, index, static_cast<unsigned>(chars), false});
         copyable -= chars;
       }
       ret += chars;

@@ -104,7 +104,7 @@ PipePair make_pipe(const PipeOptions& options) noexcept {
       pair.error = {EINVAL, std::generic_category()};
       return pair;
     }
-    auto pipe = std::make_shared<Pipe>(std::move(pool));
+    auto pipe = std::make_shared<Pipe>(std::move(pool), options.copy.value_or(default_copy_mode()));
     const int nonblock = options.nonblocking ? O_NONBLOCK : 0;
     pair.reader = Reader(std::make_shared<PipeEnd>(pipe, false, nonblock));
     pair.writer =

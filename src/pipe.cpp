@@ -4,6 +4,7 @@
 
 #include <poll.h>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <mutex>
@@ -26,8 +27,12 @@ constexpr unsigned kBufPacket = 1u << 1;    // PIPE_BUF_FLAG_PACKET
 struct Buffer {
   void* page = nullptr;
   unsigned offset = 0;
-  unsigned len = 0;
+  unsigned len = 0;  // committed bytes readers may claim
   unsigned flags = 0;
+  // Parallel copies only (always 0/false in kernel mode):
+  unsigned pending = 0;  // bytes reserved by a writer, not yet committed (a new slot or a merge)
+  unsigned pins = 0;     // reader copies in flight from this page
+  bool ready = false;    // a reserved slot whose copy is done, waiting for its in-order commit
 };
 
 std::error_code errno_code(int e) noexcept {
@@ -48,10 +53,36 @@ void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
   c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
 
+// Copies a parallel read or write makes after dropping the mutex, flushed in batches.
+constexpr std::size_t kBatch = 16;
+
+struct Copy {
+  char* page_bytes = nullptr;  // where in the page
+  unsigned slot = 0;           // free-running ring index
+  unsigned len = 0;
+  bool merge = false;  // a write's merge into a committed buffer
+};
+
+struct CopyBatch {
+  std::array<Copy, kBatch> items{};
+  std::size_t n = 0;
+  [[nodiscard]] bool full() const noexcept { return n == kBatch; }
+  [[nodiscard]] bool empty() const noexcept { return n == 0; }
+  void push(const Copy& c) noexcept { items[n++] = c; }
+};
+
 }  // namespace
 
+// The ring, with four free-running indices: released <= tail <= committed <= head.
+//   [released, tail)   buffers every byte of which readers claimed; pages still held by copies
+//   [tail, committed)  committed buffers readers may claim from
+//   [committed, head)  slots writers reserved and still copy into
+// In kernel mode released == tail and committed == head: copies happen under the mutex, so the
+// first and last ranges are always empty. Occupancy (full, resize) counts from `released`, so a
+// page is reused only after the copy out of it; readers see only the committed prefix.
 struct Pipe::Impl {
-  explicit Impl(std::unique_ptr<PagePool> p) : pool(std::move(p)), bufs(kDefaultRingSize) {
+  Impl(std::unique_ptr<PagePool> p, CopyMode copy)
+      : pool(std::move(p)), bufs(kDefaultRingSize), parallel(copy == CopyMode::parallel) {
     pool->attach_lock(&mutex);
   }
 
@@ -60,14 +91,20 @@ struct Pipe::Impl {
   mutable internal::MeteredMutex<internal::PipeMutex> mutex;
   internal::WaitQueue rd_wait;
   internal::WaitQueue wr_wait;
+  internal::WaitQueue idle_wait;  // set_size waiting for the copies in flight
   std::unique_ptr<PagePool> pool;
   std::vector<Buffer> bufs;
-  unsigned head = 0;  // free-running; next slot to fill
-  unsigned tail = 0;  // free-running; next slot to read
+  const bool parallel;
+  unsigned head = 0;       // free-running; next slot to fill
+  unsigned committed = 0;  // free-running; end of what readers may see
+  unsigned tail = 0;       // free-running; next slot to read
+  unsigned released = 0;   // free-running; oldest slot whose page is still held
   unsigned ring_size = kDefaultRingSize;
   unsigned max_usage = kDefaultRingSize;
   unsigned readers = 0;
   unsigned writers = 0;
+  unsigned in_flight = 0;      // copies made outside the mutex, not yet committed/released
+  bool merge_pending = false;  // a merge into a committed buffer is being copied
 
   std::atomic<std::uint64_t> bytes_written{0};
   std::atomic<std::uint64_t> bytes_read{0};
@@ -76,22 +113,126 @@ struct Pipe::Impl {
   std::atomic<std::uint64_t> writes_blocked{0};
   std::atomic<std::uint64_t> reads_blocked{0};
 
-  [[nodiscard]] bool empty() const noexcept { return head == tail; }
-  [[nodiscard]] bool full() const noexcept { return head - tail >= max_usage; }
   [[nodiscard]] Buffer& slot(unsigned index) noexcept { return bufs[index & (ring_size - 1)]; }
+  [[nodiscard]] const Buffer& slot(unsigned index) const noexcept {
+    return bufs[index & (ring_size - 1)];
+  }
+  // Nothing a reader may claim. The tail buffer is empty only while a merge into it is copied.
+  [[nodiscard]] bool empty() const noexcept { return tail == committed || slot(tail).len == 0; }
+  [[nodiscard]] bool full() const noexcept { return head - released >= max_usage; }
+  // The last buffer takes a merge: committed, mergeable, not merged into already, room left.
+  [[nodiscard]] Buffer* merge_target(std::size_t chars) noexcept {
+    if (head == tail || committed != head || merge_pending) return nullptr;
+    Buffer& last = slot(head - 1);
+    if (!(last.flags & kBufCanMerge) || last.offset + last.len + chars > kPageSize) return nullptr;
+    return &last;
+  }
+
+  // Makes the ready slots at `committed` (and a finished merge) visible in order. Returns true
+  // when readers had nothing and now have something.
+  bool commit(const CopyBatch& batch) noexcept {
+    const bool was_empty = empty();
+    for (std::size_t i = 0; i < batch.n; ++i) {
+      const Copy& c = batch.items[i];
+      Buffer& buf = slot(c.slot);
+      if (c.merge) {
+        buf.len += buf.pending;
+        buf.pending = 0;
+        merge_pending = false;
+      } else {
+        buf.ready = true;
+      }
+    }
+    copies_done(batch.n);
+    while (committed != head && !merge_pending && slot(committed).ready) {
+      Buffer& buf = slot(committed);
+      buf.len = buf.pending;
+      buf.pending = 0;
+      buf.ready = false;
+      ++committed;
+    }
+    return was_empty && !empty();
+  }
+
+  // Drops a read's pins and frees, in order, the pages no copy uses any more. Returns true when
+  // the ring was full before a page was freed.
+  bool release(const CopyBatch& batch) noexcept {
+    for (std::size_t i = 0; i < batch.n; ++i) --slot(batch.items[i].slot).pins;
+    copies_done(batch.n);
+    return release_claimed();
+  }
+
+  // A resize waits for the last copy in flight; it is rare, so it is woken under the mutex.
+  void copies_done(std::size_t n) noexcept {
+    in_flight -= static_cast<unsigned>(n);
+    if (in_flight == 0 && idle_wait.has_waiters()) idle_wait.wake_all();
+  }
+
+  bool release_claimed() noexcept {
+    bool was_full = false;
+    while (released != tail && slot(released).pins == 0) {
+      Buffer& buf = slot(released);
+      was_full |= full();
+      pool->put_page(buf.page);
+      buf.page = nullptr;
+      ++released;
+    }
+    return was_full;
+  }
 };
 
-Pipe::Pipe(std::unique_ptr<PagePool> pool) : impl_(std::make_unique<Impl>(std::move(pool))) {}
+Pipe::Pipe(std::unique_ptr<PagePool> pool, CopyMode copy)
+    : impl_(std::make_unique<Impl>(std::move(pool), copy)) {}
 
 Pipe::~Pipe() {
   // free_pipe_info: release every buffer still in the ring, then the pool frees what it keeps.
   Impl& p = *impl_;
   std::lock_guard lock(p.mutex);
-  for (unsigned i = p.tail; i != p.head; ++i) p.pool->put_page(p.slot(i).page);
-  p.tail = p.head;
+  for (unsigned i = p.released; i != p.head; ++i) {
+    if (p.slot(i).page != nullptr) p.pool->put_page(p.slot(i).page);
+  }
+  p.released = p.tail = p.committed = p.head;
   p.pool->attach_lock(nullptr);  // the pool frees what it keeps with nobody else left
 }
 
+namespace {
+
+// A parallel write's copies, made with the mutex dropped, then committed under it. Returns true
+// when the commit gave readers something to read.
+template <class Lock>
+bool flush_write(Pipe::Impl& p, Lock& lock, internal::IovCursor& from, CopyBatch& batch) noexcept {
+  if (batch.empty()) return false;
+  lock.unlock();
+  for (std::size_t i = 0; i < batch.n; ++i) {
+    (void)from.copy_out(batch.items[i].page_bytes, batch.items[i].len);  // checked: no fault
+  }
+  lock.lock();
+  const bool now_readable = p.commit(batch);
+  batch.n = 0;
+  return now_readable;
+}
+
+// A parallel read's copies, made with the mutex dropped, then its claimed pages released.
+// Returns true when a freed page made room in a full ring.
+template <class Lock>
+bool flush_read(Pipe::Impl& p, Lock& lock, internal::IovCursor& to, CopyBatch& batch) noexcept {
+  if (batch.empty()) return false;
+  lock.unlock();
+  for (std::size_t i = 0; i < batch.n; ++i) {
+    (void)to.copy_in(batch.items[i].page_bytes, batch.items[i].len);  // checked: no fault
+  }
+  lock.lock();
+  const bool room = p.release(batch);
+  batch.n = 0;
+  return room;
+}
+
+}  // namespace
+
+// One code path for both copy modes: the same reserve and commit steps, with the copy made at once
+// under the mutex (kernel) or batched and made after dropping it (parallel). A parallel copy cannot
+// fault part-way: IovCursor::copyable() tells beforehand where the kernel's copy would stop, and
+// only what the kernel would have stored is reserved.
 IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noexcept {
   internal::IovCursor from(iov);
   const std::size_t total = from.remaining();
@@ -105,9 +246,12 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   std::unique_lock lock(p.mutex);
   p.pool->prefill_locked(burst);
 
+  CopyBatch batch;
+  std::size_t left = total;  // bytes not yet stored or reserved
+  std::size_t copyable = p.parallel ? from.copyable() : 0;
   std::size_t ret = 0;
   int err = 0;
-  bool was_empty = p.empty();
+  bool was_empty = !p.parallel && p.empty();
   bool wake_next_writer = false;
   bool blocked = false;
 
@@ -117,18 +261,30 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
     // A partial-page tail may merge into the last buffer (never in packet mode).
     const std::size_t chars = total & (kPageSize - 1);
     bool done = false;
-    if (chars != 0 && !was_empty) {
-      Buffer& last = p.slot(p.head - 1);
-      const std::size_t offset = last.offset + last.len;
-      if ((last.flags & kBufCanMerge) && offset + chars <= kPageSize) {
-        if (from.copy_out(static_cast<char*>(last.page) + offset, chars) < chars) {
+    Buffer* last = chars != 0 ? p.merge_target(chars) : nullptr;
+    if (last != nullptr) {
+      char* to = static_cast<char*>(last->page) + last->offset + last->len;
+      if (!p.parallel) {
+        if (from.copy_out(to, chars) < chars) {
           err = EFAULT;  // a fault while merging fails the whole write
           done = true;
         } else {
-          last.len += static_cast<unsigned>(chars);
-          ret = chars;
-          done = from.remaining() == 0;
+          last->len += static_cast<unsigned>(chars);
         }
+      } else if (copyable < chars) {
+        err = EFAULT;
+        done = true;
+      } else {
+        last->pending = static_cast<unsigned>(chars);
+        p.merge_pending = true;
+        ++p.in_flight;
+        batch.push({to, p.head - 1, static_cast<unsigned>(chars), true});
+        copyable -= chars;
+      }
+      if (!done) {
+        ret = chars;
+        left -= chars;
+        done = left == 0;
       }
     }
     while (!done) {
@@ -142,8 +298,14 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
           if (ret == 0) err = ENOMEM;
           break;
         }
-        const std::size_t copied = from.copy_out(page, kPageSize);
-        if (copied < kPageSize && from.remaining() != 0) {  // faulted: the page is not stored
+        const std::size_t want = left < kPageSize ? left : kPageSize;
+        std::size_t copied = want;
+        if (!p.parallel) {
+          copied = from.copy_out(page, kPageSize);
+        } else if (copyable < want) {
+          copied = copyable;
+        }
+        if (copied < want) {  // faulted: the page is not stored
           p.pool->put_page(page);
           if (ret == 0) err = EFAULT;
           break;
@@ -151,27 +313,42 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         Buffer& buf = p.slot(p.head);
         buf.page = page;
         buf.offset = 0;
-        buf.len = static_cast<unsigned>(copied);
         buf.flags = packet ? kBufPacket : kBufCanMerge;
-        ++p.head;  // published only after the copy
+        if (!p.parallel) {
+          buf.len = static_cast<unsigned>(copied);
+          ++p.head;  // published only after the copy
+          ++p.committed;
+        } else {
+          buf.len = 0;
+          buf.pending = static_cast<unsigned>(copied);
+          ++p.in_flight;
+          batch.push({static_cast<char*>(page), p.head, static_cast<unsigned>(copied), false});
+          ++p.head;  // reserved; readers see it once committed
+          copyable -= copied;
+        }
         ret += copied;
-        if (from.remaining() == 0) break;
+        left -= copied;
+        if (left == 0) break;
+        if (batch.full()) was_empty |= flush_write(p, lock, from, batch);
       }
       if (!p.full()) continue;
       if (nonblock) {
         if (ret == 0) err = EAGAIN;
         break;
       }
-      // Full: let readers in, sleep until there is room or no reader is left.
+      // Full: commit what was copied, let readers in, sleep until there is room or no reader.
+      was_empty |= flush_write(p, lock, from, batch);
+      if (!p.full()) continue;
       if (!blocked) add(p.writes_blocked, 1);
       blocked = true;
       if (was_empty && p.rd_wait.has_waiters()) p.rd_wait.wake_one();
       internal::poll_notify();
       p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; });
-      was_empty = p.empty();
+      was_empty = !p.parallel && p.empty();
       wake_next_writer = true;
     }
   }
+  was_empty |= flush_write(p, lock, from, batch);
 
   if (p.full()) wake_next_writer = false;
   const bool wake_readers = was_empty && p.rd_wait.has_waiters();
@@ -203,6 +380,8 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   PageBatch spare;
   std::unique_lock lock(p.mutex);
 
+  CopyBatch batch;
+  std::size_t copyable = p.parallel ? to.copyable() : 0;
   std::size_t ret = 0;
   int err = 0;
   bool wake_writer = false;
@@ -211,12 +390,30 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
 
   for (;;) {
     if (!p.empty()) {
-      Buffer& buf = p.slot(p.tail);
+      const unsigned index = p.tail;
+      Buffer& buf = p.slot(index);
       std::size_t chars = buf.len;
       if (chars > total) chars = total;
-      if (to.copy_in(static_cast<char*>(buf.page) + buf.offset, chars) < chars) {
-        if (ret == 0) err = EFAULT;  // faulted: this buffer stays whole in the pipe
-        break;
+      char* src = static_cast<char*>(buf.page) + buf.offset;
+      if (!p.parallel) {
+        if (to.copy_in(src, chars) < chars) {
+          if (ret == 0) err = EFAULT;  // faulted: this buffer stays whole in the pipe
+          break;
+        }
+      } else {
+        if (copyable < chars) {  // the bytes before the fault land; the buffer stays whole
+          if (copyable != 0) {
+            ++buf.pins;
+            ++p.in_flight;
+            batch.push({src, index, static_cast<unsigned>(copyable), false});  // stays whole
+          }
+          if (ret == 0) err = EFAULT;
+          break;
+        }
+        ++buf.pins;
+        ++p.in_flight;
+        batch.push({src, index, static_cast<unsigned>(chars), false});
+        copyable -= chars;
       }
       ret += chars;
       buf.offset += static_cast<unsigned>(chars);
@@ -225,14 +422,13 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
         total = chars;
         buf.len = 0;
       }
-      if (buf.len == 0) {
-        wake_writer |= p.full();
-        p.pool->put_page(buf.page);
-        buf.page = nullptr;
+      if (buf.len == 0 && buf.pending == 0) {  // claimed whole: its page goes once copied
         ++p.tail;
+        if (!p.parallel) wake_writer |= p.release_claimed();
       }
       total -= chars;
       if (total == 0) break;
+      if (batch.full()) wake_writer |= flush_read(p, lock, to, batch);
       if (!p.empty()) continue;
     }
     if (p.writers == 0) break;  // EOF, or what was read so far
@@ -248,6 +444,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
     wake_writer = false;
     wake_next_reader = true;
   }
+  wake_writer |= flush_read(p, lock, to, batch);
 
   if (p.empty()) wake_next_reader = false;
   wake_writer = wake_writer && p.wr_wait.has_waiters();
@@ -277,6 +474,9 @@ SizeResult Pipe::set_size(std::size_t requested, bool privileged) noexcept {
   if (nr_slots > p.max_usage && size > kPipeMaxSize && !privileged) {
     return {0, errno_code(EPERM)};
   }
+  // Copies in flight hold ring indices: the ring moves only when none is (then released == tail
+  // and committed == head).
+  p.idle_wait.wait(lock, [&p] { return p.in_flight == 0; });
   const unsigned occupancy = p.head - p.tail;
   if (nr_slots < occupancy) return {0, errno_code(EBUSY)};
   if (nr_slots != p.ring_size) {
@@ -288,8 +488,8 @@ SizeResult Pipe::set_size(std::size_t requested, bool privileged) noexcept {
     }
     for (unsigned i = 0; i < occupancy; ++i) bufs[i] = p.slot(p.tail + i);
     p.bufs.swap(bufs);
-    p.tail = 0;
-    p.head = occupancy;
+    p.tail = p.released = 0;
+    p.head = p.committed = occupancy;
     p.ring_size = nr_slots;
   }
   p.max_usage = nr_slots;
@@ -309,7 +509,7 @@ std::size_t Pipe::bytes_available() const noexcept {
   Impl& p = *impl_;
   std::lock_guard lock(p.mutex);
   std::size_t n = 0;
-  for (unsigned i = p.tail; i != p.head; ++i) n += p.slot(i).len;
+  for (unsigned i = p.tail; i != p.head; ++i) n += p.slot(i).len;  // reserved bytes are pending
   return n;
 }
 
@@ -353,6 +553,10 @@ unsigned Pipe::readers() const noexcept {
 unsigned Pipe::writers() const noexcept {
   std::lock_guard lock(impl_->mutex);
   return impl_->writers;
+}
+
+CopyMode Pipe::copy_mode() const noexcept {
+  return impl_->parallel ? CopyMode::parallel : CopyMode::kernel;
 }
 
 void Pipe::open_end(bool writer) noexcept {

@@ -226,13 +226,27 @@ std::optional<AllocatorKind> resolve_allocator(int a) noexcept {
   return std::nullopt;
 }
 
-// Returns 0 or the errno for options that name no policy or allocator.
+std::optional<CopyMode> resolve_copy(int c) noexcept {
+  switch (c) {
+    case PP_COPY_KERNEL:
+      return CopyMode::kernel;
+    case PP_COPY_PARALLEL:
+      return CopyMode::parallel;
+    case PP_COPY_DEFAULT:
+      return default_copy_mode();
+  }
+  return std::nullopt;
+}
+
+// Returns 0 or the errno for options that name no policy, allocator or copy mode.
 int pipe_options(int flags, const pp_options* opts, PipeOptions& out) noexcept {
   const pp_options none{};
   const pp_options& o = opts ? *opts : none;
   const std::optional<PolicyKind> policy = resolve_policy(raw_enum(o.policy));
   const std::optional<AllocatorKind> allocator = resolve_allocator(raw_enum(o.allocator));
-  if (!policy || !allocator) return EINVAL;
+  const std::optional<CopyMode> copy = resolve_copy(raw_enum(o.copy));
+  if (!policy || !allocator || !copy) return EINVAL;
+  out.copy = *copy;
   out.policy = *policy;
   out.allocator.kind = *allocator;
   out.allocator.model.alloc_cost_ns = o.model_alloc_cost_ns;

@@ -15,7 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -42,6 +44,18 @@ struct SizeResult {
   [[nodiscard]] bool ok() const noexcept { return !error; }
 };
 
+// Where a pipe copies user bytes relative to its mutex. `kernel`: every copy under the mutex, as
+// fs/pipe.c does (the kernel's lock hold times). `parallel`: readers claim committed bytes and
+// writers reserve slots under the mutex, copy after releasing it, and commit in order; the
+// observable semantics stay the kernel's.
+enum class CopyMode { kernel, parallel };
+
+[[nodiscard]] std::optional<CopyMode> parse_copy_mode(std::string_view name) noexcept;
+[[nodiscard]] std::string_view to_string(CopyMode mode) noexcept;
+// The mode of a pipe made without an explicit choice: $PIPEPOOL_COPY (`kernel` or `parallel`),
+// read once per process; unset, empty or any other value gives `parallel`.
+[[nodiscard]] CopyMode default_copy_mode() noexcept;
+
 struct PipeOptions {
   PolicyKind policy = PolicyKind::unified;
   AllocatorOptions allocator{};
@@ -49,6 +63,8 @@ struct PipeOptions {
   std::shared_ptr<PageAllocator> allocator_instance{};
   bool packet = false;       // O_DIRECT on the write end
   bool nonblocking = false;  // O_NONBLOCK on both ends
+  // Unset: default_copy_mode().
+  std::optional<CopyMode> copy{};
 };
 
 class Pipe;
@@ -79,7 +95,7 @@ class PipeEnd {
 class Pipe : public std::enable_shared_from_this<Pipe> {
  public:
   // Takes the pool that supplies its pages. Use make_pipe() to get handles.
-  explicit Pipe(std::unique_ptr<PagePool> pool);
+  explicit Pipe(std::unique_ptr<PagePool> pool, CopyMode copy = default_copy_mode());
   ~Pipe();
   Pipe(const Pipe&) = delete;
   Pipe& operator=(const Pipe&) = delete;
@@ -106,6 +122,7 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
   [[nodiscard]] const PagePool& pool() const noexcept;
   [[nodiscard]] unsigned readers() const noexcept;
   [[nodiscard]] unsigned writers() const noexcept;
+  [[nodiscard]] CopyMode copy_mode() const noexcept;
 
   // Called by PipeEnd.
   void open_end(bool writer) noexcept;

@@ -26,6 +26,11 @@ enum pp_allocator {
   PP_ALLOCATOR_HEAP,
   PP_ALLOCATOR_MODEL
 };
+enum pp_copy_mode {
+  PP_COPY_DEFAULT = 0,
+  PP_COPY_KERNEL,  /* every copy under the pipe mutex, as fs/pipe.c */
+  PP_COPY_PARALLEL /* copies outside the mutex, committed in order; the same semantics */
+};
 
 struct pp_options {
   enum pp_policy policy;             /* PP_POLICY_DEFAULT: $PIPEPOOL_POLICY, else unified */
@@ -34,6 +39,8 @@ struct pp_options {
   unsigned long model_free_cost_ns;
   unsigned long model_fail_nth;   /* fail the Nth allocation (1-based), 0 = never */
   unsigned long model_fail_every; /* fail every Nth allocation, 0 = never */
+  enum pp_copy_mode copy;         /* PP_COPY_DEFAULT: $PIPEPOOL_COPY (kernel|parallel; any other
+                                     value is ignored), else parallel */
 };
 
 int pp_pipe(int fds[2]);

@@ -38,6 +38,18 @@ class IovCursor {
   // Bytes not yet copied, the faulting segment and those after it included.
   [[nodiscard]] std::size_t remaining() const noexcept { return remaining_; }
 
+  // Bytes a copy from here can move before it reaches a faulting segment (remaining() when none
+  // faults). Lets a caller know a copy's outcome before it makes it.
+  [[nodiscard]] std::size_t copyable() const noexcept {
+    std::size_t n = 0;
+    for (std::size_t i = index_; i < iov_.size(); ++i) {
+      const std::size_t len = iov_[i].iov_len - (i == index_ ? offset_ : 0);
+      if (len > 0 && faulting_base(iov_[i].iov_base)) break;
+      n += len;
+    }
+    return n;
+  }
+
   // Copies up to `n` bytes from the stream into `dst`; returns the count copied. Less than
   // min(n, remaining()) means the copy reached a faulting segment.
   std::size_t copy_out(void* dst, std::size_t n) noexcept {

@@ -44,20 +44,31 @@ class WaitQueue {
 
   // Read under the pipe mutex.
   [[nodiscard]] bool has_waiters() const noexcept { return waiters_ != 0; }
+  [[nodiscard]] unsigned waiter_count() const noexcept { return waiters_; }
+
+  // futex(FUTEX_WAKE) calls this queue made: a wake-up with nobody asleep makes none.
+  [[nodiscard]] std::uint64_t futex_wakes() const noexcept {
+    return futex_wakes_.load(std::memory_order_relaxed);
+  }
 
   void wake_one() noexcept {
     tokens_.fetch_add(1, std::memory_order_seq_cst);
     seq_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) != 0) futex_wake(seq_, 1);
+    if (sleepers_.load(std::memory_order_seq_cst) != 0) wake_sleepers(1);
   }
 
   void wake_all() noexcept {
     generation_.fetch_add(1, std::memory_order_seq_cst);
     seq_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) != 0) futex_wake(seq_, INT_MAX);
+    if (sleepers_.load(std::memory_order_seq_cst) != 0) wake_sleepers(INT_MAX);
   }
 
  private:
+  void wake_sleepers(int n) noexcept {
+    futex_wakes_.fetch_add(1, std::memory_order_relaxed);  // the syscall costs far more
+    futex_wake(seq_, n);
+  }
+
   // True once this waiter may go: it took a token, or a wake_all() happened since `generation`.
   bool released(std::uint32_t generation) noexcept {
     if (generation_.load(std::memory_order_seq_cst) != generation) return true;
@@ -92,6 +103,7 @@ class WaitQueue {
   std::atomic<std::uint32_t> generation_{0};
   std::atomic<std::uint32_t> seq_{0};
   std::atomic<std::uint32_t> sleepers_{0};
+  std::atomic<std::uint64_t> futex_wakes_{0};
   unsigned waiters_ = 0;
 };
 

@@ -48,6 +48,7 @@ struct RunContext {
   std::optional<std::string> shrinker_pressure_source;
   std::string shrinker_memory_events_note;
   std::optional<ModelPreset> model_preset;  // -a model with --model-preset or --model
+  std::string copy_mode = "parallel";       // --copy: the pipepool targets' copy mode
 };
 
 // Reads the clock, uname, /proc/cpuinfo and the build settings compiled in.

@@ -88,7 +88,8 @@ json context_json(const RunContext& context) {
       {"shrinker_memory_events_note", context.shrinker_pressure_source
                                           ? json(context.shrinker_memory_events_note)
                                           : json(nullptr)},
-      {"model_preset", model_preset_json(context.model_preset)}};
+      {"model_preset", model_preset_json(context.model_preset)},
+      {"copy_mode", context.copy_mode}};
 }
 
 json config_json(const RunConfig& config, unsigned runs) {

@@ -309,6 +309,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   bool summary = false, verify = false;
   bool probe = false;
   std::string probe_out, probe_samples;
+  std::string copy = "parallel";
   ModelFlags model;
 
   app.add_option("-w,--writers", writers,
@@ -321,8 +322,8 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
       ->type_name("N[,N...]");
   app.add_option("-s,--msg-size", msg_size,
                  "Bytes per write; suffixes K, M, G are powers of 1024 (default 64K). May exceed "
-                 "the pipe size, as with the kernel tool")
-      ->type_name("SIZE");
+                 "the pipe size, as with the kernel tool. A comma list sweeps the size")
+      ->type_name("SIZE[,SIZE...]");
   app.add_option("-d,--duration", duration,
                  "Seconds of writing per run, fractions allowed (default 3)")
       ->type_name("SECONDS");
@@ -404,6 +405,10 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  "Also draw writes/s per target with min-max error bars (gnuplot) to FILE.png or "
                  "FILE.svg")
       ->type_name("FILE");
+  app.add_option("--copy", copy,
+                 "Copy mode of the pipepool targets: parallel (copies outside the pipe mutex) or "
+                 "kernel (copies under it, as fs/pipe.c) (default parallel)")
+      ->type_name("MODE");
   app.add_flag("--probe", probe,
                "Measure what a kernel pipe write costs (system call, copy, page alloc and free "
                "per 4 KiB page) on the running kernel, print the figures and the model preset "
@@ -434,7 +439,15 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                                   : (options.sweep ? kSweepWriters : std::vector<unsigned>{5});
     options.readers = has_readers ? parse_threads("--readers", readers)
                                   : (options.sweep ? kSweepReaders : std::vector<unsigned>{5});
-    options.msg_size = parse_size_flag("--msg-size", msg_size, kMaxMsgSize);
+    options.msg_sizes.clear();
+    for (const auto item : split_list("--msg-size", msg_size)) {
+      options.msg_sizes.push_back(parse_size_flag("--msg-size", std::string(item), kMaxMsgSize));
+    }
+    reject_duplicates("--msg-size", options.msg_sizes, msg_size);
+    options.msg_size = options.msg_sizes.front();
+    const auto copy_mode = pipepool::parse_copy_mode(copy);
+    if (!copy_mode) bad("--copy", "expected kernel or parallel", copy);
+    options.copy = *copy_mode;
     options.duration_s = parse_positive("--duration", duration, kMaxDuration, "3 or 0.5");
     options.pipe_size = parse_size_flag("--pipe-size", pipe_size, kMaxPipeSize);
     options.targets = parse_targets(targets);
@@ -475,7 +488,8 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     }
     parse_auto_runs(app, ci_target, max_time, options);
     options.verify = verify;
-    if (verify && verify_record_size(options.msg_size) < kRecordHeaderSize) {
+    if (verify && verify_record_size(*std::min_element(
+                      options.msg_sizes.begin(), options.msg_sizes.end())) < kRecordHeaderSize) {
       bad("--verify",
           fmt::format("records need at least {} bytes; raise --msg-size", kRecordHeaderSize),
           msg_size);

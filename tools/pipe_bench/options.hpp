@@ -15,6 +15,7 @@
 #include "pipe_bench/probe_measure.hpp"
 #include "pipe_bench/resolve.hpp"
 #include "pipepool/page_allocator.hpp"
+#include "pipepool/pipe.hpp"
 
 namespace pipe_bench {
 
@@ -26,8 +27,9 @@ struct Options {
   // the selftest's sweep (kSweepWriters x kSweepReaders); only one of them: the other is 5.
   std::vector<unsigned> writers{5};
   std::vector<unsigned> readers{5};
-  bool sweep = false;  // neither -w nor -r was given
-  std::size_t msg_size = 64 * 1024;
+  bool sweep = false;                             // neither -w nor -r was given
+  std::size_t msg_size = 64 * 1024;               // the first of msg_sizes
+  std::vector<std::size_t> msg_sizes{64 * 1024};  // -s: a comma list sweeps the message size
   double duration_s = 3.0;
   std::size_t pipe_size = 1024 * 1024;
   std::vector<std::string> targets;  // validated names, in the order given; never empty
@@ -58,7 +60,8 @@ struct Options {
   // --free-share's re-split of the preset's alloc + free sum, then explicit --alloc-cost and
   // --free-cost. alloc_costs holds the allocation cost(s) used; model.alloc_cost_ns is its first.
   pipepool::ModelAllocatorConfig model{};
-  std::optional<ModelPreset> model_preset;  // --model-preset or --model
+  std::optional<ModelPreset> model_preset;                 // --model-preset or --model
+  pipepool::CopyMode copy = pipepool::CopyMode::parallel;  // --copy (pipepool targets)
 };
 
 // Either options to run with, or an exit code and the text to print:

@@ -42,7 +42,9 @@ ReclaimSpec reclaim_spec(const Options& options) {
   const auto threads = *std::max_element(options.writers.begin(), options.writers.end()) +
                        *std::max_element(options.readers.begin(), options.readers.end());
   spec.working_set_bytes =
-      threads * (options.msg_size + kPerThreadBytes) + 4 * std::uint64_t{options.pipe_size};
+      threads * (*std::max_element(options.msg_sizes.begin(), options.msg_sizes.end()) +
+                 kPerThreadBytes) +
+      4 * std::uint64_t{options.pipe_size};
   return spec;
 }
 

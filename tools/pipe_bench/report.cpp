@@ -61,10 +61,11 @@ std::string format_header(const RunConfig& config, const RunContext& context) {
       config.writers == 0 ? std::string()
                           : fmt::format("{} writers, {} readers, ", config.writers, config.readers);
   return fmt::format(
-      "pipe_bench: {}msg {}, pipe {}, {:g} s per run, allocator {}{}\n"
+      "pipe_bench: {}msg {}, pipe {}, {:g} s per run, allocator {}{}, pipepool copy {}\n"
       "host {}, kernel {}, {} x {}, {} build, pipepool {} ({}), {}\n",
-      threads, format_size(config.msg_size), format_size(config.pipe_size), config.duration_s,
-      allocator_text(config), extra, context.host, context.kernel, context.cores, context.cpu_model,
+      threads, config.msg_size == 0 ? std::string("sizes swept") : format_size(config.msg_size),
+      format_size(config.pipe_size), config.duration_s, allocator_text(config), extra,
+      context.copy_mode, context.host, context.kernel, context.cores, context.cpu_model,
       context.build_type, context.pipepool_version, context.git_revision, context.date);
 }
 
@@ -93,9 +94,11 @@ std::string format_shrinker_pressure(const RunContext& context) {
                      *context.shrinker_pressure_source, note);
 }
 
-std::string format_config_header(const Configuration& config, std::size_t count, bool show_cost) {
-  const std::string cost =
+std::string format_config_header(const Configuration& config, std::size_t count, bool show_cost,
+                                 std::size_t msg_size) {
+  std::string cost =
       show_cost ? fmt::format(", alloc cost {} ns", config.alloc_cost_ns) : std::string();
+  if (msg_size != 0) cost += fmt::format(", msg {}", format_size(msg_size));
   return fmt::format("\n== {} writers, {} readers{} (configuration {} of {})\n", config.writers,
                      config.readers, cost, config.index + 1, count);
 }

@@ -30,8 +30,9 @@ namespace {
 constexpr double kMinRampS = 1.0;      // stress-ng's shortest ramp-up (pressure_control.cpp)
 constexpr double kRunOverheadS = 0.1;  // pipe set-up, thread start and join, per run
 
-std::size_t message_size(const Options& options) {
-  return options.verify ? verify_record_size(options.msg_size) : options.msg_size;
+std::size_t message_size(const Options& options, const Configuration& config) {
+  const std::size_t size = config.msg_size != 0 ? config.msg_size : options.msg_size;
+  return options.verify ? verify_record_size(size) : size;
 }
 
 TargetConfig target_config(const Options& options, std::uint64_t alloc_cost_ns) {
@@ -41,6 +42,7 @@ TargetConfig target_config(const Options& options, std::uint64_t alloc_cost_ns) 
   config.model = options.model;
   config.model.alloc_cost_ns = alloc_cost_ns;
   config.packet = options.verify;
+  config.copy = options.copy;
   return config;
 }
 
@@ -49,7 +51,7 @@ RunConfig run_config(const Options& options, const Configuration& config,
   RunConfig rc;
   rc.writers = config.writers;
   rc.readers = config.readers;
-  rc.msg_size = message_size(options);
+  rc.msg_size = message_size(options, config);
   rc.duration_s = options.duration_s;
   rc.pipe_size = options.pipe_size;
   rc.allocator = std::string(allocator);
@@ -93,7 +95,16 @@ RunConfig header_config(const Options& options) {
                                       rc.reclaim_stall_probability, rc.reclaim_stall_ns));
   }
   if (options.writers.size() > 1 || options.readers.size() > 1) rc.writers = rc.readers = 0;
+  if (options.msg_sizes.size() > 1) rc.msg_size = 0;  // the header names the list
   return rc;
+}
+
+// The plan's size dimension, when -s gave a list.
+std::string sizes_text(const Options& options) {
+  if (options.msg_sizes.size() < 2) return {};
+  std::vector<std::string> sizes;
+  for (const auto s : options.msg_sizes) sizes.push_back(format_size(s));
+  return fmt::format(" x msg size {}", join(sizes));
 }
 
 std::string format_plan(const Options& options, std::size_t configs, double pressure_s) {
@@ -103,9 +114,10 @@ std::string format_plan(const Options& options, std::size_t configs, double pres
         "run each (A B C, C B A, ...) until every writes/s comparison's 95% CI is within "
         "+-{:g}% ({} to {} rounds per configuration): at most about {}\n",
         join(options.writers), join(options.readers),
-        options.alloc_costs.size() > 1
-            ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
-            : std::string(),
+        (options.alloc_costs.size() > 1
+             ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
+             : std::string()) +
+            sizes_text(options),
         configs, configs == 1 ? "" : "s", options.targets.size(),
         options.targets.size() == 1 ? "" : "s", options.duration_s, options.ci_target_pct,
         kAutoMinRounds, kAutoMaxRounds, format_duration(options.max_time_s + pressure_s));
@@ -117,8 +129,10 @@ std::string format_plan(const Options& options, std::size_t configs, double pres
       "plan: writers {} x readers {}{} = {} configuration{}, {} target{} x {} run{} of {:g} s "
       "(interleaved): about {}\n",
       join(options.writers), join(options.readers),
-      options.alloc_costs.size() > 1 ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
-                                     : std::string(),
+      (options.alloc_costs.size() > 1
+           ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
+           : std::string()) +
+          sizes_text(options),
       configs, configs == 1 ? "" : "s", options.targets.size(),
       options.targets.size() == 1 ? "" : "s", options.runs, options.runs == 1 ? "" : "s",
       options.duration_s, format_duration(total));
@@ -164,7 +178,8 @@ int write_outputs(const Options& options, const RunContext& context,
         "writes/s, median of {} (bars: min-max); {} writes, {} pipe, allocator {}{}{}",
         options.runs_auto ? std::string("the runs (--runs auto)")
                           : fmt::format("{} run{}", options.runs, options.runs == 1 ? "" : "s"),
-        format_size(rc.msg_size), format_size(rc.pipe_size),
+        rc.msg_size == 0 ? std::string("swept-size") : format_size(rc.msg_size),
+        format_size(rc.pipe_size),
         options.alloc_costs.size() > 1 ? std::string("model") : rc.allocator,
         options.pressure ? ", memory pressure: " + describe(*options.pressure) : std::string(),
         options.rate > 0 ? fmt::format(", open loop {:g}/s per writer", options.rate)
@@ -207,7 +222,7 @@ std::optional<TargetResult> run_target(const Options& options, const Configurati
   WorkloadConfig workload;
   workload.writers = config.writers;
   workload.readers = config.readers;
-  workload.msg_size = message_size(options);
+  workload.msg_size = message_size(options, config);
   workload.duration = std::chrono::duration_cast<std::chrono::nanoseconds>(
       std::chrono::duration<double>(options.duration_s));
   workload.rate = options.rate;
@@ -364,6 +379,7 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   if (const int code = preflight(options, err); code != 0) return code;
   install_interrupt_handlers();
   RunContext context = collect_context();
+  context.copy_mode = std::string(pipepool::to_string(options.copy));
   if (options.allocator == pipepool::AllocatorKind::model)
     context.model_preset = options.model_preset;
   const ShrinkerMonitor shrinker_monitor(options, context);
@@ -389,7 +405,11 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   RunLoop loop{options, plan.size(), progress, pressure, out, err};
   double spent_s = 0;  // --runs auto: time the configurations before this one took
   for (const auto& config : plan) {
-    if (plan.size() > 1) print(out, format_config_header(config, plan.size(), show_cost));
+    if (plan.size() > 1) {
+      print(out,
+            format_config_header(config, plan.size(), show_cost,
+                                 options.msg_sizes.size() > 1 ? message_size(options, config) : 0));
+    }
     print(out, format_table_header(options.runs > 1));
     ConfigResults current{config, {}};
     for (const auto& name : options.targets) current.series.push_back({name, {}});

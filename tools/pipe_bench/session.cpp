@@ -65,8 +65,10 @@ double metric_value(const Metrics& m, const std::string& metric) {
 std::vector<Configuration> make_plan(const Options& options) {
   std::vector<Configuration> plan;
   for (const auto cost : options.alloc_costs) {
-    for (const auto w : options.writers) {
-      for (const auto r : options.readers) plan.push_back({plan.size(), w, r, cost});
+    for (const auto size : options.msg_sizes) {
+      for (const auto w : options.writers) {
+        for (const auto r : options.readers) plan.push_back({plan.size(), w, r, cost, size});
+      }
     }
   }
   return plan;

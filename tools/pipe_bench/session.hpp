@@ -21,10 +21,11 @@ struct Configuration {
   unsigned writers = 0;
   unsigned readers = 0;
   std::uint64_t alloc_cost_ns = 0;
+  std::size_t msg_size = 0;  // bytes per write; 0: Options::msg_size
 };
 
-// The configurations Options describe, in run order: alloc cost, then writers, then readers
-// (the selftest's order for the sweep).
+// The configurations Options describe, in run order: alloc cost, then message size, then writers,
+// then readers (the selftest's order for the sweep).
 [[nodiscard]] std::vector<Configuration> make_plan(const Options& options);
 
 // The runs of one target at one configuration, in run order.

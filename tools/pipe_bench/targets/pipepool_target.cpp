@@ -62,6 +62,7 @@ class PipepoolTarget final : public Target {
     options.allocator.kind = config_.allocator;
     options.allocator.model = config_.model;
     options.packet = config_.packet;
+    options.copy = config_.copy;
     auto pair = pipepool::make_pipe(options);
     if (!pair.ok()) {
       return {nullptr, fmt::format("{}: make_pipe failed: {}", name(), pair.error.message()), 1};

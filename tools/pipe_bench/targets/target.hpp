@@ -10,6 +10,7 @@
 
 #include "pipe_bench/workload_types.hpp"
 #include "pipepool/page_allocator.hpp"
+#include "pipepool/pipe.hpp"
 #include "pipepool/stats.hpp"
 
 namespace pipe_bench {
@@ -22,6 +23,7 @@ struct TargetConfig {
   // Packet mode (O_DIRECT on the write end): each read returns at most one write. --verify sets
   // it so that every read is exactly one record.
   bool packet = false;
+  pipepool::CopyMode copy = pipepool::CopyMode::parallel;  // pipepool targets only
 };
 
 // Result of one read or write call: bytes transferred, or an errno value.

@@ -6,28 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "bench_options_support.hpp"
 #include "pipe_bench/options.hpp"
 #include "pipe_bench/report.hpp"
 #include "pipe_bench/session.hpp"
 
 namespace {
 
-using pipe_bench::parse_options;
 using pipe_bench::ParseOutcome;
 
-ParseOutcome parse(std::initializer_list<const char*> args) {
-  std::vector<const char*> argv{"pipe_bench"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return parse_options(static_cast<int>(argv.size()), argv.data());
-}
-
-void expect_error(std::initializer_list<const char*> args, const std::string& flag) {
-  const ParseOutcome out = parse(args);
-  EXPECT_FALSE(out.options.has_value());
-  EXPECT_EQ(out.exit_code, 2);
-  EXPECT_NE(out.output.find(flag), std::string::npos) << out.output;
-  EXPECT_EQ(out.output.find('\n'), std::string::npos) << out.output;
-}
+using bench_test::expect_error;
+using bench_test::parse;
 
 TEST(BenchCopySizes, CopyDefaultsToParallel) {
   const ParseOutcome out = parse({});

@@ -10,18 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_options_support.hpp"
 #include "pipe_bench/options.hpp"
 
 namespace {
 
-using pipe_bench::parse_options;
 using pipe_bench::ParseOutcome;
 
-ParseOutcome parse(std::initializer_list<const char*> args) {
-  std::vector<const char*> argv{"pipe_bench"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return parse_options(static_cast<int>(argv.size()), argv.data());
-}
+using bench_test::parse;
 
 void expect_error(std::initializer_list<const char*> args, const std::string& flag) {
   const ParseOutcome out = parse(args);

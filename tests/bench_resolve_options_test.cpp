@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options_support.hpp"
 #include "pipe_bench/duration_text.hpp"
 #include "pipe_bench/options.hpp"
 
@@ -12,11 +13,7 @@ namespace {
 
 using namespace pipe_bench;
 
-ParseOutcome parse(std::initializer_list<const char*> args) {
-  std::vector<const char*> argv{"pipe_bench"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return parse_options(static_cast<int>(argv.size()), argv.data());
-}
+using bench_test::parse;
 
 void expect_error(std::initializer_list<const char*> args, const std::string& flag) {
   const ParseOutcome out = parse(args);

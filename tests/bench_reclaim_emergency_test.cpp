@@ -29,6 +29,10 @@ struct Left {
   pid_t cache = 0;
 };
 
+// The forked child's cgroup, never destroyed on purpose: held by a global so that LeakSanitizer
+// (ASan builds) sees it reachable at std::exit instead of failing the child's exit status.
+ReclaimCgroup* g_never_destroyed = nullptr;
+
 // Forks a process that starts a cgroup, reports its directory and page-cache child on a pipe,
 // then leaves by `how` without running the destructor.
 Left run_and_leave(Exit how) {
@@ -42,7 +46,8 @@ Left run_and_leave(Exit how) {
     spec.limit_bytes = 32ull << 20;
     spec.idle_probe = std::chrono::milliseconds(0);
     std::string error;
-    ReclaimCgroup* cg = ReclaimCgroup::start(spec, error).release();  // never destroyed
+    g_never_destroyed = ReclaimCgroup::start(spec, error).release();
+    ReclaimCgroup* cg = g_never_destroyed;
     if (cg == nullptr) ::_exit(3);
     const std::string line = cg->dir() + " " + std::to_string(cg->cache_child()) + "\n";
     if (::write(report[1], line.data(), line.size()) != static_cast<ssize_t>(line.size())) {

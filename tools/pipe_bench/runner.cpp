@@ -107,18 +107,22 @@ std::string sizes_text(const Options& options) {
   return fmt::format(" x msg size {}", join(sizes));
 }
 
+// "writers 1,2 x readers 5 x alloc cost 0,250 ns ...": the plan's dimensions.
+std::string plan_dimensions(const Options& options) {
+  return fmt::format("writers {} x readers {}{}{}", join(options.writers), join(options.readers),
+                     options.alloc_costs.size() > 1
+                         ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
+                         : std::string(),
+                     sizes_text(options));
+}
+
 std::string format_plan(const Options& options, std::size_t configs, double pressure_s) {
   if (options.runs_auto) {
     return fmt::format(
-        "plan: writers {} x readers {}{} = {} configuration{}, {} target{}, rounds of one {:g} s "
+        "plan: {} = {} configuration{}, {} target{}, rounds of one {:g} s "
         "run each (A B C, C B A, ...) until every writes/s comparison's 95% CI is within "
         "+-{:g}% ({} to {} rounds per configuration): at most about {}\n",
-        join(options.writers), join(options.readers),
-        (options.alloc_costs.size() > 1
-             ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
-             : std::string()) +
-            sizes_text(options),
-        configs, configs == 1 ? "" : "s", options.targets.size(),
+        plan_dimensions(options), configs, configs == 1 ? "" : "s", options.targets.size(),
         options.targets.size() == 1 ? "" : "s", options.duration_s, options.ci_target_pct,
         kAutoMinRounds, kAutoMaxRounds, format_duration(options.max_time_s + pressure_s));
   }
@@ -126,14 +130,9 @@ std::string format_plan(const Options& options, std::size_t configs, double pres
   const double total =
       static_cast<double>(runs) * (options.duration_s + kRunOverheadS) + pressure_s;
   return fmt::format(
-      "plan: writers {} x readers {}{} = {} configuration{}, {} target{} x {} run{} of {:g} s "
+      "plan: {} = {} configuration{}, {} target{} x {} run{} of {:g} s "
       "(interleaved): about {}\n",
-      join(options.writers), join(options.readers),
-      (options.alloc_costs.size() > 1
-           ? fmt::format(" x alloc cost {} ns", join(options.alloc_costs))
-           : std::string()) +
-          sizes_text(options),
-      configs, configs == 1 ? "" : "s", options.targets.size(),
+      plan_dimensions(options), configs, configs == 1 ? "" : "s", options.targets.size(),
       options.targets.size() == 1 ? "" : "s", options.runs, options.runs == 1 ? "" : "s",
       options.duration_s, format_duration(total));
 }

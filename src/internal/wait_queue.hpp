@@ -208,7 +208,7 @@ class WaitQueue {
     for (unsigned i = 1;; ++i) {
       if (n.state.load(std::memory_order_acquire) == 2) return true;
       if (other != nullptr && !other->any()) return false;
-      if (i % 16 == 0 && clock::now() >= deadline) return false;
+      if (i % 64 == 0 && clock::now() >= deadline) return false;
       cpu_relax();
     }
   }

@@ -87,8 +87,17 @@ struct Tally {
   std::size_t short_writes = 0;
   std::size_t eof = 0;
   std::size_t epipe = 0;
+  std::size_t overlapping = 0;  // calls that overlap a call of another thread
 
   void add(const History& h) {
+    for (const Operation& a : h.ops) {
+      for (const Operation& b : h.ops) {
+        if (a.thread != b.thread && a.invoke < b.ret && b.invoke < a.ret) {
+          ++overlapping;
+          break;
+        }
+      }
+    }
     ops += h.ops.size();
     min_ops = std::min(min_ops, h.ops.size());
     max_ops = std::max(max_ops, h.ops.size());
@@ -140,9 +149,10 @@ TEST_P(PipeLinearizability, RecordedHistoriesAreLinearizable) {
   }
   std::printf(
       "%s: %zu histories checked, %zu-%zu calls each (%zu in all); %zu reads with data, %zu "
-      "EAGAIN, %zu short writes, %zu EOF reads, %zu EPIPE writes\n",
+      "EAGAIN, %zu short writes, %zu EOF reads, %zu EPIPE writes; %zu calls overlap another "
+      "thread's\n",
       combo.name, n, tally.min_ops, tally.max_ops, tally.ops, tally.reads_with_data, tally.eagain,
-      tally.short_writes, tally.eof, tally.epipe);
+      tally.short_writes, tally.eof, tally.epipe, tally.overlapping);
   RecordProperty("histories", static_cast<int>(n));
   RecordProperty("calls_per_history",
                  std::to_string(tally.min_ops) + "-" + std::to_string(tally.max_ops));

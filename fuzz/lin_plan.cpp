@@ -87,7 +87,7 @@ Plan random_plan(std::mt19937_64& rng, const PlanLimits& limits) {
   p.pipe_size = limits.min_pipe_size << pick(rng, 0, sizes);
   std::size_t slots = limits.max_write_slots;
   const std::size_t n = pick(rng, limits.min_threads, limits.max_threads);
-  const auto shape = static_cast<Shape>(pick(rng, 0, 2));
+  const auto shape = static_cast<Shape>(pick(rng, 0, limits.close_read_end ? 2 : 1));
   // The closing side: thread 0, and thread 1 too in some three-thread plans.
   const std::size_t closers = shape == Shape::mixed ? 0 : (n > 2 && pick(rng, 0, 1) == 0 ? 2 : 1);
   for (std::size_t i = 0; i < n; ++i) {

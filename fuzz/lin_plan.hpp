@@ -44,6 +44,8 @@ struct PlanLimits {
   // each, stay within this: at the pipe's slot count the pipe never fills, so calls never see
   // it full.
   std::size_t max_write_slots = static_cast<std::size_t>(-1);
+  // Plans may close every read descriptor (otherwise only the write end is ever closed).
+  bool close_read_end = true;
 };
 
 [[nodiscard]] Plan random_plan(std::mt19937_64& rng, const PlanLimits& limits = {});

@@ -13,6 +13,9 @@
 namespace pipepool::lin {
 namespace {
 
+// Busy-wait iterations at the start gate before a thread yields (about a millisecond).
+constexpr unsigned kSpins = 200000;
+
 struct ThreadFds {
   int read = -1;
   int write = -1;
@@ -120,9 +123,13 @@ Recording record(const Plan& plan, const pp_options& options) {
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < plan.threads.size(); ++i) {
       threads.emplace_back([&, i] {
-        // Every thread starts its calls once all are running, so their calls overlap.
+        // Every thread starts its calls once all are running, so their calls overlap. The first
+        // ones busy-wait rather than yield: a thread that yields on a loaded machine may lose its
+        // CPU for a whole time slice, and the last one would make all its calls alone.
         arrived.fetch_add(1);
-        while (arrived.load() < plan.threads.size()) std::this_thread::yield();
+        for (unsigned spin = 0; arrived.load() < plan.threads.size(); ++spin) {
+          if (spin > kSpins) std::this_thread::yield();
+        }
         for (const PlannedCall& c : plan.threads[i].calls) {
           done[i].push_back(run_call(c, fds[i], clock));
           done[i].back().thread = static_cast<unsigned>(i);

@@ -60,6 +60,15 @@ PlanLimits limits(Workload w) {
   return l;
 }
 
+// The parallel copy mode decides a write's count when it reserves and shows its bytes when it
+// commits: a close of the read end in between (EPIPE for later writes) has no single place in
+// the order, so its plans close only the write end.
+PlanLimits limits(const Combo& c) {
+  PlanLimits l = limits(c.workload);
+  if (c.copy == PP_COPY_PARALLEL) l.close_read_end = false;
+  return l;
+}
+
 bool env_on(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' && *v != '0';
@@ -132,7 +141,7 @@ TEST_P(PipeLinearizability, RecordedHistoriesAreLinearizable) {
   std::mt19937_64 rng(0x5eed0000u + static_cast<unsigned>(combo.policy) * 4 +
                       static_cast<unsigned>(combo.copy) * 2 +
                       static_cast<unsigned>(combo.workload));
-  const PlanLimits plan_limits = limits(combo.workload);
+  const PlanLimits plan_limits = limits(combo);
   const std::size_t n = histories();
   Tally tally;
   for (std::size_t i = 0; i < n; ++i) {

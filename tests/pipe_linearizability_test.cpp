@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <ostream>
 #include <random>
 #include <string>
 
@@ -31,6 +32,11 @@ struct Combo {
   Workload workload;
   const char* name;
 };
+
+// Test names and failure messages show the combination's name, not its bytes.
+void PrintTo(const Combo& c, std::ostream* os) {
+  *os << c.name;
+}
 
 const Combo kCombos[] = {
     {PP_POLICY_LEGACY, PP_COPY_KERNEL, Workload::full, "legacy_kernel_full"},

@@ -29,10 +29,11 @@ struct Buffer {
   unsigned offset = 0;
   unsigned len = 0;  // committed bytes readers may claim
   unsigned flags = 0;
-  // Parallel copies only (always 0/false in kernel mode):
-  unsigned pending = 0;  // bytes reserved by a writer, not yet committed (a new slot or a merge)
-  unsigned pins = 0;     // reader copies in flight from this page
-  bool ready = false;    // a reserved slot whose copy is done, waiting for its in-order commit
+  // Parallel copies only (always 0 in kernel mode):
+  unsigned pending = 0;      // bytes reserved after `len` (a new slot, merges), not yet visible
+  unsigned copiers = 0;      // writer copies in flight into `pending`
+  unsigned unpublished = 0;  // reservations (the slot's and merges) whose bytes are not visible
+  unsigned pins = 0;         // reader copies in flight from this page
 };
 
 std::error_code errno_code(int e) noexcept {
@@ -60,7 +61,6 @@ struct Copy {
   char* page_bytes = nullptr;  // where in the page
   unsigned slot = 0;           // free-running ring index
   unsigned len = 0;
-  bool merge = false;  // a write's merge into a committed buffer
 };
 
 struct CopyBatch {
@@ -78,11 +78,24 @@ struct CopyBatch {
 //   [tail, committed)  committed buffers readers may claim from
 //   [committed, head)  slots writers reserved and still copy into
 // In kernel mode released == tail and committed == head: copies happen under the mutex, so the
-// first and last ranges are always empty. Occupancy (full, resize) counts from `released`, so a
-// page is reused only after the copy out of it; readers see only the committed prefix.
+// first and last ranges are always empty.
+//
+// Parallel mode keeps the kernel's observable order (linearizable against the kernel's
+// sequential semantics, checked by tests/pipe_linearizability_test.cpp):
+// - Occupancy (full, poll, resize) counts from `tail`, as the kernel's does: a claimed buffer frees
+//   its slot at once. Its page stays with the reader's copy until it is released, in order, so the
+//   slot array is twice the ring, and a writer that would reuse the array entry of a buffer still
+//   being copied out (a reader slower than a whole ring of traffic) waits for its release.
+// - Every reservation (a new slot, or a merge into the last buffer, committed or not) shows its
+//   bytes in reservation order: the last buffer's pending bytes once all copies into it end, then
+//   the next slots, in order. A writer returns only when its own bytes are visible
+//   (published >= its ticket), so a write that returned is in the pipe for everyone.
+// - A close waits for the copies in flight, so no write straddles it.
 struct Pipe::Impl {
   Impl(std::unique_ptr<PagePool> p, CopyMode copy)
-      : pool(std::move(p)), bufs(kDefaultRingSize), parallel(copy == CopyMode::parallel) {
+      : pool(std::move(p)),
+        bufs(copy == CopyMode::parallel ? 2 * kDefaultRingSize : kDefaultRingSize),
+        parallel(copy == CopyMode::parallel) {
     pool->attach_lock(&mutex);
   }
 
@@ -106,8 +119,12 @@ struct Pipe::Impl {
   unsigned max_usage = kDefaultRingSize;
   unsigned readers = 0;
   unsigned writers = 0;
-  unsigned in_flight = 0;      // copies made outside the mutex, not yet committed/released
-  bool merge_pending = false;  // a merge into a committed buffer is being copied
+  unsigned in_flight = 0;  // copies made outside the mutex, not yet committed/released
+  // Reservations made and made visible, ever (never renumbered, unlike the ring indices).
+  std::uint64_t reserved_seq = 0;
+  std::uint64_t published_seq = 0;
+  internal::WaitQueue publish_wait;  // writers waiting for their bytes to become visible
+  internal::WaitQueue release_wait;  // writers waiting for a slot array entry (parallel mode)
 
   std::atomic<std::uint64_t> bytes_written{0};
   std::atomic<std::uint64_t> bytes_read{0};
@@ -116,53 +133,88 @@ struct Pipe::Impl {
   std::atomic<std::uint64_t> writes_blocked{0};
   std::atomic<std::uint64_t> reads_blocked{0};
 
-  [[nodiscard]] Buffer& slot(unsigned index) noexcept { return bufs[index & (ring_size - 1)]; }
+  // Slot array size: twice the ring in parallel mode (claimed slots keep their pages).
+  [[nodiscard]] unsigned slots_for(unsigned ring) const noexcept {
+    return parallel ? 2 * ring : ring;
+  }
+  [[nodiscard]] Buffer& slot(unsigned index) noexcept { return bufs[index & (bufs.size() - 1)]; }
   [[nodiscard]] const Buffer& slot(unsigned index) const noexcept {
-    return bufs[index & (ring_size - 1)];
+    return bufs[index & (bufs.size() - 1)];
   }
   // Nothing a reader may claim. The tail buffer is empty only while a merge into it is copied.
   [[nodiscard]] bool empty() const noexcept { return tail == committed || slot(tail).len == 0; }
-  [[nodiscard]] bool full() const noexcept { return head - released >= max_usage; }
-  // The last buffer takes a merge: committed, mergeable, not merged into already, room left.
+  [[nodiscard]] bool full() const noexcept { return head - tail >= max_usage; }
+  // The array entry of slot `head` still holds a claimed page being copied out.
+  [[nodiscard]] bool entries_exhausted() const noexcept { return head - released >= bufs.size(); }
+  // The last buffer takes a merge (fs/pipe.c's rule): mergeable and room left after what it holds
+  // and what is reserved in it.
   [[nodiscard]] Buffer* merge_target(std::size_t chars) noexcept {
-    if (head == tail || committed != head || merge_pending) return nullptr;
+    if (head == tail) return nullptr;
     Buffer& last = slot(head - 1);
-    if (!(last.flags & kBufCanMerge) || last.offset + last.len + chars > kPageSize) return nullptr;
+    if (!(last.flags & kBufCanMerge) || last.offset + last.len + last.pending + chars > kPageSize) {
+      return nullptr;
+    }
     return &last;
   }
 
-  // Makes the ready slots at `committed` (and a finished merge) visible in order. Returns true
-  // when readers had nothing and now have something.
-  bool commit(const CopyBatch& batch) noexcept {
+  // Ends a write's copies and makes visible, in reservation order, what can be: the last
+  // committed buffer's pending bytes (merges) once no copy into it is in flight, then the slots
+  // after it whose copies ended. Returns true when readers had nothing and now have something;
+  // writers waiting for their bytes to show are moved into `published`.
+  // Waits until every write reserved so far shows its bytes, when the ring is full and some have
+  // not: a full ring is then seen by a caller only together with the bytes that filled it.
+  // Returns true when it waited (the caller re-checks). The caller has no reservation pending.
+  template <class Lock>
+  bool settle(Lock& lock) noexcept {
+    if (!parallel || !full() || published_seq >= reserved_seq) return false;
+    wait_published(lock);
+    return true;
+  }
+
+  // Waits until every reservation made so far shows its bytes (copies never block: short).
+  template <class Lock>
+  void wait_published(Lock& lock) noexcept {
+    const std::uint64_t target = reserved_seq;
+    publish_wait.wait(lock, [this, target] { return published_seq >= target; },
+                      {false, nullptr, &writers_running, nullptr});
+  }
+
+  bool commit(const CopyBatch& batch, internal::Wakeup& published) noexcept {
     const bool was_empty = empty();
-    for (std::size_t i = 0; i < batch.n; ++i) {
-      const Copy& c = batch.items[i];
-      Buffer& buf = slot(c.slot);
-      if (c.merge) {
-        buf.len += buf.pending;
-        buf.pending = 0;
-        merge_pending = false;
-      } else {
-        buf.ready = true;
-      }
-    }
+    for (std::size_t i = 0; i < batch.n; ++i) --slot(batch.items[i].slot).copiers;
     copies_done(batch.n);
-    while (committed != head && !merge_pending && slot(committed).ready) {
-      Buffer& buf = slot(committed);
-      buf.len = buf.pending;
-      buf.pending = 0;
-      buf.ready = false;
-      ++committed;
-    }
+    const std::uint64_t before = published_seq;
+    publish();
+    if (published_seq != before) publish_wait.take_all(published);
     return was_empty && !empty();
   }
 
-  // Drops a read's pins and frees, in order, the pages no copy uses any more. Returns true when
-  // the ring was full before a page was freed.
-  bool release(const CopyBatch& batch) noexcept {
+  void publish() noexcept {
+    if (committed != tail) {  // the last committed buffer (a merge target while it is the last)
+      Buffer& last = slot(committed - 1);
+      if (last.unpublished != 0) {
+        if (last.copiers != 0) return;
+        last.len += last.pending;
+        last.pending = 0;
+        published_seq += last.unpublished;
+        last.unpublished = 0;
+      }
+    }
+    while (committed != head && slot(committed).copiers == 0) {
+      Buffer& buf = slot(committed);
+      buf.len = buf.pending;
+      buf.pending = 0;
+      published_seq += buf.unpublished;
+      buf.unpublished = 0;
+      ++committed;
+    }
+  }
+
+  // Drops a read's pins and frees, in order, the pages no copy uses any more.
+  void release(const CopyBatch& batch) noexcept {
     for (std::size_t i = 0; i < batch.n; ++i) --slot(batch.items[i].slot).pins;
     copies_done(batch.n);
-    return release_claimed();
+    release_claimed();
   }
 
   // A resize waits for the last copy in flight; it is rare, so it is woken under the mutex.
@@ -174,16 +226,18 @@ struct Pipe::Impl {
     }
   }
 
-  bool release_claimed() noexcept {
-    bool was_full = false;
+  void release_claimed() noexcept {
+    const unsigned before = released;
     while (released != tail && slot(released).pins == 0) {
       Buffer& buf = slot(released);
-      was_full |= full();
       pool->put_page(buf.page);
       buf.page = nullptr;
       ++released;
     }
-    return was_full;
+    if (released != before && release_wait.has_waiters()) {
+      internal::Wakeup writers;  // rare: woken under the mutex
+      release_wait.take_all(writers);
+    }
   }
 };
 
@@ -206,31 +260,30 @@ namespace {
 // A parallel write's copies, made with the mutex dropped, then committed under it. Returns true
 // when the commit gave readers something to read.
 template <class Lock>
-bool flush_write(Pipe::Impl& p, Lock& lock, internal::IovCursor& from, CopyBatch& batch) noexcept {
+bool flush_write(Pipe::Impl& p, Lock& lock, internal::IovCursor& from, CopyBatch& batch,
+                 internal::Wakeup& published) noexcept {
   if (batch.empty()) return false;
   lock.unlock();
   for (std::size_t i = 0; i < batch.n; ++i) {
     (void)from.copy_out(batch.items[i].page_bytes, batch.items[i].len);  // checked: no fault
   }
   lock.lock();
-  const bool now_readable = p.commit(batch);
+  const bool now_readable = p.commit(batch, published);
   batch.n = 0;
   return now_readable;
 }
 
 // A parallel read's copies, made with the mutex dropped, then its claimed pages released.
-// Returns true when a freed page made room in a full ring.
 template <class Lock>
-bool flush_read(Pipe::Impl& p, Lock& lock, internal::IovCursor& to, CopyBatch& batch) noexcept {
-  if (batch.empty()) return false;
+void flush_read(Pipe::Impl& p, Lock& lock, internal::IovCursor& to, CopyBatch& batch) noexcept {
+  if (batch.empty()) return;
   lock.unlock();
   for (std::size_t i = 0; i < batch.n; ++i) {
     (void)to.copy_in(batch.items[i].page_bytes, batch.items[i].len);  // checked: no fault
   }
   lock.lock();
-  const bool room = p.release(batch);
+  p.release(batch);
   batch.n = 0;
-  return room;
 }
 
 }  // namespace
@@ -252,6 +305,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   // Woken after the mutex is dropped (declared before the lock: they also wake on unwinding).
   internal::Wakeup wake_readers;
   internal::Wakeup wake_writers;
+  internal::Wakeup wake_published;  // writers whose bytes this write's commits made visible
   std::unique_lock lock(p.mutex);
   p.writers_running.enter();
   p.pool->prefill_locked(burst);
@@ -264,6 +318,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   bool was_empty = !p.parallel && p.empty();
   bool wake_next_writer = false;
   bool blocked = false;
+  std::uint64_t my_last = 0;  // this write's last reservation (parallel mode)
 
   if (p.readers == 0) {
     err = EPIPE;
@@ -273,7 +328,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
     bool done = false;
     Buffer* last = chars != 0 ? p.merge_target(chars) : nullptr;
     if (last != nullptr) {
-      char* to = static_cast<char*>(last->page) + last->offset + last->len;
+      char* to = static_cast<char*>(last->page) + last->offset + last->len + last->pending;
       if (!p.parallel) {
         if (from.copy_out(to, chars) < chars) {
           err = EFAULT;  // a fault while merging fails the whole write
@@ -285,10 +340,12 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         err = EFAULT;
         done = true;
       } else {
-        last->pending = static_cast<unsigned>(chars);
-        p.merge_pending = true;
+        last->pending += static_cast<unsigned>(chars);
+        ++last->copiers;
+        ++last->unpublished;
+        my_last = ++p.reserved_seq;
         ++p.in_flight;
-        batch.push({to, p.head - 1, static_cast<unsigned>(chars), true});
+        batch.push({to, p.head - 1, static_cast<unsigned>(chars)});
         copyable -= chars;
       }
       if (!done) {
@@ -303,6 +360,12 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         break;
       }
       if (!p.full()) {
+        if (p.entries_exhausted()) {
+          was_empty |= flush_write(p, lock, from, batch, wake_published);
+          p.release_wait.wait(lock, [&p] { return !p.entries_exhausted(); },
+                              {false, &p.writers_running, &p.readers_running, nullptr});
+          continue;
+        }
         void* page = p.pool->get_page(burst);
         if (page == nullptr) {
           if (ret == 0) err = ENOMEM;
@@ -331,23 +394,30 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         } else {
           buf.len = 0;
           buf.pending = static_cast<unsigned>(copied);
+          buf.copiers = 1;
+          buf.unpublished = 1;
+          my_last = ++p.reserved_seq;
           ++p.in_flight;
-          batch.push({static_cast<char*>(page), p.head, static_cast<unsigned>(copied), false});
+          batch.push({static_cast<char*>(page), p.head, static_cast<unsigned>(copied)});
           ++p.head;  // reserved; readers see it once committed
           copyable -= copied;
         }
         ret += copied;
         left -= copied;
         if (left == 0) break;
-        if (batch.full()) was_empty |= flush_write(p, lock, from, batch);
+        if (batch.full()) was_empty |= flush_write(p, lock, from, batch, wake_published);
       }
       if (!p.full()) continue;
       if (nonblock) {
+        // Full only because of writes still copying: their bytes show first (a short count or
+        // EAGAIN must not reveal a write that nobody can see yet).
+        was_empty |= flush_write(p, lock, from, batch, wake_published);
+        if (p.settle(lock)) continue;
         if (ret == 0) err = EAGAIN;
         break;
       }
       // Full: commit what was copied, let readers in, sleep until there is room or no reader.
-      was_empty |= flush_write(p, lock, from, batch);
+      was_empty |= flush_write(p, lock, from, batch, wake_published);
       if (!p.full()) continue;
       if (!blocked) add(p.writes_blocked, 1);
       blocked = true;
@@ -364,7 +434,17 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
       }
     }
   }
-  was_empty |= flush_write(p, lock, from, batch);
+  was_empty |= flush_write(p, lock, from, batch, wake_published);
+  if (p.published_seq < my_last) {
+    // This write's bytes show only after earlier writers' copies end: it returns once they do.
+    if (!wake_published.empty()) {
+      lock.unlock();
+      wake_published.wake();
+      lock.lock();
+    }
+    p.publish_wait.wait(lock, [&p, my_last] { return p.published_seq >= my_last; },
+                        {false, &p.writers_running, &p.writers_running, &wake_readers});
+  }
 
   if (p.full()) wake_next_writer = false;
   if (was_empty) p.rd_wait.take_one(wake_readers);
@@ -379,6 +459,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
 
   wake_readers.wake();
   wake_writers.wake();
+  wake_published.wake();
   p.pool->release(spare);
   if (ret > 0) {
     internal::poll_notify();
@@ -414,6 +495,14 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
       Buffer& buf = p.slot(index);
       std::size_t chars = buf.len;
       if (chars > total) chars = total;
+      if (buf.pending != 0 && chars == buf.len) {
+        // Every visible byte of a buffer a merge is still being copied into: the merge shows
+        // first (emptying the buffer before it would give the merge a buffer the kernel's
+        // order could not have).
+        flush_read(p, lock, to, batch);
+        p.wait_published(lock);
+        continue;
+      }
       char* src = static_cast<char*>(buf.page) + buf.offset;
       if (!p.parallel) {
         if (to.copy_in(src, chars) < chars) {
@@ -425,14 +514,14 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
           if (copyable != 0) {
             ++buf.pins;
             ++p.in_flight;
-            batch.push({src, index, static_cast<unsigned>(copyable), false});  // stays whole
+            batch.push({src, index, static_cast<unsigned>(copyable)});  // stays whole
           }
           if (ret == 0) err = EFAULT;
           break;
         }
         ++buf.pins;
         ++p.in_flight;
-        batch.push({src, index, static_cast<unsigned>(chars), false});
+        batch.push({src, index, static_cast<unsigned>(chars)});
         copyable -= chars;
       }
       ret += chars;
@@ -442,13 +531,14 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
         total = chars;
         buf.len = 0;
       }
-      if (buf.len == 0 && buf.pending == 0) {  // claimed whole: its page goes once copied
+      if (buf.len == 0 && buf.pending == 0) {  // claimed whole: its slot is free now
+        wake_writer |= p.full();
         ++p.tail;
-        if (!p.parallel) wake_writer |= p.release_claimed();
+        if (!p.parallel) p.release_claimed();  // else its page goes once copied out
       }
       total -= chars;
       if (total == 0) break;
-      if (batch.full()) wake_writer |= flush_read(p, lock, to, batch);
+      if (batch.full()) flush_read(p, lock, to, batch);
       if (!p.empty()) continue;
     }
     if (p.writers == 0) break;  // EOF, or what was read so far
@@ -470,7 +560,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
       break;
     }
   }
-  wake_writer |= flush_read(p, lock, to, batch);
+  flush_read(p, lock, to, batch);
 
   if (p.empty()) wake_next_reader = false;
   if (wake_writer) p.wr_wait.take_one(wake_writers);
@@ -510,7 +600,7 @@ SizeResult Pipe::set_size(std::size_t requested, bool privileged) noexcept {
   if (nr_slots != p.ring_size) {
     std::vector<Buffer> bufs;
     try {
-      bufs.resize(nr_slots);
+      bufs.resize(p.slots_for(nr_slots));
     } catch (const std::bad_alloc&) {
       return {0, errno_code(ENOMEM)};
     }
@@ -543,7 +633,8 @@ std::size_t Pipe::bytes_available() const noexcept {
 
 short Pipe::poll(bool writer_end) const noexcept {
   Impl& p = *impl_;
-  std::lock_guard lock(p.mutex);
+  std::unique_lock lock(p.mutex);
+  if (writer_end) p.settle(lock);
   short mask = 0;
   if (!writer_end) {
     if (!p.empty()) mask |= POLLIN | POLLRDNORM;
@@ -597,6 +688,8 @@ void Pipe::close_end(bool writer) noexcept {
   internal::Wakeup wake_readers;  // woken after the mutex is dropped
   internal::Wakeup wake_writers;
   std::unique_lock lock(p.mutex);
+  // No write straddles a close: its reservation before, its bytes showing after.
+  p.idle_wait.wait(lock, [&p] { return p.in_flight == 0; });
   unsigned& count = writer ? p.writers : p.readers;
   --count;
   const bool last = count == 0;

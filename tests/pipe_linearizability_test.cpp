@@ -15,7 +15,6 @@
 #include "lin_checker.hpp"
 #include "lin_plan.hpp"
 #include "lin_recorder.hpp"
-#include "lin_relax.hpp"
 #include "lin_report.hpp"
 
 namespace pipepool::lin {
@@ -66,18 +65,8 @@ PlanLimits limits(Workload w) {
   return l;
 }
 
-// The parallel copy mode decides a write's count when it reserves and shows its bytes when it
-// commits: a close of the read end in between (EPIPE for later writes) has no single place in
-// the order, so its plans close only the write end.
 PlanLimits limits(const Combo& c) {
-  PlanLimits l = limits(c.workload);
-  if (c.copy == PP_COPY_PARALLEL) l.close_read_end = false;
-  return l;
-}
-
-bool env_on(const char* name) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' && *v != '0';
+  return limits(c.workload);
 }
 
 // Histories per combination: $PIPEPOOL_LIN_HISTORIES, else fewer under the sanitizers (each
@@ -133,13 +122,6 @@ class PipeLinearizability : public testing::TestWithParam<Combo> {};
 
 TEST_P(PipeLinearizability, RecordedHistoriesAreLinearizable) {
   const Combo& combo = GetParam();
-  if (combo.copy == PP_COPY_PARALLEL && combo.workload == Workload::full &&
-      !env_on("PIPEPOOL_LIN_PARALLEL_FULL")) {
-    GTEST_SKIP() << "parallel copy mode on pipes that fill is not linearizable by design (a "
-                    "write does not merge while another write's copy is in flight, a read's "
-                    "claimed pages stay occupied until its copy ends: docs/ARCHITECTURE.md); "
-                    "PIPEPOOL_LIN_PARALLEL_FULL=1 checks it anyway";
-  }
   pp_options opts{};
   opts.policy = combo.policy;
   opts.copy = combo.copy;
@@ -154,12 +136,9 @@ TEST_P(PipeLinearizability, RecordedHistoriesAreLinearizable) {
     const Plan plan = random_plan(rng, plan_limits);
     const Recording rec = record(plan, opts);
     ASSERT_TRUE(rec.error.empty()) << rec.error;
-    // Parallel copies commit writes in reservation order: checked against that weaker spec.
-    const History checked =
-        combo.copy == PP_COPY_PARALLEL ? defer_write_returns(rec.history) : rec.history;
-    const CheckResult r = check(checked);
+    const CheckResult r = check(rec.history);
     ASSERT_TRUE(r.linearizable) << "history " << i << " of " << combo.name << ":\n"
-                                << failure_report(checked, r);
+                                << failure_report(rec.history, r);
     tally.add(rec.history);
   }
   std::printf(

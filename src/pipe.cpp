@@ -54,21 +54,40 @@ void add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
   c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
 
-// Copies a parallel read or write makes after dropping the mutex, flushed in batches.
-constexpr std::size_t kBatch = 16;
-
 struct Copy {
   char* page_bytes = nullptr;  // where in the page
   unsigned slot = 0;           // free-running ring index
   unsigned len = 0;
 };
 
+// The copies a parallel read or write makes after dropping the mutex. A call claims or reserves
+// everything it can in one critical section, as the kernel's pipe_read / pipe_write do under the
+// mutex, so the list holds a whole ring (max_usage + 1 entries: the slots and a merge). It is the
+// calling thread's own (a thread is in one pipe call at a time; pp_* calls are not
+// async-signal-safe), grown under the mutex when a larger ring is met, so the hot path does not
+// allocate. Should growing fail, the call copies what it has and goes on (its bytes stay in
+// order; it is then no longer atomic towards other calls).
 struct CopyBatch {
-  std::array<Copy, kBatch> items{};
+  std::vector<Copy>& items;
   std::size_t n = 0;
-  [[nodiscard]] bool full() const noexcept { return n == kBatch; }
+  CopyBatch() noexcept : items(thread_copies()) {}
+  // Under the pipe mutex.
+  void fit(std::size_t ring) noexcept {
+    if (items.size() > ring) return;
+    try {
+      items.resize(ring + 1);
+    } catch (const std::bad_alloc&) {
+    }
+  }
+  [[nodiscard]] bool full() const noexcept { return n == items.size(); }
   [[nodiscard]] bool empty() const noexcept { return n == 0; }
   void push(const Copy& c) noexcept { items[n++] = c; }
+
+ private:
+  static std::vector<Copy>& thread_copies() noexcept {
+    thread_local std::vector<Copy> copies;
+    return copies;
+  }
 };
 
 }  // namespace
@@ -169,6 +188,21 @@ struct Pipe::Impl {
     if (!parallel || !full() || published_seq >= reserved_seq) return false;
     wait_published(lock);
     return true;
+  }
+
+  // A read of `total` bytes would meet writes still copying: it would take every visible byte of
+  // a buffer a merge is being copied into, or want more than is visible while reserved bytes are
+  // not. Either result would show a pipe the kernel's order cannot have (a merge into a buffer
+  // already emptied; a short read beside a reservation another caller already saw).
+  [[nodiscard]] bool read_meets_copies(std::size_t total) const noexcept {
+    if (!parallel || published_seq >= reserved_seq) return false;
+    for (unsigned i = tail; i != committed && total != 0; ++i) {
+      const Buffer& buf = slot(i);
+      if (buf.pending != 0 && total >= buf.len) return true;
+      if (buf.flags & kBufPacket) return false;  // a read takes one packet
+      total -= total < buf.len ? total : buf.len;
+    }
+    return total != 0;
   }
 
   // Waits until every reservation made so far shows its bytes (copies never block: short).
@@ -311,6 +345,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   p.pool->prefill_locked(burst);
 
   CopyBatch batch;
+  if (p.parallel) batch.fit(p.max_usage);
   std::size_t left = total;  // bytes not yet stored or reserved
   std::size_t copyable = p.parallel ? from.copyable() : 0;
   std::size_t ret = 0;
@@ -320,117 +355,126 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   bool blocked = false;
   std::uint64_t my_last = 0;  // this write's last reservation (parallel mode)
 
-  if (p.readers == 0) {
-    err = EPIPE;
-  } else {
-    // A partial-page tail may merge into the last buffer (never in packet mode).
-    const std::size_t chars = total & (kPageSize - 1);
-    bool done = false;
-    Buffer* last = chars != 0 ? p.merge_target(chars) : nullptr;
-    if (last != nullptr) {
-      char* to = static_cast<char*>(last->page) + last->offset + last->len + last->pending;
-      if (!p.parallel) {
-        if (from.copy_out(to, chars) < chars) {
-          err = EFAULT;  // a fault while merging fails the whole write
+  // Starts over only when a non-blocking write found the ring full of writes still copying
+  // before it reserved anything (Impl::settle).
+  for (bool start_over = true; start_over;) {
+    start_over = false;
+    if (p.readers == 0) {
+      err = EPIPE;
+    } else {
+      // A partial-page tail may merge into the last buffer (never in packet mode).
+      const std::size_t chars = total & (kPageSize - 1);
+      bool done = false;
+      Buffer* last = chars != 0 ? p.merge_target(chars) : nullptr;
+      if (last != nullptr) {
+        char* to = static_cast<char*>(last->page) + last->offset + last->len + last->pending;
+        if (!p.parallel) {
+          if (from.copy_out(to, chars) < chars) {
+            err = EFAULT;  // a fault while merging fails the whole write
+            done = true;
+          } else {
+            last->len += static_cast<unsigned>(chars);
+          }
+        } else if (copyable < chars) {
+          err = EFAULT;
           done = true;
         } else {
-          last->len += static_cast<unsigned>(chars);
-        }
-      } else if (copyable < chars) {
-        err = EFAULT;
-        done = true;
-      } else {
-        last->pending += static_cast<unsigned>(chars);
-        ++last->copiers;
-        ++last->unpublished;
-        my_last = ++p.reserved_seq;
-        ++p.in_flight;
-        batch.push({to, p.head - 1, static_cast<unsigned>(chars)});
-        copyable -= chars;
-      }
-      if (!done) {
-        ret = chars;
-        left -= chars;
-        done = left == 0;
-      }
-    }
-    while (!done) {
-      if (p.readers == 0) {
-        if (ret == 0) err = EPIPE;
-        break;
-      }
-      if (!p.full()) {
-        if (p.entries_exhausted()) {
-          was_empty |= flush_write(p, lock, from, batch, wake_published);
-          p.release_wait.wait(lock, [&p] { return !p.entries_exhausted(); },
-                              {false, &p.writers_running, &p.readers_running, nullptr});
-          continue;
-        }
-        void* page = p.pool->get_page(burst);
-        if (page == nullptr) {
-          if (ret == 0) err = ENOMEM;
-          break;
-        }
-        const std::size_t want = left < kPageSize ? left : kPageSize;
-        std::size_t copied = want;
-        if (!p.parallel) {
-          copied = from.copy_out(page, kPageSize);
-        } else if (copyable < want) {
-          copied = copyable;
-        }
-        if (copied < want) {  // faulted: the page is not stored
-          p.pool->put_page(page);
-          if (ret == 0) err = EFAULT;
-          break;
-        }
-        Buffer& buf = p.slot(p.head);
-        buf.page = page;
-        buf.offset = 0;
-        buf.flags = packet ? kBufPacket : kBufCanMerge;
-        if (!p.parallel) {
-          buf.len = static_cast<unsigned>(copied);
-          ++p.head;  // published only after the copy
-          ++p.committed;
-        } else {
-          buf.len = 0;
-          buf.pending = static_cast<unsigned>(copied);
-          buf.copiers = 1;
-          buf.unpublished = 1;
+          last->pending += static_cast<unsigned>(chars);
+          ++last->copiers;
+          ++last->unpublished;
           my_last = ++p.reserved_seq;
           ++p.in_flight;
-          batch.push({static_cast<char*>(page), p.head, static_cast<unsigned>(copied)});
-          ++p.head;  // reserved; readers see it once committed
-          copyable -= copied;
+          batch.push({to, p.head - 1, static_cast<unsigned>(chars)});
+          copyable -= chars;
         }
-        ret += copied;
-        left -= copied;
-        if (left == 0) break;
-        if (batch.full()) was_empty |= flush_write(p, lock, from, batch, wake_published);
+        if (!done) {
+          ret = chars;
+          left -= chars;
+          done = left == 0;
+        }
       }
-      if (!p.full()) continue;
-      if (nonblock) {
-        // Full only because of writes still copying: their bytes show first (a short count or
-        // EAGAIN must not reveal a write that nobody can see yet).
+      while (!done) {
+        if (p.readers == 0) {
+          if (ret == 0) err = EPIPE;
+          break;
+        }
+        if (!p.full()) {
+          if (p.entries_exhausted()) {
+            was_empty |= flush_write(p, lock, from, batch, wake_published);
+            p.release_wait.wait(lock, [&p] { return !p.entries_exhausted(); },
+                                {false, &p.writers_running, &p.readers_running, nullptr});
+            continue;
+          }
+          void* page = p.pool->get_page(burst);
+          if (page == nullptr) {
+            if (ret == 0) err = ENOMEM;
+            break;
+          }
+          const std::size_t want = left < kPageSize ? left : kPageSize;
+          std::size_t copied = want;
+          if (!p.parallel) {
+            copied = from.copy_out(page, kPageSize);
+          } else if (copyable < want) {
+            copied = copyable;
+          }
+          if (copied < want) {  // faulted: the page is not stored
+            p.pool->put_page(page);
+            if (ret == 0) err = EFAULT;
+            break;
+          }
+          Buffer& buf = p.slot(p.head);
+          buf.page = page;
+          buf.offset = 0;
+          buf.flags = packet ? kBufPacket : kBufCanMerge;
+          if (!p.parallel) {
+            buf.len = static_cast<unsigned>(copied);
+            ++p.head;  // published only after the copy
+            ++p.committed;
+          } else {
+            buf.len = 0;
+            buf.pending = static_cast<unsigned>(copied);
+            buf.copiers = 1;
+            buf.unpublished = 1;
+            my_last = ++p.reserved_seq;
+            ++p.in_flight;
+            batch.push({static_cast<char*>(page), p.head, static_cast<unsigned>(copied)});
+            ++p.head;  // reserved; readers see it once committed
+            copyable -= copied;
+          }
+          ret += copied;
+          left -= copied;
+          if (left == 0) break;
+          if (batch.full()) was_empty |= flush_write(p, lock, from, batch, wake_published);
+        }
+        if (!p.full()) continue;
+        if (nonblock) {
+          // Full only because of writes still copying: EAGAIN must not reveal a write nobody can
+          // see yet, so their bytes show first and this write starts over, merge decision
+          // included. (A short count needs no such wait: this write returns only once the
+          // writes before it show.)
+          if (ret == 0 && p.settle(lock)) {
+            start_over = true;
+            break;
+          }
+          if (ret == 0) err = EAGAIN;
+          break;
+        }
+        // Full: commit what was copied, let readers in, sleep until there is room or no reader.
         was_empty |= flush_write(p, lock, from, batch, wake_published);
-        if (p.settle(lock)) continue;
-        if (ret == 0) err = EAGAIN;
-        break;
-      }
-      // Full: commit what was copied, let readers in, sleep until there is room or no reader.
-      was_empty |= flush_write(p, lock, from, batch, wake_published);
-      if (!p.full()) continue;
-      if (!blocked) add(p.writes_blocked, 1);
-      blocked = true;
-      if (was_empty) p.rd_wait.take_one(wake_readers);
-      internal::poll_notify();
-      const internal::WaitResult r =
-          p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
-                         {true, &p.writers_running, &p.readers_running, &wake_readers});
-      was_empty = !p.parallel && p.empty();
-      wake_next_writer = true;
-      if (r == internal::WaitResult::interrupted) {  // pipe_write's signal_pending(): EINTR
-        if (ret == 0) err = EINTR;                   // or what was written so far
-        break;
+        if (!p.full()) continue;
+        if (!blocked) add(p.writes_blocked, 1);
+        blocked = true;
+        if (was_empty) p.rd_wait.take_one(wake_readers);
+        internal::poll_notify();
+        const internal::WaitResult r =
+            p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
+                           {true, &p.writers_running, &p.readers_running, &wake_readers});
+        was_empty = !p.parallel && p.empty();
+        wake_next_writer = true;
+        if (r == internal::WaitResult::interrupted) {  // pipe_write's signal_pending(): EINTR
+          if (ret == 0) err = EINTR;                   // or what was written so far
+          break;
+        }
       }
     }
   }
@@ -482,6 +526,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   p.readers_running.enter();
 
   CopyBatch batch;
+  if (p.parallel) batch.fit(p.max_usage);
   std::size_t copyable = p.parallel ? to.copyable() : 0;
   std::size_t ret = 0;
   int err = 0;
@@ -490,19 +535,15 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   bool blocked = false;
 
   for (;;) {
+    if (ret == 0 && p.read_meets_copies(total)) {
+      p.wait_published(lock);  // nothing is claimed yet: the copies show first
+      continue;
+    }
     if (!p.empty()) {
       const unsigned index = p.tail;
       Buffer& buf = p.slot(index);
       std::size_t chars = buf.len;
       if (chars > total) chars = total;
-      if (buf.pending != 0 && chars == buf.len) {
-        // Every visible byte of a buffer a merge is still being copied into: the merge shows
-        // first (emptying the buffer before it would give the merge a buffer the kernel's
-        // order could not have).
-        flush_read(p, lock, to, batch);
-        p.wait_published(lock);
-        continue;
-      }
       char* src = static_cast<char*>(buf.page) + buf.offset;
       if (!p.parallel) {
         if (to.copy_in(src, chars) < chars) {

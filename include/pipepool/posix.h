@@ -1,6 +1,11 @@
 /* pipepool's syscall-shaped C API. Each call returns what the Linux syscall returns for a pipe
- * and sets errno the same way. Descriptors are pipepool's own small integers (not kernel fds).
- * SIGPIPE is never raised: a write with no readers fails with EPIPE. */
+ * and sets errno the same way. SIGPIPE is never raised: a write with no readers fails with EPIPE.
+ *
+ * Descriptors are pipepool's own numbers, from a base at or above 2^30 and above the kernel's
+ * /proc/sys/fs/nr_open, so no kernel descriptor of the process can have one: a pipepool
+ * descriptor passed to a syscall fails with EBADF, a kernel descriptor passed to a pp_* call
+ * fails with EBADF. Within that space the kernel's rules hold counted from the base: lowest free
+ * number, F_DUPFD minimums (a minimum below the base means the base), RLIMIT_NOFILE. */
 #ifndef PIPEPOOL_POSIX_H
 #define PIPEPOOL_POSIX_H
 

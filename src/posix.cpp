@@ -13,7 +13,7 @@
 //
 // Not modelled: signal-driven I/O (F_SETFL O_ASYNC fails with EINVAL, FIOASYNC on with ENOTTY),
 // F_GETOWN/F_SETOWN/F_*SIG/leases/locks (EINVAL), notification pipes (pipe2 O_NOTIFICATION_PIPE
-// fails with ENOPKG, as on a kernel built without CONFIG_WATCH_QUEUE), and SIGPIPE.
+// fails with ENOPKG, as on a kernel built without CONFIG_WATCH_QUEUE).
 #include "pipepool/posix.h"
 
 #include <fcntl.h>
@@ -98,11 +98,9 @@ ssize_t finish(const IoResult& r) noexcept {
 
 // PipeEnd::read / write without their up-front EFAULT check (the caller has checked the side):
 // a bad buffer fails in the pipe's copy, after the pipe's state, as in the kernel.
-ssize_t transfer(const PipeEnd& end, std::span<const iovec> iov) noexcept {
-  const int flags = end.flags();
-  const bool nonblock = (flags & O_NONBLOCK) != 0;
-  if (end.is_writer()) return finish(end.pipe().write(iov, nonblock, (flags & O_DIRECT) != 0));
-  return finish(end.pipe().read(iov, nonblock));
+ssize_t transfer(PipeEnd& end, std::span<const iovec> iov) noexcept {
+  if (end.is_writer()) return finish(end.write_unchecked(iov));
+  return finish(end.pipe().read(iov, (end.flags() & O_NONBLOCK) != 0));
 }
 
 // A validated iovec array, truncated to kMaxRwCount bytes in total as import_iovec does.
@@ -270,6 +268,7 @@ int pipe_options(int flags, const pp_options* opts, PipeOptions& out) noexcept {
   out.allocator.model.fail_every = o.model_fail_every;
   out.nonblocking = (flags & O_NONBLOCK) != 0;
   out.packet = (flags & O_DIRECT) != 0;
+  out.no_sigpipe = o.no_sigpipe != 0;
   return 0;
 }
 

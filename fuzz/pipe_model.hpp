@@ -22,6 +22,8 @@ struct ModelBuffer {
   std::vector<std::uint8_t> bytes;  // unread bytes, oldest first
   std::size_t page_end = 0;         // offset inside the page just past the last byte
   bool packet = false;              // PACKET flag; otherwise CAN_MERGE
+
+  bool operator==(const ModelBuffer&) const = default;
 };
 
 struct WritePlan {
@@ -73,6 +75,9 @@ class PipeModel {
   [[nodiscard]] short poll(bool writer_end) const;
   [[nodiscard]] std::uint64_t total_written() const { return total_written_; }
   [[nodiscard]] std::uint64_t total_read() const { return total_read_; }
+
+  // Same buffered bytes, buffer boundaries, size, open ends and totals (memoisation in lin/).
+  bool operator==(const PipeModel&) const = default;
 
  private:
   // Bytes of a `len`-byte write that would merge into the last buffer (0 when none).

@@ -89,9 +89,12 @@ struct Pipe::Impl {
   // Everything below `mutex` is guarded by it (the kernel's pipe->mutex). It also keeps the lock
   // metrics (hold, wait, contention) and knows its owner, which the pool checks.
   mutable internal::MeteredMutex<internal::PipeMutex> mutex;
-  internal::WaitQueue rd_wait;
-  internal::WaitQueue wr_wait;
-  internal::WaitQueue idle_wait;  // set_size waiting for the copies in flight
+  // Reader-side and writer-side wait state on cache lines of their own.
+  alignas(64) internal::WaitQueue rd_wait;
+  internal::RunningCount readers_running;  // inside read() and not waiting
+  alignas(64) internal::WaitQueue wr_wait;
+  internal::RunningCount writers_running;     // inside write() and not waiting
+  alignas(64) internal::WaitQueue idle_wait;  // set_size waiting for the copies in flight
   std::unique_ptr<PagePool> pool;
   std::vector<Buffer> bufs;
   const bool parallel;
@@ -165,7 +168,10 @@ struct Pipe::Impl {
   // A resize waits for the last copy in flight; it is rare, so it is woken under the mutex.
   void copies_done(std::size_t n) noexcept {
     in_flight -= static_cast<unsigned>(n);
-    if (in_flight == 0 && idle_wait.has_waiters()) idle_wait.wake_all();
+    if (in_flight == 0 && idle_wait.has_waiters()) {
+      internal::Wakeup resize;
+      idle_wait.take_all(resize);
+    }
   }
 
   bool release_claimed() noexcept {
@@ -243,7 +249,11 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   PageBatch spare;
   p.pool->prefill(total, burst);
 
+  // Woken after the mutex is dropped (declared before the lock: they also wake on unwinding).
+  internal::Wakeup wake_readers;
+  internal::Wakeup wake_writers;
   std::unique_lock lock(p.mutex);
+  p.writers_running.enter();
   p.pool->prefill_locked(burst);
 
   CopyBatch batch;
@@ -341,27 +351,34 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
       if (!p.full()) continue;
       if (!blocked) add(p.writes_blocked, 1);
       blocked = true;
-      if (was_empty && p.rd_wait.has_waiters()) p.rd_wait.wake_one();
+      if (was_empty) p.rd_wait.take_one(wake_readers);
       internal::poll_notify();
-      p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; });
+      const internal::WaitResult r =
+          p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
+                         {true, &p.writers_running, &p.readers_running, &wake_readers});
       was_empty = !p.parallel && p.empty();
       wake_next_writer = true;
+      if (r == internal::WaitResult::interrupted) {  // pipe_write's signal_pending(): EINTR
+        if (ret == 0) err = EINTR;                   // or what was written so far
+        break;
+      }
     }
   }
   was_empty |= flush_write(p, lock, from, batch);
 
   if (p.full()) wake_next_writer = false;
-  const bool wake_readers = was_empty && p.rd_wait.has_waiters();
-  wake_next_writer = wake_next_writer && p.wr_wait.has_waiters();
+  if (was_empty) p.rd_wait.take_one(wake_readers);
+  if (wake_next_writer) p.wr_wait.take_one(wake_writers);
   p.pool->trim_locked(burst, spare);
   if (ret > 0) {
     add(p.bytes_written, ret);
     add(p.writes, 1);
   }
+  p.writers_running.leave();
   lock.unlock();
 
-  if (wake_readers) p.rd_wait.wake_one();
-  if (wake_next_writer) p.wr_wait.wake_one();
+  wake_readers.wake();
+  wake_writers.wake();
   p.pool->release(spare);
   if (ret > 0) {
     internal::poll_notify();
@@ -378,7 +395,10 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   Impl& p = *impl_;
   PageBatch none;
   PageBatch spare;
+  internal::Wakeup wake_writers;  // woken after the mutex is dropped
+  internal::Wakeup wake_readers;
   std::unique_lock lock(p.mutex);
+  p.readers_running.enter();
 
   CopyBatch batch;
   std::size_t copyable = p.parallel ? to.copyable() : 0;
@@ -439,25 +459,32 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
     }
     if (!blocked) add(p.reads_blocked, 1);
     blocked = true;
-    if (wake_writer && p.wr_wait.has_waiters()) p.wr_wait.wake_one();
-    p.rd_wait.wait(lock, [&p] { return !p.empty() || p.writers == 0; });
+    if (wake_writer) p.wr_wait.take_one(wake_writers);
+    const internal::WaitResult r =
+        p.rd_wait.wait(lock, [&p] { return !p.empty() || p.writers == 0; },
+                       {true, &p.readers_running, &p.writers_running, &wake_writers});
     wake_writer = false;
     wake_next_reader = true;
+    if (r == internal::WaitResult::interrupted) {  // nothing read yet: EINTR
+      err = EINTR;
+      break;
+    }
   }
   wake_writer |= flush_read(p, lock, to, batch);
 
   if (p.empty()) wake_next_reader = false;
-  wake_writer = wake_writer && p.wr_wait.has_waiters();
-  wake_next_reader = wake_next_reader && p.rd_wait.has_waiters();
+  if (wake_writer) p.wr_wait.take_one(wake_writers);
+  if (wake_next_reader) p.rd_wait.take_one(wake_readers);
   p.pool->trim_locked(none, spare);
   if (ret > 0) {
     add(p.bytes_read, ret);
     add(p.reads, 1);
   }
+  p.readers_running.leave();
   lock.unlock();
 
-  if (wake_writer) p.wr_wait.wake_one();
-  if (wake_next_reader) p.rd_wait.wake_one();
+  wake_writers.wake();
+  wake_readers.wake();
   p.pool->release(spare);
   if (ret > 0) internal::poll_notify();
   if (err != 0) return {0, errno_code(err)};
@@ -470,6 +497,7 @@ SizeResult Pipe::set_size(std::size_t requested, bool privileged) noexcept {
   if (nr_slots == 0) return {0, errno_code(EINVAL)};
 
   Impl& p = *impl_;
+  internal::Wakeup wake_writers;  // woken after the mutex is dropped
   std::unique_lock lock(p.mutex);
   if (nr_slots > p.max_usage && size > kPipeMaxSize && !privileged) {
     return {0, errno_code(EPERM)};
@@ -493,9 +521,9 @@ SizeResult Pipe::set_size(std::size_t requested, bool privileged) noexcept {
     p.ring_size = nr_slots;
   }
   p.max_usage = nr_slots;
-  const bool wake = p.wr_wait.has_waiters();
+  p.wr_wait.take_one(wake_writers);  // there may be room now
   lock.unlock();
-  if (wake) p.wr_wait.wake_one();  // there may be room now
+  wake_writers.wake();
   internal::poll_notify();
   return {size, {}};
 }
@@ -566,16 +594,20 @@ void Pipe::open_end(bool writer) noexcept {
 
 void Pipe::close_end(bool writer) noexcept {
   Impl& p = *impl_;
+  internal::Wakeup wake_readers;  // woken after the mutex is dropped
+  internal::Wakeup wake_writers;
   std::unique_lock lock(p.mutex);
   unsigned& count = writer ? p.writers : p.readers;
   --count;
   const bool last = count == 0;
-  lock.unlock();
   if (last) {  // pipe_release: the other side must see EOF / EPIPE
-    p.rd_wait.wake_all();
-    p.wr_wait.wake_all();
-    internal::poll_notify();
+    p.rd_wait.take_all(wake_readers);
+    p.wr_wait.take_all(wake_writers);
   }
+  lock.unlock();
+  wake_readers.wake();
+  wake_writers.wake();
+  if (last) internal::poll_notify();
 }
 
 }  // namespace pipepool

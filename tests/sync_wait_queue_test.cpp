@@ -1,5 +1,5 @@
-// The wait queue under the pipe mutex: a wake_one releases exactly one waiter, wake_all releases
-// every waiter, no wake-up is lost, and a wake-up with nobody waiting makes no futex call.
+// The wait queue under the pipe mutex: take_one releases exactly one waiter, take_all releases
+// every waiter, no wake-up is lost, and no futex call is made for a waiter that is not asleep.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -41,6 +41,25 @@ std::vector<std::thread> start_waiters(Shared& s, unsigned n) {
   return threads;
 }
 
+// Releases the oldest waiter (or every waiter), woken after the mutex is dropped.
+void wake_one(PipeMutex& mutex, WaitQueue& q) {
+  Wakeup w;
+  {
+    std::lock_guard lock(mutex);
+    q.take_one(w);
+  }
+  w.wake();
+}
+
+void wake_all(PipeMutex& mutex, WaitQueue& q) {
+  Wakeup w;
+  {
+    std::lock_guard lock(mutex);
+    q.take_all(w);
+  }
+  w.wake();
+}
+
 void wait_for_released(Shared& s, unsigned n) {
   while (s.released.load() < n) std::this_thread::yield();
 }
@@ -53,7 +72,7 @@ TEST(SyncWaitQueue, OneWakeReleasesExactlyOneWaiter) {
     std::lock_guard lock(s.mutex);
     s.go = true;  // every waiter could go: only the wake-up decides how many do
   }
-  s.queue.wake_one();
+  wake_one(s.mutex, s.queue);
   wait_for_released(s, 1);
   // The others stay parked whatever time they are given (they spin out and sleep meanwhile).
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -63,7 +82,7 @@ TEST(SyncWaitQueue, OneWakeReleasesExactlyOneWaiter) {
     EXPECT_EQ(s.queue.waiter_count(), kWaiters - 1);
   }
   for (unsigned i = 1; i < kWaiters; ++i) {
-    s.queue.wake_one();
+    wake_one(s.mutex, s.queue);
     wait_for_released(s, i + 1);
   }
   for (std::thread& t : threads) t.join();
@@ -78,7 +97,7 @@ TEST(SyncWaitQueue, WakeAllReleasesEveryWaiter) {
     std::lock_guard lock(s.mutex);
     s.go = true;
   }
-  s.queue.wake_all();
+  wake_all(s.mutex, s.queue);
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(s.released.load(), kWaiters);
   std::lock_guard lock(s.mutex);
@@ -86,12 +105,44 @@ TEST(SyncWaitQueue, WakeAllReleasesEveryWaiter) {
 }
 
 TEST(SyncWaitQueue, AWakeWithNoWaiterMakesNoFutexCall) {
+  PipeMutex mutex;
   WaitQueue q;
   for (int i = 0; i < 100; ++i) {
-    q.wake_one();
-    q.wake_all();
+    wake_one(mutex, q);
+    wake_all(mutex, q);
   }
   EXPECT_EQ(q.futex_wakes(), 0u);
+}
+
+// A waiter released while it still spins (the other side running) is woken by a store alone: of
+// many such releases, at most those whose waiter was descheduled past its spin window make a
+// futex call.
+TEST(SyncWaitQueue, ASpinningWaiterIsReleasedWithoutAFutexCall) {
+  PipeMutex mutex;
+  WaitQueue q;
+  RunningCount other;
+  other.enter();  // the other side runs: the oldest waiter spins
+  constexpr unsigned kRounds = 100;
+  for (unsigned round = 0; round < kRounds; ++round) {
+    bool go = false;  // guarded by mutex
+    std::thread waiter([&] {
+      std::unique_lock lock(mutex);
+      q.wait(lock, [&] { return go; }, {false, nullptr, &other, nullptr});
+    });
+    for (bool released = false; !released;) {
+      std::unique_lock lock(mutex);
+      if (q.waiter_count() == 1) {
+        go = true;
+        Wakeup w;
+        q.take_one(w);
+        lock.unlock();
+        w.wake();
+        released = true;
+      }
+    }
+    waiter.join();
+  }
+  EXPECT_LT(q.futex_wakes(), kRounds);
 }
 
 TEST(SyncWaitQueue, AWakeOfASleeperMakesAFutexCall) {
@@ -101,7 +152,7 @@ TEST(SyncWaitQueue, AWakeOfASleeperMakesAFutexCall) {
     std::lock_guard lock(s.mutex);
     s.go = true;
   }
-  s.queue.wake_all();
+  wake_all(s.mutex, s.queue);
   for (std::thread& t : threads) t.join();
   EXPECT_GE(s.queue.futex_wakes(), 1u);
 }
@@ -119,9 +170,10 @@ TEST(SyncWaitQueue, NoWakeUpIsLostUnderStress) {
       std::unique_lock lock(mutex);
       mine.wait(lock, [&] { return turn % 2 == parity; });
       ++turn;
-      const bool wake = other.has_waiters();
+      Wakeup w;
+      other.take_one(w);
       lock.unlock();
-      if (wake) other.wake_one();
+      w.wake();
     }
   };
   std::thread a(side, 0u, std::ref(ping), std::ref(pong));
@@ -147,18 +199,20 @@ TEST(SyncWaitQueue, EveryPermitReachesOneWaiter) {
         q.wait(lock, [&] { return permits != 0; });
         --permits;
         ++taken;
-        const bool more = permits != 0 && q.has_waiters();
+        Wakeup w;
+        if (permits != 0) q.take_one(w);
         lock.unlock();
-        if (more) q.wake_one();
+        w.wake();
       }
     });
   }
   for (unsigned i = 0; i < kThreads * kPerThread; ++i) {
     std::unique_lock lock(mutex);
     ++permits;
-    const bool wake = q.has_waiters();
+    Wakeup w;
+    q.take_one(w);
     lock.unlock();
-    if (wake) q.wake_one();
+    w.wake();
   }
   for (std::thread& t : threads) t.join();
   EXPECT_EQ(taken, kThreads * kPerThread);

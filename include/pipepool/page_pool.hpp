@@ -21,6 +21,7 @@
 #include <optional>
 #include <string_view>
 
+#include "pipepool/detail/striped_counter.hpp"
 #include "pipepool/page_allocator.hpp"
 #include "pipepool/stats.hpp"
 
@@ -93,7 +94,8 @@ class PagePool {
   [[nodiscard]] void* alloc_outside_lock() noexcept;
   void free_in_lock(void* page) noexcept;
   void free_outside_lock(void* page) noexcept;
-  void count_hit() noexcept { pool_hits_.fetch_add(1, std::memory_order_relaxed); }
+  // Under the pipe mutex.
+  void count_hit() noexcept { bump(pool_hits_); }
   // The number of pages the policy keeps; updates the peak.
   void set_pool_size(std::uint64_t n) noexcept;
   [[nodiscard]] std::uint64_t pool_size() const noexcept {
@@ -107,12 +109,18 @@ class PagePool {
   std::shared_ptr<PageAllocator> allocator_;
   const LockOwnership* lock_ = nullptr;
   std::atomic<std::uint64_t> lock_violations_{0};
+  // Counters changed under the pipe mutex only: a plain load and store, no read-modify-write.
+  static void bump(std::atomic<std::uint64_t>& c) noexcept {
+    c.store(c.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   std::atomic<std::uint64_t> allocs_in_lock_{0};
-  std::atomic<std::uint64_t> allocs_outside_lock_{0};
   std::atomic<std::uint64_t> frees_in_lock_{0};
-  std::atomic<std::uint64_t> frees_outside_lock_{0};
-  std::atomic<std::uint64_t> alloc_failures_{0};
   std::atomic<std::uint64_t> pool_hits_{0};
+  // Counters changed outside the lock by several threads at once (writers prefilling, readers
+  // releasing).
+  detail::StripedCounter allocs_outside_lock_;
+  detail::StripedCounter frees_outside_lock_;
+  detail::StripedCounter alloc_failures_;
   std::atomic<std::uint64_t> pool_size_{0};
   std::atomic<std::uint64_t> pool_peak_{0};
 };

@@ -10,20 +10,20 @@ void* HeapAllocator::allocate() noexcept {
     failures_.fetch_add(1, std::memory_order_relaxed);
     return nullptr;
   }
-  allocations_.fetch_add(1, std::memory_order_relaxed);
+  allocations_.add();
   return page;
 }
 
 void HeapAllocator::free(void* page) noexcept {
   if (page == nullptr) return;
-  frees_.fetch_add(1, std::memory_order_relaxed);
+  frees_.add();
   ::operator delete (page, kPageSize, std::align_val_t{kPageSize});
 }
 
 AllocatorStats HeapAllocator::stats() const noexcept {
   AllocatorStats s;
-  s.allocations = allocations_.load(std::memory_order_relaxed);
-  s.frees = frees_.load(std::memory_order_relaxed);
+  s.allocations = allocations_.load();
+  s.frees = frees_.load();
   s.failures = failures_.load(std::memory_order_relaxed);
   s.fresh_pages = s.allocations;
   return s;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "pipepool/detail/striped_counter.hpp"
 #include "pipepool/page_allocator.hpp"
 
 namespace pipepool::internal {
@@ -18,8 +19,8 @@ class HeapAllocator final : public PageAllocator {
   [[nodiscard]] AllocatorStats stats() const noexcept override;
 
  private:
-  std::atomic<std::uint64_t> allocations_{0};
-  std::atomic<std::uint64_t> frees_{0};
+  detail::StripedCounter allocations_;  // from any thread: striped, not one shared line
+  detail::StripedCounter frees_;
   std::atomic<std::uint64_t> failures_{0};
 };
 

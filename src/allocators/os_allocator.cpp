@@ -83,7 +83,7 @@ void* OsAllocator::allocate() noexcept {
     }
   }
   unpoison_page(page);
-  allocations_.fetch_add(1, std::memory_order_relaxed);
+  allocations_.add();
   return page;
 }
 
@@ -142,7 +142,7 @@ bool OsAllocator::map_chunk_locked() noexcept {
 
 void OsAllocator::free(void* page) noexcept {
   if (page == nullptr) return;
-  frees_.fetch_add(1, std::memory_order_relaxed);
+  frees_.add();
   poison_page(page);
   ThreadCache& cache = tls_cache;
   if (cache.state == CacheState::live && cache.count < kOsThreadCacheMax) {
@@ -231,8 +231,8 @@ OsInventory OsAllocator::inventory() const noexcept {
 
 AllocatorStats OsAllocator::stats() const noexcept {
   AllocatorStats s;
-  s.allocations = allocations_.load(std::memory_order_relaxed);
-  s.frees = frees_.load(std::memory_order_relaxed);
+  s.allocations = allocations_.load();
+  s.frees = frees_.load();
   s.failures = failures_.load(std::memory_order_relaxed);
   s.fresh_pages = fresh_pages_.load(std::memory_order_relaxed);
   s.returned_pages = returned_pages_.load(std::memory_order_relaxed);

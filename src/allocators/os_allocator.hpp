@@ -27,6 +27,7 @@
 #include <mutex>
 #include <vector>
 
+#include "pipepool/detail/striped_counter.hpp"
 #include "pipepool/page_allocator.hpp"
 
 namespace pipepool::internal {
@@ -96,8 +97,9 @@ class OsAllocator final : public PageAllocator {
   char* untouched_end_ = nullptr;
   std::size_t mapped_pages_ = 0;
 
-  alignas(64) std::atomic<std::uint64_t> allocations_{0};
-  alignas(64) std::atomic<std::uint64_t> frees_{0};
+  // Every allocation and free counts, from any thread: striped, not one shared line.
+  detail::StripedCounter allocations_;
+  detail::StripedCounter frees_;
   alignas(64) std::atomic<std::uint64_t> failures_{0};
   std::atomic<std::uint64_t> fresh_pages_{0};
   std::atomic<std::uint64_t> returned_pages_{0};

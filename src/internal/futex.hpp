@@ -6,16 +6,20 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdint>
 
 namespace pipepool::internal {
 
 static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 
-// Sleeps while `*word == expected` (returns at once if it differs, or spuriously).
-inline void futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept {
-  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE, expected, nullptr,
-          nullptr, 0);
+// Sleeps while `*word == expected` (returns at once if it differs, or spuriously). Returns 0, or
+// the errno: EAGAIN (the word differed), EINTR (a signal handler without SA_RESTART ran; with
+// SA_RESTART the kernel restarts the call).
+inline int futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept {
+  const long r = syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE,
+                         expected, nullptr, nullptr, 0);
+  return r == 0 ? 0 : errno;
 }
 
 // Wakes up to `n` threads sleeping on `word`.

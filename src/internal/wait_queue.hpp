@@ -1,110 +1,234 @@
-// A wait queue with the kernel's exclusive-wait shape: waiters sleep with the pipe mutex dropped
-// until a condition holds; wake_one() lets exactly one waiter go (spinning or sleeping), and
-// wake_all() lets every current waiter go. The waiter count (guarded by the pipe mutex) lets a
-// waker skip the wake-up when nobody waits; the sleeper count lets it skip the futex syscall when
-// the waiters are still spinning.
+// A wait queue with the kernel's exclusive-wait shape (the pipe's rd_wait / wr_wait): waiters
+// sleep with the pipe mutex dropped until a condition holds, and are served in arrival order.
 //
-// Only the first waiter of a queue spins before sleeping: a wake-up releases one waiter, so
-// further spinners could only burn the CPU the lock holder needs (10 threads on 2 cores spent half
-// their time spinning here when every waiter spun).
+// Every waiter owns a node on its stack, linked into the queue's FIFO list under the pipe mutex.
+// A waker chooses under the mutex whom to release (take_one: the oldest waiter; take_all: all of
+// them), which unlinks those nodes, and wakes them after unlocking (Wakeup::wake): one store into
+// the node's own word, and a futex call only when that waiter is asleep. A waiter released but
+// finding its condition false again (another thread took the room or the data first) goes back to
+// the head of the list, keeping its place, so a waiter is never overtaken by later waiters.
 //
-// wake_one() posts a token that one waiter takes with a compare-exchange, so a wake-up never
-// releases several spinners at once (no thundering herd on the pipe mutex). A token outlives the
-// wake-up: a waiter registered under the mutex before the waker looked cannot miss it. A token no
-// waiter takes (after a wake_all, or two wakers for one waiter) costs one spurious pass later;
-// wait() re-checks its condition, so that is harmless.
+// Spinning: only the oldest waiter spins before sleeping (a wake-up releases one waiter, so more
+// spinners would only burn the CPU the other side needs), the spin is bounded in time, not in
+// iterations (a `pause` costs 10-140 cycles depending on the CPU), and it goes on only while some
+// thread of the other side is running (inside a read or write and not itself waiting): nobody else
+// can release the waiter soon.
+//
+// Signals: an interruptible wait asleep in futex(FUTEX_WAIT) returns `interrupted` when a signal
+// handler installed without SA_RESTART runs (the kernel restarts the futex call for SA_RESTART
+// handlers), unless it was released meanwhile: a released exclusive waiter consumes its wake-up,
+// as the kernel's does. A handler that runs during the spin is not seen (the spin is at most
+// kSpinNs).
 #pragma once
 
 #include <atomic>
-#include <climits>
+#include <cerrno>
+#include <chrono>
 #include <cstdint>
+#include <utility>
 
 #include "internal/futex.hpp"
 
 namespace pipepool::internal {
 
-class WaitQueue {
- public:
-  // Spin iterations on the wake-up before sleeping in the kernel.
-  static constexpr int kSpins = 2000;
+enum class WaitResult { ready, interrupted };
 
-  // Called with `lock` held; returns with it held and `ready()` true.
-  template <class Lock, class Ready>
-  void wait(Lock& lock, Ready ready) {
-    while (!ready()) {
-      const bool spin = waiters_ == 0;  // only the first waiter spins; the others sleep at once
-      ++waiters_;
-      const std::uint32_t generation = generation_.load(std::memory_order_seq_cst);
-      lock.unlock();
-      if (!(spin && spin_for_wakeup(generation))) sleep_for_wakeup(generation);
-      lock.lock();
-      --waiters_;
+// Threads of one side inside an operation and not waiting, for the other side's spin decision.
+// Changed only under the pipe mutex (plain load + store), read by spinners without it.
+class RunningCount {
+ public:
+  void enter() noexcept {
+    n_.store(n_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+  void leave() noexcept {
+    n_.store(n_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+  }
+  [[nodiscard]] bool any() const noexcept { return n_.load(std::memory_order_relaxed) != 0; }
+
+ private:
+  std::atomic<unsigned> n_{0};
+};
+
+struct WaitNode {
+  // 0 queued and awake, 1 asleep in the futex, 2 released.
+  std::atomic<std::uint32_t> state{0};
+  WaitNode* prev = nullptr;  // list links, guarded by the pipe mutex
+  WaitNode* next = nullptr;
+  bool queued = false;
+};
+
+// Waiters released from one queue under the mutex, woken after it is dropped (or when this goes
+// out of scope). Move-only.
+class Wakeup {
+ public:
+  Wakeup() = default;
+  Wakeup(const Wakeup&) = delete;
+  Wakeup& operator=(const Wakeup&) = delete;
+  Wakeup(Wakeup&& o) noexcept
+      : first_(std::exchange(o.first_, nullptr)), futex_wakes_(o.futex_wakes_) {}
+  Wakeup& operator=(Wakeup&& o) noexcept {
+    std::swap(first_, o.first_);
+    std::swap(futex_wakes_, o.futex_wakes_);
+    return *this;
+  }
+  ~Wakeup() { wake(); }
+  [[nodiscard]] bool empty() const noexcept { return first_ == nullptr; }
+
+  // Call without the pipe mutex. A released node's owner may return (and its stack be reused) as
+  // soon as it sees its state change, so the next link is read first, and the futex call after the
+  // store may hit a reused address: futex wake-ups are allowed to be spurious.
+  void wake() noexcept {
+    while (first_ != nullptr) {
+      WaitNode* n = first_;
+      first_ = n->next;
+      if (n->state.exchange(2, std::memory_order_release) == 1) {
+        futex_wakes_->fetch_add(1, std::memory_order_relaxed);  // the syscall costs far more
+        futex_wake(n->state, 1);
+      }
     }
   }
 
-  // Read under the pipe mutex.
+ private:
+  friend class WaitQueue;
+  WaitNode* first_ = nullptr;  // a chain through WaitNode::next
+  std::atomic<std::uint64_t>* futex_wakes_ = nullptr;
+};
+
+struct WaitOptions {
+  // Return `interrupted` when a signal handler without SA_RESTART interrupts the sleep.
+  bool interruptible = false;
+  // The caller's side (left while waiting) and the side that can release it (spin only while it
+  // runs); either may be null.
+  RunningCount* mine = nullptr;
+  const RunningCount* other = nullptr;
+  // Woken right after the first unlock: the wake-up a caller owes the other side before sleeping.
+  Wakeup* wake_after_unlock = nullptr;
+};
+
+class WaitQueue {
+ public:
+  // Longest spin of the oldest waiter before it sleeps.
+  static constexpr std::chrono::nanoseconds kSpinNs{20'000};
+
+  // Called with `lock` held; returns with it held. `ready()` is true on `ready`; on `interrupted`
+  // (only with opts.interruptible) the condition may still be false.
+  template <class Lock, class Ready>
+  WaitResult wait(Lock& lock, Ready ready, const WaitOptions& opts = {}) {
+    bool at_head = false;  // a released waiter whose condition failed again keeps its place
+    while (!ready()) {
+      WaitNode node;
+      const bool spin = head_ == nullptr;
+      if (at_head) {
+        push_front(node);
+      } else {
+        push_back(node);
+      }
+      if (opts.mine != nullptr) opts.mine->leave();
+      lock.unlock();
+      if (opts.wake_after_unlock != nullptr) opts.wake_after_unlock->wake();
+      const bool released = spin && spin_for_release(node, opts.other);
+      const bool interrupted = !released && !sleep_for_release(node, opts.interruptible);
+      lock.lock();
+      if (opts.mine != nullptr) opts.mine->enter();
+      if (interrupted) {
+        if (node.queued) {
+          unlink(node);
+          return WaitResult::interrupted;
+        }
+        // A waker unlinked this node already: its store (and futex wake) is on the way; take the
+        // wake-up.
+        while (node.state.load(std::memory_order_acquire) != 2) futex_wait(node.state, 1);
+      }
+      at_head = true;
+    }
+    return WaitResult::ready;
+  }
+
+  // Under the pipe mutex.
   [[nodiscard]] bool has_waiters() const noexcept { return waiters_ != 0; }
   [[nodiscard]] unsigned waiter_count() const noexcept { return waiters_; }
 
-  // futex(FUTEX_WAKE) calls this queue made: a wake-up with nobody asleep makes none.
+  // Under the pipe mutex: moves the oldest waiter (if any) into `w`, to be woken after unlocking.
+  // One Wakeup collects from one queue only.
+  void take_one(Wakeup& w) noexcept {
+    if (head_ == nullptr) return;
+    WaitNode* n = head_;
+    unlink(*n);
+    n->next = w.first_;
+    w.first_ = n;
+    w.futex_wakes_ = &futex_wakes_;
+  }
+
+  // Under the pipe mutex: moves every waiter into `w`.
+  void take_all(Wakeup& w) noexcept {
+    if (head_ == nullptr) return;
+    for (WaitNode* n = head_; n != nullptr; n = n->next) n->queued = false;
+    tail_->next = w.first_;
+    w.first_ = head_;
+    w.futex_wakes_ = &futex_wakes_;
+    head_ = tail_ = nullptr;
+    waiters_ = 0;
+  }
+
+  // futex(FUTEX_WAKE) calls made for this queue: waking a waiter that is not asleep makes none.
   [[nodiscard]] std::uint64_t futex_wakes() const noexcept {
     return futex_wakes_.load(std::memory_order_relaxed);
   }
 
-  void wake_one() noexcept {
-    tokens_.fetch_add(1, std::memory_order_seq_cst);
-    seq_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) != 0) wake_sleepers(1);
-  }
-
-  void wake_all() noexcept {
-    generation_.fetch_add(1, std::memory_order_seq_cst);
-    seq_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) != 0) wake_sleepers(INT_MAX);
-  }
-
  private:
-  void wake_sleepers(int n) noexcept {
-    futex_wakes_.fetch_add(1, std::memory_order_relaxed);  // the syscall costs far more
-    futex_wake(seq_, n);
+  void push_back(WaitNode& n) noexcept {
+    n.prev = tail_;
+    n.next = nullptr;
+    (tail_ != nullptr ? tail_->next : head_) = &n;
+    tail_ = &n;
+    n.queued = true;
+    ++waiters_;
   }
 
-  // True once this waiter may go: it took a token, or a wake_all() happened since `generation`.
-  bool released(std::uint32_t generation) noexcept {
-    if (generation_.load(std::memory_order_seq_cst) != generation) return true;
-    std::uint32_t t = tokens_.load(std::memory_order_relaxed);
-    while (t != 0) {
-      if (tokens_.compare_exchange_weak(t, t - 1, std::memory_order_seq_cst)) return true;
-    }
-    return false;
+  void push_front(WaitNode& n) noexcept {
+    n.prev = nullptr;
+    n.next = head_;
+    (head_ != nullptr ? head_->prev : tail_) = &n;
+    head_ = &n;
+    n.queued = true;
+    ++waiters_;
   }
 
-  bool spin_for_wakeup(std::uint32_t generation) noexcept {
-    for (int i = 0; i < kSpins; ++i) {
-      if (released(generation)) return true;
+  void unlink(WaitNode& n) noexcept {
+    (n.prev != nullptr ? n.prev->next : head_) = n.next;
+    (n.next != nullptr ? n.next->prev : tail_) = n.prev;
+    n.prev = n.next = nullptr;
+    n.queued = false;
+    --waiters_;
+  }
+
+  static bool spin_for_release(WaitNode& n, const RunningCount* other) noexcept {
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + kSpinNs;
+    for (unsigned i = 1;; ++i) {
+      if (n.state.load(std::memory_order_acquire) == 2) return true;
+      if (other != nullptr && !other->any()) return false;
+      if (i % 64 == 0 && clock::now() >= deadline) return false;
       cpu_relax();
     }
-    return false;
   }
 
-  // A waker bumps `tokens_`/`generation_`, then `seq_`, then reads `sleepers_`; a sleeper bumps
-  // `sleepers_`, reads `seq_`, then checks for a release: one of them sees the other.
-  void sleep_for_wakeup(std::uint32_t generation) noexcept {
-    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+  // Sleeps until released (true) or, when interruptible, until a signal interrupts the futex
+  // wait (false; the node may have been released meanwhile: the caller decides under the lock).
+  static bool sleep_for_release(WaitNode& n, bool interruptible) noexcept {
+    std::uint32_t s = 0;
+    if (!n.state.compare_exchange_strong(s, 1, std::memory_order_acq_rel)) return true;
     for (;;) {
-      const std::uint32_t seen = seq_.load(std::memory_order_seq_cst);
-      if (released(generation)) break;
-      futex_wait(seq_, seen);
+      const int err = futex_wait(n.state, 1);
+      if (n.state.load(std::memory_order_acquire) == 2) return true;
+      if (interruptible && err == EINTR) return false;
     }
-    sleepers_.fetch_sub(1, std::memory_order_relaxed);
   }
 
-  std::atomic<std::uint32_t> tokens_{0};
-  std::atomic<std::uint32_t> generation_{0};
-  std::atomic<std::uint32_t> seq_{0};
-  std::atomic<std::uint32_t> sleepers_{0};
-  std::atomic<std::uint64_t> futex_wakes_{0};
+  WaitNode* head_ = nullptr;  // oldest waiter; the list is guarded by the pipe mutex
+  WaitNode* tail_ = nullptr;
   unsigned waiters_ = 0;
+  std::atomic<std::uint64_t> futex_wakes_{0};
 };
 
 }  // namespace pipepool::internal

@@ -57,10 +57,10 @@ void* PagePool::alloc_in_lock() noexcept {
   check_lock(true, "alloc_in_lock");
   void* page = allocator_->allocate();
   if (page == nullptr) {
-    alloc_failures_.fetch_add(1, std::memory_order_relaxed);
+    alloc_failures_.add();
     return nullptr;
   }
-  allocs_in_lock_.fetch_add(1, std::memory_order_relaxed);
+  bump(allocs_in_lock_);
   return page;
 }
 
@@ -68,10 +68,10 @@ void* PagePool::alloc_outside_lock() noexcept {
   check_lock(false, "alloc_outside_lock");
   void* page = allocator_->allocate();
   if (page == nullptr) {
-    alloc_failures_.fetch_add(1, std::memory_order_relaxed);
+    alloc_failures_.add();
     return nullptr;
   }
-  allocs_outside_lock_.fetch_add(1, std::memory_order_relaxed);
+  allocs_outside_lock_.add();
   return page;
 }
 
@@ -79,14 +79,14 @@ void PagePool::free_in_lock(void* page) noexcept {
   if (page == nullptr) return;
   check_lock(true, "free_in_lock");
   allocator_->free(page);
-  frees_in_lock_.fetch_add(1, std::memory_order_relaxed);
+  bump(frees_in_lock_);
 }
 
 void PagePool::free_outside_lock(void* page) noexcept {
   if (page == nullptr) return;
   check_lock(false, "free_outside_lock");
   allocator_->free(page);
-  frees_outside_lock_.fetch_add(1, std::memory_order_relaxed);
+  frees_outside_lock_.add();
 }
 
 void PagePool::set_pool_size(std::uint64_t n) noexcept {
@@ -99,10 +99,10 @@ void PagePool::set_pool_size(std::uint64_t n) noexcept {
 PoolStats PagePool::stats() const noexcept {
   PoolStats s;
   s.allocs_in_lock = allocs_in_lock_.load(std::memory_order_relaxed);
-  s.allocs_outside_lock = allocs_outside_lock_.load(std::memory_order_relaxed);
+  s.allocs_outside_lock = allocs_outside_lock_.load();
   s.frees_in_lock = frees_in_lock_.load(std::memory_order_relaxed);
-  s.frees_outside_lock = frees_outside_lock_.load(std::memory_order_relaxed);
-  s.alloc_failures = alloc_failures_.load(std::memory_order_relaxed);
+  s.frees_outside_lock = frees_outside_lock_.load();
+  s.alloc_failures = alloc_failures_.load();
   s.pool_hits = pool_hits_.load(std::memory_order_relaxed);
   s.pool_size = pool_size_.load(std::memory_order_relaxed);
   s.pool_peak = pool_peak_.load(std::memory_order_relaxed);

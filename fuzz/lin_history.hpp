@@ -1,0 +1,47 @@
+// A history of concurrent calls on one pipe, as the linearizability checker (lin_checker.hpp)
+// reads it: every call with its arguments, its result and the interval it ran in. All descriptors
+// are non-blocking, so every call has one sequential result the reference model can give.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace pipepool::lin {
+
+enum class OpKind : std::uint8_t {
+  write,     // write(fd, data, len)
+  read,      // read(fd, buf, len)
+  fionread,  // ioctl(fd, FIONREAD)
+  poll,      // poll of fd for POLLIN|POLLRDNORM|POLLOUT|POLLWRNORM, timeout 0
+  close,     // close(fd)
+};
+
+enum class End : std::uint8_t { read, write };
+
+struct Operation {
+  OpKind kind = OpKind::read;
+  unsigned thread = 0;  // the thread that made the call (reports only)
+  End end = End::read;  // the end the call's descriptor belongs to
+  std::size_t len = 0;  // write: bytes offered; read: buffer length
+  // write: the bytes offered (len of them); read: the bytes returned.
+  std::vector<std::uint8_t> data;
+  // What the call returned: a byte count (write, read), the FIONREAD value, the revents, or 0
+  // (close); -1 when it failed, with `error` set to errno.
+  std::int64_t result = 0;
+  int error = 0;
+  // Taken right before the call and right after it returned, from one clock that orders every
+  // thread's stamps: a call whose `ret` is below another's `invoke` finished before it began.
+  std::uint64_t invoke = 0;
+  std::uint64_t ret = 0;
+};
+
+struct History {
+  std::size_t pipe_size = 65536;  // pipe size (F_SETPIPE_SZ) before the first call
+  // Descriptors open on each end before the first call; an end closes with its last one.
+  unsigned read_fds = 1;
+  unsigned write_fds = 1;
+  std::vector<Operation> ops;
+};
+
+}  // namespace pipepool::lin

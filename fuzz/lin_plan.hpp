@@ -1,0 +1,53 @@
+// Random plans for recorded histories: how many threads, which descriptors each holds, and the
+// calls each makes. Small writes (merges, page-sized, over PIPE_BUF) and reads on a small pipe,
+// so full pipes, EAGAIN and short writes happen; in some plans every descriptor of one end is
+// closed as its threads' last call, so the other threads may see EOF or EPIPE.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "lin_history.hpp"
+
+namespace pipepool::lin {
+
+struct PlannedCall {
+  OpKind kind = OpKind::read;
+  End end = End::read;             // the descriptor the call uses
+  std::size_t len = 0;             // write and read lengths
+  std::vector<std::uint8_t> data;  // a write's bytes, distinct from every other write's
+};
+
+struct ThreadPlan {
+  bool read_fd = false;  // holds a descriptor of the read end
+  bool write_fd = false;
+  std::vector<PlannedCall> calls;
+};
+
+struct Plan {
+  std::size_t pipe_size = 4096;
+  std::vector<ThreadPlan> threads;
+};
+
+struct PlanLimits {
+  unsigned min_threads = 2;
+  unsigned max_threads = 3;
+  std::size_t min_calls = 4;  // per thread, a close included
+  std::size_t max_calls = 8;
+  std::size_t max_io = 6000;  // longest write or read
+  // The pipe size, a power of two between these.
+  std::size_t min_pipe_size = 4096;
+  std::size_t max_pipe_size = 16384;
+  // Writes are planned only while the slots all planned writes could fill, ceil(len / 4096)
+  // each, stay within this: at the pipe's slot count the pipe never fills, so calls never see
+  // it full.
+  std::size_t max_write_slots = static_cast<std::size_t>(-1);
+  // Plans may close every read descriptor (otherwise only the write end is ever closed).
+  bool close_read_end = true;
+};
+
+[[nodiscard]] Plan random_plan(std::mt19937_64& rng, const PlanLimits& limits = {});
+
+}  // namespace pipepool::lin

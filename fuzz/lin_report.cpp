@@ -1,0 +1,87 @@
+#include "lin_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+#include <vector>
+
+#include "lin_state.hpp"
+
+namespace pipepool::lin {
+namespace {
+
+const char* name(OpKind k) {
+  switch (k) {
+    case OpKind::write:
+      return "write";
+    case OpKind::read:
+      return "read";
+    case OpKind::fionread:
+      return "FIONREAD";
+    case OpKind::poll:
+      return "poll";
+    case OpKind::close:
+      return "close";
+  }
+  return "?";
+}
+
+// The first bytes of `d` and its last one in hex, enough to tell writes apart.
+std::string bytes_summary(const std::vector<std::uint8_t>& d) {
+  if (d.empty()) return "";
+  std::string s = " [";
+  char hex[4];
+  for (std::size_t i = 0; i < d.size() && i < 4; ++i) {
+    std::snprintf(hex, sizeof hex, "%02x", d[i]);
+    s += hex;
+  }
+  if (d.size() > 4) {
+    std::snprintf(hex, sizeof hex, "%02x", d.back());
+    s += std::string("..") + hex;
+  }
+  return s + "]";
+}
+
+}  // namespace
+
+std::string describe(const History& h, std::size_t i) {
+  const Operation& op = h.ops[i];
+  char line[256];
+  std::snprintf(line, sizeof line, "#%zu t%u [%llu,%llu] %s %s-end", i, op.thread,
+                static_cast<unsigned long long>(op.invoke), static_cast<unsigned long long>(op.ret),
+                name(op.kind), op.end == End::write ? "write" : "read");
+  std::string s = line;
+  if (op.kind == OpKind::write || op.kind == OpKind::read) s += " len=" + std::to_string(op.len);
+  if (op.kind == OpKind::write) s += bytes_summary(op.data);
+  s += " -> " + std::to_string(op.result);
+  if (op.error != 0) s += " errno=" + std::to_string(op.error);
+  if (op.kind == OpKind::read) s += bytes_summary(op.data);
+  return s;
+}
+
+std::string failure_report(const History& h, const CheckResult& r) {
+  std::string s = "not linearizable: pipe size " + std::to_string(h.pipe_size) + ", " +
+                  std::to_string(h.read_fds) + " read and " + std::to_string(h.write_fds) +
+                  " write descriptors, " + std::to_string(h.ops.size()) + " calls\n";
+  std::vector<std::size_t> by_invoke(h.ops.size());
+  std::iota(by_invoke.begin(), by_invoke.end(), std::size_t{0});
+  std::stable_sort(by_invoke.begin(), by_invoke.end(),
+                   [&](std::size_t a, std::size_t b) { return h.ops[a].invoke < h.ops[b].invoke; });
+  for (std::size_t i : by_invoke) s += "  " + describe(h, i) + "\n";
+  s += "longest linearizable prefix (" + std::to_string(r.order.size()) + " of " +
+       std::to_string(h.ops.size()) + " calls):";
+  ModelState state = initial_state(h);
+  for (std::size_t i : r.order) {
+    s += " #" + std::to_string(i);
+    (void)apply(state, h.ops[i]);
+  }
+  s += "\nmodel after it: " + std::to_string(state.pipe.bytes_available()) + " bytes in " +
+       std::to_string(state.pipe.slots_used()) + " of " + std::to_string(state.pipe.max_slots()) +
+       " slots, " + std::to_string(state.pipe.readers()) + " readers, " +
+       std::to_string(state.pipe.writers()) + " writers\n";
+  s += "no call left fits next: its result differs from the model's, or a call that must come "
+       "before it is not placed\n";
+  return s;
+}
+
+}  // namespace pipepool::lin

@@ -1,0 +1,163 @@
+// A blocked read or write interrupted by a signal handler, on kernel pipes and pp pipes alike:
+// without SA_RESTART it returns -1 EINTR when nothing was transferred yet, and the bytes written
+// so far otherwise; with SA_RESTART it carries on and completes. No byte is lost or duplicated.
+#include <pthread.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "pipe_ops.hpp"
+
+namespace pipepool::testing {
+namespace {
+
+std::atomic<int> g_handled{0};
+
+void count_signal(int) {
+  g_handled.fetch_add(1);
+}
+
+// Installs a SIGUSR1 handler (with or without SA_RESTART) for the test's duration.
+class Handler {
+ public:
+  explicit Handler(bool restart) {
+    g_handled = 0;
+    struct sigaction sa {};
+    sa.sa_handler = count_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = restart ? SA_RESTART : 0;
+    sigaction(SIGUSR1, &sa, &old_);
+  }
+  ~Handler() { sigaction(SIGUSR1, &old_, nullptr); }
+  Handler(const Handler&) = delete;
+  Handler& operator=(const Handler&) = delete;
+
+ private:
+  struct sigaction old_ {};
+};
+
+// Sends `count` signals to `t`, each once the previous one was handled (pending signals of one
+// kind merge), 2 ms apart.
+void signal_each_handled(std::thread& t, int count) {
+  for (int i = 0; i < count; ++i) {
+    pthread_kill(t.native_handle(), SIGUSR1);
+    while (g_handled.load() <= i) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+// Runs `op` on a thread and signals it every 2 ms until it returns; returns its result and errno.
+template <class Op>
+std::pair<long, int> interrupt_until_done(Op op) {
+  std::atomic<bool> done{false};
+  long result = 0;
+  int err = 0;
+  std::thread t([&] {
+    errno = 0;
+    result = op();
+    err = errno;
+    done = true;
+  });
+  while (!done) {
+    pthread_kill(t.native_handle(), SIGUSR1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  t.join();
+  return {result, err};
+}
+
+class PosixSignalEintr : public PipeOpsTest {};
+
+TEST_P(PosixSignalEintr, BlockedReadReturnsEintr) {
+  Watchdog dog;
+  Handler h(false);
+  OpsPipe p(ops());
+  char buf[16];
+  const auto [n, err] = interrupt_until_done([&] { return ops().read(p.r(), buf, sizeof buf); });
+  EXPECT_EQ(n, -1);
+  EXPECT_EQ(err, EINTR);
+  EXPECT_GE(g_handled.load(), 1);
+  // The pipe is intact: a later write is read whole.
+  ASSERT_EQ(ops().write(p.w(), "abc", 3), 3);
+  ASSERT_EQ(ops().read(p.r(), buf, sizeof buf), 3);
+  EXPECT_EQ(std::memcmp(buf, "abc", 3), 0);
+}
+
+TEST_P(PosixSignalEintr, BlockedWriteWithNothingWrittenReturnsEintr) {
+  Watchdog dog;
+  Handler h(false);
+  OpsPipe p(ops());
+  std::vector<char> fill(65536, 'f');
+  ASSERT_EQ(ops().write(p.w(), fill.data(), fill.size()), 65536);  // the default pipe is full
+  const auto [n, err] = interrupt_until_done([&] { return ops().write(p.w(), "x", 1); });
+  EXPECT_EQ(n, -1);
+  EXPECT_EQ(err, EINTR);
+  std::vector<char> out(65536 + 16);
+  EXPECT_EQ(ops().read(p.r(), out.data(), out.size()), 65536);  // nothing was added
+}
+
+TEST_P(PosixSignalEintr, BlockedWriteReturnsWhatItWroteSoFar) {
+  Watchdog dog;
+  Handler h(false);
+  OpsPipe p(ops());
+  std::vector<char> data(2 * 65536);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
+  const auto [n, err] =
+      interrupt_until_done([&] { return ops().write(p.w(), data.data(), data.size()); });
+  EXPECT_EQ(n, 65536) << "errno " << err;  // one ring's worth went in before it blocked
+  std::vector<char> out(data.size());
+  ASSERT_EQ(ops().read(p.r(), out.data(), out.size()), 65536);
+  EXPECT_EQ(std::memcmp(out.data(), data.data(), 65536), 0);
+}
+
+// With SA_RESTART the handler runs and the read goes on waiting, then returns the data.
+TEST_P(PosixSignalEintr, ReadRestartsWithSaRestart) {
+  Watchdog dog;
+  Handler h(true);
+  OpsPipe p(ops());
+  char buf[16];
+  std::atomic<bool> done{false};
+  long n = 0;
+  std::thread reader([&] {
+    n = ops().read(p.r(), buf, sizeof buf);
+    done = true;
+  });
+  signal_each_handled(reader, 20);
+  EXPECT_FALSE(done.load());  // still waiting after every handler ran
+  ASSERT_EQ(ops().write(p.w(), "restart", 7), 7);
+  reader.join();
+  EXPECT_EQ(g_handled.load(), 20);
+  ASSERT_EQ(n, 7);
+  EXPECT_EQ(std::memcmp(buf, "restart", 7), 0);
+}
+
+// With SA_RESTART a write with nothing written yet goes on waiting and completes once there is
+// room; a write that wrote part returns that part (no restart can undo it).
+TEST_P(PosixSignalEintr, WriteRestartsWithSaRestart) {
+  Watchdog dog;
+  Handler h(true);
+  OpsPipe p(ops());
+  std::vector<char> fill(65536, 'f');
+  ASSERT_EQ(ops().write(p.w(), fill.data(), fill.size()), 65536);
+  std::atomic<bool> done{false};
+  long n = 0;
+  std::thread writer([&] {
+    n = ops().write(p.w(), "w", 1);
+    done = true;
+  });
+  signal_each_handled(writer, 20);
+  EXPECT_FALSE(done.load());
+  std::vector<char> out(4096);
+  ASSERT_EQ(ops().read(p.r(), out.data(), out.size()), 4096);  // frees one slot
+  writer.join();
+  EXPECT_EQ(n, 1);
+  EXPECT_EQ(g_handled.load(), 20);
+}
+
+PIPE_OPS_INSTANTIATE(PosixSignalEintr);
+
+}  // namespace
+}  // namespace pipepool::testing

@@ -488,13 +488,17 @@ int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   internal::PollScope scope;  // registered before the next check: no change is missed
   for (;;) {
-    const std::uint64_t seen = scope.seq();
+    const std::uint32_t seen = scope.seq();
     const int n = poll_once(fds, nfds);
     if (n != 0) return n;
-    if (timeout_ms < 0) {
-      scope.wait(seen);
-    } else if (!scope.wait(seen, deadline)) {
-      return poll_once(fds, nfds);
+    using Wake = internal::PollScope::Wake;
+    const Wake wake = timeout_ms < 0 ? scope.wait(seen) : scope.wait(seen, deadline);
+    if (wake == Wake::timed_out) return poll_once(fds, nfds);
+    if (wake == Wake::interrupted) {
+      // As the kernel's do_poll: one more pass, then EINTR when nothing is ready. poll(2) is
+      // never restarted, even for a handler installed with SA_RESTART.
+      const int ready = poll_once(fds, nfds);
+      return ready != 0 ? ready : fail<int>(EINTR);
     }
   }
 }

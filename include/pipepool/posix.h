@@ -2,7 +2,8 @@
  * and sets errno the same way. A write to a pipe with no reader raises SIGPIPE on the calling
  * thread, then fails with EPIPE (a write cut short by the last reader's close raises it and
  * returns the bytes written), as the kernel does, unless the pipe was made with
- * pp_options.no_sigpipe.
+ * pp_options.no_sigpipe. pp_poll returns -1 EINTR when a signal handler runs while it waits
+ * (never restarted, as poll(2)).
  *
  * fork(): descriptors inherited by the child fail there with EIO (every call but pp_close; poll
  * reports POLLERR) because the pipe lives in the parent's memory; pp_close frees the number,

@@ -58,7 +58,11 @@ int FdTable::base_for(long nr_open) noexcept {
   return static_cast<int>(std::min<long>(base, INT_MAX - 63));
 }
 
-FdTable::FdTable(long nr_open) noexcept : base_(base_for(nr_open)) {}
+FdTable::FdTable(long nr_open) : base_(base_for(nr_open)), mutex_(new std::shared_mutex) {}
+
+FdTable::~FdTable() {
+  delete mutex_;
+}
 
 FdTable& FdTable::global() noexcept {
   static FdTable* const table = [] {
@@ -115,7 +119,7 @@ void FdTable::occupy_locked(int index, std::shared_ptr<PipeEnd> end, bool cloexe
 
 int FdTable::install(std::shared_ptr<PipeEnd> end, bool cloexec, int min_fd, int limit) noexcept {
   const int min_index = min_fd - base_;
-  std::unique_lock lock(mutex_);
+  std::unique_lock lock(*mutex_);
   const int index = find_free_locked(min_index, index_limit(limit));
   if (index < 0) return index;
   occupy_locked(index, std::move(end), cloexec, min_index);
@@ -125,7 +129,7 @@ int FdTable::install(std::shared_ptr<PipeEnd> end, bool cloexec, int min_fd, int
 int FdTable::install_pair(std::shared_ptr<PipeEnd> first, std::shared_ptr<PipeEnd> second,
                           bool cloexec, int limit, int fds[2]) noexcept {
   const int max = index_limit(limit);
-  std::unique_lock lock(mutex_);
+  std::unique_lock lock(*mutex_);
   const int a = find_free_locked(0, max);
   if (a < 0) return a;
   const int b = find_free_locked(a + 1, max);
@@ -138,20 +142,20 @@ int FdTable::install_pair(std::shared_ptr<PipeEnd> first, std::shared_ptr<PipeEn
 }
 
 std::shared_ptr<PipeEnd> FdTable::get(int fd) const noexcept {
-  std::shared_lock lock(mutex_);
+  std::shared_lock lock(*mutex_);
   const Slot* slot = slot_locked(fd);
   if (slot == nullptr || slot->inherited) return nullptr;
   return slot->end;
 }
 
 bool FdTable::inherited(int fd) const noexcept {
-  std::shared_lock lock(mutex_);
+  std::shared_lock lock(*mutex_);
   const Slot* slot = slot_locked(fd);
   return slot != nullptr && slot->inherited;
 }
 
 int FdTable::remove(int fd, std::shared_ptr<PipeEnd>& out) noexcept {
-  std::unique_lock lock(mutex_);
+  std::unique_lock lock(*mutex_);
   Slot* slot = slot_locked(fd);
   if (slot == nullptr || !slot->taken()) return -EBADF;
   if (slot->inherited) {
@@ -169,14 +173,14 @@ int FdTable::remove(int fd, std::shared_ptr<PipeEnd>& out) noexcept {
 }
 
 int FdTable::cloexec(int fd) const noexcept {
-  std::shared_lock lock(mutex_);
+  std::shared_lock lock(*mutex_);
   const Slot* slot = slot_locked(fd);
   if (slot == nullptr || !slot->taken() || slot->inherited) return -1;
   return slot->cloexec ? 1 : 0;
 }
 
 bool FdTable::set_cloexec(int fd, bool on) noexcept {
-  std::unique_lock lock(mutex_);
+  std::unique_lock lock(*mutex_);
   Slot* slot = slot_locked(fd);
   if (slot == nullptr || !slot->taken() || slot->inherited) return false;
   slot->cloexec = on;
@@ -184,16 +188,16 @@ bool FdTable::set_cloexec(int fd, bool on) noexcept {
 }
 
 int FdTable::open_count() const noexcept {
-  std::shared_lock lock(mutex_);
+  std::shared_lock lock(*mutex_);
   return open_;
 }
 
 void FdTable::before_fork() noexcept {
-  mutex_.lock();
+  mutex_->lock();
 }
 
 void FdTable::after_fork_parent() noexcept {
-  mutex_.unlock();
+  mutex_->unlock();
 }
 
 void FdTable::after_fork_child() noexcept {
@@ -202,8 +206,14 @@ void FdTable::after_fork_child() noexcept {
     if (slot.taken()) slot.inherited = true;
   }
   // A fresh lock rather than an unlock: glibc's rwlock recognises its writer by thread id, which
-  // the forking thread does not keep in the child.
-  std::construct_at(&mutex_);
+  // the forking thread does not keep in the child. A new object (the locked one is leaked), so
+  // that a race detector sees an unlocked mutex too; in place when memory is short.
+  auto* fresh = new (std::nothrow) std::shared_mutex;
+  if (fresh != nullptr) {
+    mutex_ = fresh;
+  } else {
+    std::construct_at(mutex_);
+  }
 }
 
 }  // namespace pipepool::internal

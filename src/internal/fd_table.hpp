@@ -41,7 +41,9 @@ class FdTable {
  public:
   // Computes the descriptor base from `nr_open` (the kernel's /proc/sys/fs/nr_open; <= 0 when
   // unknown, which assumes the default).
-  explicit FdTable(long nr_open) noexcept;
+  // Throws std::bad_alloc.
+  explicit FdTable(long nr_open);
+  ~FdTable();
   FdTable(const FdTable&) = delete;
   FdTable& operator=(const FdTable&) = delete;
 
@@ -106,7 +108,8 @@ class FdTable {
   [[nodiscard]] int index_limit(int limit) const noexcept;
 
   const int base_;
-  mutable std::shared_mutex mutex_;
+  // The table lock. A pointer: the child of a fork gets a new one (see after_fork_child()).
+  std::shared_mutex* mutex_;
   std::vector<Slot> slots_;  // guarded by mutex_; slot i is descriptor base_ + i
   int next_free_ = 0;        // every slot below it is in use (the kernel's next_fd)
   int open_ = 0;

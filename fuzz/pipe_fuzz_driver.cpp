@@ -128,6 +128,7 @@ class Session {
     opt.allocator_instance = allocator_;
     opt.nonblocking = true;
     opt.packet = packet;
+    opt.no_sigpipe = true;  // the model's writes with no reader fail with EPIPE, no signal
     PipePair pair = make_pipe(opt);
     if (!pair.ok()) fail("make_pipe failed: %s", pair.error.message().c_str());
     pipe_ = pair.reader.end()->pipe().shared_from_this();
@@ -404,7 +405,7 @@ class Session {
     const bool direct = (f & 4) != 0;
     note("reopen %s end nb=%d direct=%d", writer ? "write" : "read", nonblock, direct);
     const int flags = (nonblock ? O_NONBLOCK : 0) | (direct ? O_DIRECT : 0);
-    auto end = std::make_shared<PipeEnd>(pipe_, writer, flags);
+    auto end = std::make_shared<PipeEnd>(pipe_, writer, flags, /*sigpipe=*/false);
     ends_[end.get()] = {writer, nonblock, direct, 1};
     model_.open_end(writer);
     if (writer) {

@@ -107,8 +107,8 @@ PipePair make_pipe(const PipeOptions& options) noexcept {
     auto pipe = std::make_shared<Pipe>(std::move(pool), options.copy.value_or(default_copy_mode()));
     const int nonblock = options.nonblocking ? O_NONBLOCK : 0;
     pair.reader = Reader(std::make_shared<PipeEnd>(pipe, false, nonblock));
-    pair.writer =
-        Writer(std::make_shared<PipeEnd>(pipe, true, nonblock | (options.packet ? O_DIRECT : 0)));
+    pair.writer = Writer(std::make_shared<PipeEnd>(
+        pipe, true, nonblock | (options.packet ? O_DIRECT : 0), !options.no_sigpipe));
   } catch (const std::bad_alloc&) {
     pair = PipePair{};
     pair.error = {ENOMEM, std::generic_category()};

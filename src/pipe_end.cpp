@@ -1,7 +1,9 @@
 // PipeEnd: the open file of one pipe end (struct file): its side and status flags.
 #include <fcntl.h>
+#include <pthread.h>
 
 #include <cerrno>
+#include <csignal>
 
 #include "internal/iov_cursor.hpp"
 #include "pipepool/pipe.hpp"
@@ -23,10 +25,24 @@ bool iov_valid(std::span<const iovec> iov) noexcept {
   return true;
 }
 
+// Whether the write that returned `r` stopped because `pipe` had no reader: it failed with
+// EPIPE, or it stopped short of `iov` with no reader left. The kernel raises SIGPIPE in both
+// cases; the short case also matches a write cut short by a full non-blocking pipe, or a fault,
+// whose last reader closed right after, which the kernel would not signal.
+bool no_reader(const IoResult& r, std::span<const iovec> iov, const Pipe& pipe) noexcept {
+  if (!r.ok()) return r.error.value() == EPIPE;
+  std::size_t total = 0;
+  for (const iovec& v : iov) total += v.iov_len;
+  return r.count < total && pipe.readers() == 0;
+}
+
 }  // namespace
 
-PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags) noexcept
-    : pipe_(std::move(pipe)), writer_(writer), status_flags_(flags & kSettableFlags) {
+PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags, bool sigpipe) noexcept
+    : pipe_(std::move(pipe)),
+      writer_(writer),
+      sigpipe_(sigpipe),
+      status_flags_(flags & kSettableFlags) {
   pipe_->open_end(writer_);
 }
 
@@ -44,8 +60,14 @@ IoResult PipeEnd::read(std::span<const iovec> iov) noexcept {
 IoResult PipeEnd::write(std::span<const iovec> iov) noexcept {
   if (!writer_) return {0, {EBADF, std::generic_category()}};
   if (!iov_valid(iov)) return {0, {EFAULT, std::generic_category()}};
+  return write_unchecked(iov);
+}
+
+IoResult PipeEnd::write_unchecked(std::span<const iovec> iov) noexcept {
   const int flags = status_flags_.load(std::memory_order_relaxed);
-  return pipe_->write(iov, (flags & O_NONBLOCK) != 0, (flags & O_DIRECT) != 0);
+  const IoResult r = pipe_->write(iov, (flags & O_NONBLOCK) != 0, (flags & O_DIRECT) != 0);
+  if (sigpipe_ && no_reader(r, iov, *pipe_)) pthread_kill(pthread_self(), SIGPIPE);
+  return r;
 }
 
 int PipeEnd::flags() const noexcept {

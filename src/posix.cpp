@@ -13,7 +13,7 @@
 //
 // Not modelled: signal-driven I/O (F_SETFL O_ASYNC fails with EINVAL, FIOASYNC on with ENOTTY),
 // F_GETOWN/F_SETOWN/F_*SIG/leases/locks (EINVAL), notification pipes (pipe2 O_NOTIFICATION_PIPE
-// fails with ENOPKG, as on a kernel built without CONFIG_WATCH_QUEUE), and SIGPIPE.
+// fails with ENOPKG, as on a kernel built without CONFIG_WATCH_QUEUE).
 #include "pipepool/posix.h"
 
 #include <fcntl.h>
@@ -98,11 +98,9 @@ ssize_t finish(const IoResult& r) noexcept {
 
 // PipeEnd::read / write without their up-front EFAULT check (the caller has checked the side):
 // a bad buffer fails in the pipe's copy, after the pipe's state, as in the kernel.
-ssize_t transfer(const PipeEnd& end, std::span<const iovec> iov) noexcept {
-  const int flags = end.flags();
-  const bool nonblock = (flags & O_NONBLOCK) != 0;
-  if (end.is_writer()) return finish(end.pipe().write(iov, nonblock, (flags & O_DIRECT) != 0));
-  return finish(end.pipe().read(iov, nonblock));
+ssize_t transfer(PipeEnd& end, std::span<const iovec> iov) noexcept {
+  if (end.is_writer()) return finish(end.write_unchecked(iov));
+  return finish(end.pipe().read(iov, (end.flags() & O_NONBLOCK) != 0));
 }
 
 // A validated iovec array, truncated to kMaxRwCount bytes in total as import_iovec does.
@@ -151,10 +149,25 @@ class IovArgs {
   std::vector<iovec> owned_;
 };
 
-// The end open at `fd` for reading (writer == false) or writing, or nullptr with errno = EBADF.
-std::shared_ptr<PipeEnd> end_for(int fd, bool writer) noexcept {
+// The errno of a call on a descriptor get() did not find: EIO for one inherited across fork
+// (the pipe lives in the parent; failing is loud where EBADF would look like a closed
+// descriptor, and EAGAIN or success would lose data silently), else EBADF.
+int missing_errno(int fd) noexcept {
+  return FdTable::global().inherited(fd) ? EIO : EBADF;
+}
+
+// The end open at `fd`, or nullptr with errno set by missing_errno().
+std::shared_ptr<PipeEnd> lookup(int fd) noexcept {
   std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
-  if (!end || end->is_writer() != writer) {
+  if (!end) errno = missing_errno(fd);
+  return end;
+}
+
+// The end open at `fd` for reading (writer == false) or writing, or nullptr with errno = EBADF
+// (EIO for an inherited descriptor).
+std::shared_ptr<PipeEnd> end_for(int fd, bool writer) noexcept {
+  std::shared_ptr<PipeEnd> end = lookup(fd);
+  if (end && end->is_writer() != writer) {
     errno = EBADF;
     return nullptr;
   }
@@ -255,13 +268,20 @@ int pipe_options(int flags, const pp_options* opts, PipeOptions& out) noexcept {
   out.allocator.model.fail_every = o.model_fail_every;
   out.nonblocking = (flags & O_NONBLOCK) != 0;
   out.packet = (flags & O_DIRECT) != 0;
+  out.no_sigpipe = o.no_sigpipe != 0;
   return 0;
 }
 
+// F_DUPFD's minimum is a pipepool descriptor number; any value below the base (the kernel's
+// numbers) means the base. As in the kernel, the argument is unsigned (a negative one is huge)
+// and a minimum at or beyond RLIMIT_NOFILE, counted from the base, fails with EINVAL.
 int dupfd(const std::shared_ptr<PipeEnd>& end, unsigned from, bool cloexec) noexcept {
+  FdTable& table = FdTable::global();
   const int limit = nofile_limit();
-  if (from >= static_cast<unsigned>(limit)) return fail<int>(EINVAL);
-  const int fd = FdTable::global().install(end, cloexec, static_cast<int>(from), limit);
+  const auto base = static_cast<unsigned>(table.base());
+  const unsigned index = from < base ? 0 : from - base;
+  if (index >= static_cast<unsigned>(limit)) return fail<int>(EINVAL);
+  const int fd = table.install(end, cloexec, static_cast<int>(base + index), limit);
   if (fd < 0) return fail<int>(-fd);
   return fd;
 }
@@ -298,7 +318,9 @@ int poll_once(pollfd* fds, nfds_t nfds) noexcept {
     if (p.fd >= 0) {
       const std::shared_ptr<PipeEnd> end = FdTable::global().get(p.fd);
       if (!end) {
-        revents = POLLNVAL;
+        // An inherited descriptor is an error condition (reported whatever the events), so a
+        // poller does not wait on a pipe it cannot use.
+        revents = FdTable::global().inherited(p.fd) ? POLLERR : POLLNVAL;
       } else {
         const short filter = static_cast<short>(p.events | POLLHUP | POLLERR);
         revents = static_cast<short>(end->pipe().poll(end->is_writer()) & filter);
@@ -339,8 +361,10 @@ int pp_pipe_opts(int fds[2], int flags, const struct pp_options* opts) {
                                    nofile_limit(), out);
   if (r < 0) return fail<int>(-r);
   if (fds == nullptr) {  // the kernel reserves the descriptors before it copies them out
-    (void)table.remove(out[0]);
-    (void)table.remove(out[1]);
+    std::shared_ptr<PipeEnd> read_end;
+    std::shared_ptr<PipeEnd> write_end;
+    (void)table.remove(out[0], read_end);
+    (void)table.remove(out[1], write_end);
     return fail<int>(EFAULT);
   }
   fds[0] = out[0];
@@ -365,22 +389,22 @@ ssize_t pp_writev(int fd, const struct iovec* iov, int iovcnt) {
 }
 
 int pp_close(int fd) {
-  std::shared_ptr<pipepool::PipeEnd> end = FdTable::global().remove(fd);
-  if (!end) return pipepool::fail<int>(EBADF);
+  std::shared_ptr<pipepool::PipeEnd> end;
+  if (const int r = FdTable::global().remove(fd, end); r < 0) return pipepool::fail<int>(-r);
   end.reset();  // closes that side if this was its last descriptor and nobody is in a call
   return 0;
 }
 
 int pp_dup(int fd) {
-  const std::shared_ptr<pipepool::PipeEnd> end = FdTable::global().get(fd);
-  if (!end) return pipepool::fail<int>(EBADF);
+  const std::shared_ptr<pipepool::PipeEnd> end = pipepool::lookup(fd);
+  if (!end) return -1;
   return pipepool::dupfd(end, 0, false);
 }
 
 int pp_fcntl(int fd, int cmd, ...) {
   using namespace pipepool;
-  const std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
-  if (!end) return fail<int>(EBADF);
+  const std::shared_ptr<PipeEnd> end = lookup(fd);
+  if (!end) return -1;
   int arg = 0;
   switch (cmd) {
     case F_DUPFD:
@@ -404,7 +428,7 @@ int pp_fcntl(int fd, int cmd, ...) {
       return dupfd(end, static_cast<unsigned>(arg), true);
     case F_GETFD: {
       const int on = FdTable::global().cloexec(fd);
-      if (on < 0) return fail<int>(EBADF);  // closed meanwhile
+      if (on < 0) return fail<int>(EBADF);  // closed (or closed and reopened) meanwhile
       return on ? FD_CLOEXEC : 0;
     }
     case F_SETFD:
@@ -425,8 +449,8 @@ int pp_fcntl(int fd, int cmd, ...) {
 
 int pp_ioctl(int fd, unsigned long request, ...) {
   using namespace pipepool;
-  const std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
-  if (!end) return fail<int>(EBADF);
+  const std::shared_ptr<PipeEnd> end = lookup(fd);
+  if (!end) return -1;
   // The kernel takes the request as an unsigned int.
   const auto req = static_cast<unsigned>(request);
   if (req == FIOCLEX || req == FIONCLEX) {
@@ -464,13 +488,17 @@ int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   internal::PollScope scope;  // registered before the next check: no change is missed
   for (;;) {
-    const std::uint64_t seen = scope.seq();
+    const std::uint32_t seen = scope.seq();
     const int n = poll_once(fds, nfds);
     if (n != 0) return n;
-    if (timeout_ms < 0) {
-      scope.wait(seen);
-    } else if (!scope.wait(seen, deadline)) {
-      return poll_once(fds, nfds);
+    using Wake = internal::PollScope::Wake;
+    const Wake wake = timeout_ms < 0 ? scope.wait(seen) : scope.wait(seen, deadline);
+    if (wake == Wake::timed_out) return poll_once(fds, nfds);
+    if (wake == Wake::interrupted) {
+      // As the kernel's do_poll: one more pass, then EINTR when nothing is ready. poll(2) is
+      // never restarted, even for a handler installed with SA_RESTART.
+      const int ready = poll_once(fds, nfds);
+      return ready != 0 ? ready : fail<int>(EINTR);
     }
   }
 }

@@ -2,7 +2,8 @@
 // kernel's (::pipe2, ::read, ...) and pipepool's (pp_pipe2, pp_read, ...). Test bodies written
 // once against PipeOps run unchanged on both, and assert the same results and errno: the kernel
 // is the oracle for pipepool's C API. Descriptor numbers differ between the two (separate
-// tables), so tests compare behaviour, not numbers. The differential harness
+// spaces: pipepool's start at FdTable::base()), so tests compare behaviour, and numbers only
+// relative to fd_base(). The differential harness
 // (tests/differential/) runs its op sequences on the same two instances.
 #pragma once
 
@@ -26,6 +27,7 @@
 #include <string>
 #include <thread>
 
+#include "internal/fd_table.hpp"
 #include "pipepool/posix.h"
 
 namespace pipepool::testing {
@@ -42,12 +44,23 @@ struct PipeOps {
   int (*fcntl)(int, int, ...);
   int (*ioctl)(int, unsigned long, ...);
   int (*poll)(pollfd*, nfds_t, int);
+  // The lowest number of the instance's descriptor space: descriptor numbers are compared
+  // relative to it (F_DUPFD minimums, "the lowest free number").
+  int (*fd_base)();
 };
 
+inline int kernel_fd_base() {
+  return 0;
+}
+inline int pipepool_fd_base() {
+  return internal::FdTable::global().base();
+}
+
 inline const PipeOps kKernelOps{"Kernel", ::pipe2, ::read,  ::write, ::readv, ::writev,
-                                ::close,  ::dup,   ::fcntl, ::ioctl, ::poll};
-inline const PipeOps kPipepoolOps{"Pipepool", pp_pipe2, pp_read,  pp_write, pp_readv, pp_writev,
-                                  pp_close,   pp_dup,   pp_fcntl, pp_ioctl, pp_poll};
+                                ::close,  ::dup,   ::fcntl, ::ioctl, ::poll,  kernel_fd_base};
+inline const PipeOps kPipepoolOps{"Pipepool", pp_pipe2,  pp_read,  pp_write,
+                                  pp_readv,   pp_writev, pp_close, pp_dup,
+                                  pp_fcntl,   pp_ioctl,  pp_poll,  pipepool_fd_base};
 
 // One pipe, closed at the end of the test. Either end may be closed early with close_read() /
 // close_write(); fds are -1 once closed.

@@ -164,12 +164,14 @@ TEST_P(PosixFcntlTest, CloexecIsPerDescriptor) {
   EXPECT_EQ(ops().fcntl(p.r(), F_GETFD), 0);
 }
 
+// F_DUPFD's minimum is a number of the instance's descriptor space.
 TEST_P(PosixFcntlTest, DupfdReturnsTheLowestFreeAtOrAboveTheArgument) {
   OpsPipe p(ops());
-  OpsFd a(ops(), ops().fcntl(p.r(), F_DUPFD, 1000));
-  OpsFd b(ops(), ops().fcntl(p.r(), F_DUPFD_CLOEXEC, 1000));
-  EXPECT_EQ(a.get(), 1000);
-  EXPECT_EQ(b.get(), 1001);
+  const int base = ops().fd_base();
+  OpsFd a(ops(), ops().fcntl(p.r(), F_DUPFD, base + 1000));
+  OpsFd b(ops(), ops().fcntl(p.r(), F_DUPFD_CLOEXEC, base + 1000));
+  EXPECT_EQ(a.get(), base + 1000);
+  EXPECT_EQ(b.get(), base + 1001);
   EXPECT_EQ(ops().fcntl(a.get(), F_GETFD), 0);
   EXPECT_EQ(ops().fcntl(b.get(), F_GETFD), FD_CLOEXEC);
   // The duplicate shares the end: it reads what the writer writes.
@@ -178,7 +180,8 @@ TEST_P(PosixFcntlTest, DupfdReturnsTheLowestFreeAtOrAboveTheArgument) {
   EXPECT_EQ(ops().read(b.get(), buf, sizeof buf), 3);
   // Argument 0 is the plain dup: the lowest free descriptor.
   const int low = ops().fcntl(p.w(), F_DUPFD, 0);
-  EXPECT_LT(low, 1000);
+  EXPECT_GE(low, base);
+  EXPECT_LT(low, base + 1000);
   EXPECT_EQ(ops().close(low), 0);
 }
 
@@ -186,12 +189,13 @@ TEST_P(PosixFcntlTest, DupfdLimitsFollowRlimitNofile) {
   const long limit = nofile_limit();
   if (limit < 0) GTEST_SKIP() << "RLIMIT_NOFILE too large to test";
   OpsPipe p(ops());
-  EXPECT_ERRNO(EINVAL, ops().fcntl(p.r(), F_DUPFD, static_cast<int>(limit)));
+  const int base = ops().fd_base();
+  EXPECT_ERRNO(EINVAL, ops().fcntl(p.r(), F_DUPFD, base + static_cast<int>(limit)));
   EXPECT_ERRNO(EINVAL, ops().fcntl(p.r(), F_DUPFD, -1));
   EXPECT_ERRNO(EINVAL, ops().fcntl(p.r(), F_DUPFD_CLOEXEC, -1));
-  OpsFd last(ops(), ops().fcntl(p.r(), F_DUPFD, static_cast<int>(limit - 1)));
-  EXPECT_EQ(last.get(), limit - 1);
-  EXPECT_ERRNO(EMFILE, ops().fcntl(p.r(), F_DUPFD, static_cast<int>(limit - 1)));
+  OpsFd last(ops(), ops().fcntl(p.r(), F_DUPFD, base + static_cast<int>(limit - 1)));
+  EXPECT_EQ(last.get(), base + limit - 1);
+  EXPECT_ERRNO(EMFILE, ops().fcntl(p.r(), F_DUPFD, base + static_cast<int>(limit - 1)));
 }
 
 PIPE_OPS_INSTANTIATE(PosixFcntlTest);

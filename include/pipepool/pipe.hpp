@@ -65,6 +65,9 @@ struct PipeOptions {
   bool nonblocking = false;  // O_NONBLOCK on both ends
   // Unset: default_copy_mode().
   std::optional<CopyMode> copy{};
+  // A write that finds no reader raises SIGPIPE on the calling thread before it fails with
+  // EPIPE, as the kernel's pipe_write does; set, the write fails with EPIPE only.
+  bool no_sigpipe = false;
 };
 
 class Pipe;
@@ -72,13 +75,17 @@ class Pipe;
 class PipeEnd {
  public:
   // Opens one side of `pipe`. `flags` holds O_NONBLOCK / O_DIRECT bits; the access mode is added.
-  PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags) noexcept;
+  // `sigpipe`: a write end raises SIGPIPE when a write finds no reader (PipeOptions::no_sigpipe).
+  PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags, bool sigpipe = true) noexcept;
   ~PipeEnd();
   PipeEnd(const PipeEnd&) = delete;
   PipeEnd& operator=(const PipeEnd&) = delete;
 
   [[nodiscard]] IoResult read(std::span<const iovec> iov) noexcept;
   [[nodiscard]] IoResult write(std::span<const iovec> iov) noexcept;
+  // write() without its up-front EFAULT check: a bad segment fails in the pipe's copy, as in the
+  // kernel (the C API's path). Requires a write end.
+  [[nodiscard]] IoResult write_unchecked(std::span<const iovec> iov) noexcept;
   [[nodiscard]] bool is_writer() const noexcept { return writer_; }
   // F_GETFL: O_RDONLY or O_WRONLY, plus O_NONBLOCK and O_DIRECT when set.
   [[nodiscard]] int flags() const noexcept;
@@ -89,6 +96,7 @@ class PipeEnd {
  private:
   std::shared_ptr<Pipe> pipe_;
   bool writer_;
+  bool sigpipe_;
   std::atomic<int> status_flags_;
 };
 

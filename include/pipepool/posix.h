@@ -1,6 +1,19 @@
 /* pipepool's syscall-shaped C API. Each call returns what the Linux syscall returns for a pipe
- * and sets errno the same way. Descriptors are pipepool's own small integers (not kernel fds).
- * SIGPIPE is never raised: a write with no readers fails with EPIPE. */
+ * and sets errno the same way. A write to a pipe with no reader raises SIGPIPE on the calling
+ * thread, then fails with EPIPE (a write cut short by the last reader's close raises it and
+ * returns the bytes written), as the kernel does, unless the pipe was made with
+ * pp_options.no_sigpipe. pp_poll returns -1 EINTR when a signal handler runs while it waits
+ * (never restarted, as poll(2)).
+ *
+ * fork(): descriptors inherited by the child fail there with EIO (every call but pp_close; poll
+ * reports POLLERR) because the pipe lives in the parent's memory; pp_close frees the number,
+ * which new pipes do not reuse before that. The parent's pipes are untouched.
+ *
+ * Descriptors are pipepool's own numbers, from a base at or above 2^30 and above the kernel's
+ * /proc/sys/fs/nr_open, so no kernel descriptor of the process can have one: a pipepool
+ * descriptor passed to a syscall fails with EBADF, a kernel descriptor passed to a pp_* call
+ * fails with EBADF. Within that space the kernel's rules hold counted from the base: lowest free
+ * number, F_DUPFD minimums (a minimum below the base means the base), RLIMIT_NOFILE. */
 #ifndef PIPEPOOL_POSIX_H
 #define PIPEPOOL_POSIX_H
 
@@ -41,6 +54,8 @@ struct pp_options {
   unsigned long model_fail_every; /* fail every Nth allocation, 0 = never */
   enum pp_copy_mode copy;         /* PP_COPY_DEFAULT: $PIPEPOOL_COPY (kernel|parallel; any other
                                      value is ignored), else parallel */
+  int no_sigpipe;                 /* non-zero: a write with no reader fails with EPIPE only;
+                                     0: it raises SIGPIPE first, as the kernel does */
 };
 
 int pp_pipe(int fds[2]);

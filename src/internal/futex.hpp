@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
+#include <ctime>
 
 namespace pipepool::internal {
 
@@ -19,6 +20,17 @@ static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 inline int futex_wait(std::atomic<std::uint32_t>& word, std::uint32_t expected) noexcept {
   const long r = syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_PRIVATE,
                          expected, nullptr, nullptr, 0);
+  return r == 0 ? 0 : errno;
+}
+
+// Sleeps while `*word == expected` until `deadline`, an absolute CLOCK_MONOTONIC time. Returns
+// 0 (woken, or spuriously), or the errno: EAGAIN (the word differed), ETIMEDOUT, EINTR (a signal
+// handler ran; a wait with a deadline is never restarted, even with SA_RESTART).
+inline int futex_wait_until(std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                            const timespec& deadline) noexcept {
+  const long r =
+      syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT_BITSET_PRIVATE,
+              expected, &deadline, nullptr, FUTEX_BITSET_MATCH_ANY);
   return r == 0 ? 0 : errno;
 }
 

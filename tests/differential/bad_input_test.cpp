@@ -182,11 +182,12 @@ TEST(DifferentialBadInput, BadDescriptors) {
   const int unused = unused_fd();
   std::vector<Op> ops;
   for (int fd : {-1, -2, INT_MIN, INT_MAX, 1 << 20, unused}) {
-    ops.insert(ops.end(), {OnRaw(W(1), fd), OnRaw(R(1), fd), OnRaw(Wv({1}), fd), OnRaw(Rv({1}), fd),
-                           OnRaw(Dup(0), fd), OnRaw(Close(0), fd), OnRaw(Fcntl(0, F_GETFL), fd),
-                           OnRaw(Fcntl(0, F_SETFL, O_NONBLOCK), fd), OnRaw(Resize(8192), fd),
-                           OnRaw(Ioctl(0, FIONREAD), fd), OnRaw(null_buf(W(10)), fd),
-                           OnRaw(Fcntl(0, 9999), fd)});
+    // The unused number is an offset into each descriptor space; the others are absolute.
+    const auto raw = [&](Op op) { return fd == unused ? InSpace(OnRaw(op, fd)) : OnRaw(op, fd); };
+    ops.insert(ops.end(),
+               {raw(W(1)), raw(R(1)), raw(Wv({1})), raw(Rv({1})), raw(Dup(0)), raw(Close(0)),
+                raw(Fcntl(0, F_GETFL)), raw(Fcntl(0, F_SETFL, O_NONBLOCK)), raw(Resize(8192)),
+                raw(Ioctl(0, FIONREAD)), raw(null_buf(W(10))), raw(Fcntl(0, 9999))});
   }
   run_each_then_check(ops);
 }
@@ -220,7 +221,8 @@ TEST(DifferentialBadInput, PollOnDescriptorsNotOpen) {
   const int unused = unused_fd();
   std::vector<Op> ops;
   for (int slot : {0, 1}) {
-    for (int fd : {unused, INT_MAX, 1 << 20, -1, -5}) ops.push_back(PollWith(slot, fd));
+    ops.push_back(InSpace(PollWith(slot, unused)));
+    for (int fd : {INT_MAX, 1 << 20, -1, -5}) ops.push_back(PollWith(slot, fd));
   }
   run_in_every_state(ops);
 }

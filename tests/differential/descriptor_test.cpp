@@ -25,10 +25,11 @@ TEST(DifferentialDescriptor, ClosedReadEnd) {
 
 TEST(DifferentialDescriptor, NeverOpened) {
   const int fd = unused_fd();
-  EXPECT_TRUE(run_scenario({OnRaw(W(1), fd), OnRaw(R(1), fd), OnRaw(Wv({1}), fd),
-                            OnRaw(Rv({1}), fd), OnRaw(Close(0), fd), OnRaw(Dup(0), fd),
-                            OnRaw(Fcntl(0, F_GETFL), fd), OnRaw(Resize(4096), fd), OnRaw(W(1), -1),
-                            OnRaw(R(1), -1), OnRaw(Close(0), -1)}));
+  EXPECT_TRUE(run_scenario({InSpace(OnRaw(W(1), fd)), InSpace(OnRaw(R(1), fd)),
+                            InSpace(OnRaw(Wv({1}), fd)), InSpace(OnRaw(Rv({1}), fd)),
+                            InSpace(OnRaw(Close(0), fd)), InSpace(OnRaw(Dup(0), fd)),
+                            InSpace(OnRaw(Fcntl(0, F_GETFL), fd)), InSpace(OnRaw(Resize(4096), fd)),
+                            OnRaw(W(1), -1), OnRaw(R(1), -1), OnRaw(Close(0), -1)}));
 }
 
 TEST(DifferentialDescriptor, DupBothEndsCloseOriginals) {

@@ -9,7 +9,10 @@
 // Descriptors are addressed by slot: slot 0 is the read end, slot 1 the write end, each dup
 // appends a slot. A closed slot keeps its stale numbers (an op on it tests EBADF; don't open
 // anything between the close and that op, or the kernel reuses the number). An op may instead
-// name a raw descriptor number, used as is on both sides.
+// name a raw descriptor number: used as is on both sides (OnRaw), or as an offset into each
+// side's descriptor space (InSpace: n on the kernel side, pipepool's base + n on the other).
+// Dup's new numbers are compared by space only: the kernel's below pipepool's base, pipepool's
+// at or above it.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -38,9 +41,10 @@ enum class Kind { Write, Read, Writev, Readv, Fcntl, Dup, Close, PollWith, Ioctl
 
 struct Op {
   Kind kind = Kind::Read;
-  int slot = 0;                      // descriptor slot
-  std::optional<int> raw_fd;         // overrides slot: this number on both sides
-  std::size_t size = 0;              // Write/Read: buffer size (and count unless `count` is set)
+  int slot = 0;               // descriptor slot
+  std::optional<int> raw_fd;  // overrides slot: this number on both sides
+  bool in_space = false;      // raw_fd and PollWith's extra descriptor are offsets into each space
+  std::size_t size = 0;       // Write/Read: buffer size (and count unless `count` is set)
   std::optional<std::size_t> count;  // Write/Read: the count passed, when it differs from size
   bool null_buf = false;             // Write/Read: pass bad_addr as buffer; Writev/Readv: NULL iov
   std::vector<std::size_t> iov;      // Writev/Readv: segment lengths
@@ -115,6 +119,12 @@ inline Op OnRaw(Op op, int fd) {
   op.raw_fd = fd;
   return op;
 }
+// The op with its raw descriptors (OnRaw, PollWith's extra one) taken relative to each side's
+// descriptor space. Requires non-negative offsets.
+inline Op InSpace(Op op) {
+  op.in_space = true;
+  return op;
+}
 
 inline std::string bad_name(const Op& op) {
   return op.bad_addr == 0 ? "NULL" : "address " + std::to_string(op.bad_addr);
@@ -126,7 +136,7 @@ inline std::string describe(const Op& op) {
                                        "dup",   "close", "poll",   "ioctl"};
   os << kNames[static_cast<int>(op.kind)] << "(";
   if (op.raw_fd) {
-    os << "fd=" << *op.raw_fd;
+    os << "fd=" << (op.in_space ? "base+" : "") << *op.raw_fd;
   } else {
     os << "slot=" << op.slot;
   }
@@ -153,7 +163,7 @@ inline std::string describe(const Op& op) {
       os << ", request=0x" << std::hex << op.cmd << std::dec << (op.arg ? ", &int" : ", NULL");
       break;
     case Kind::PollWith:
-      os << ", extra fd=" << op.arg;
+      os << ", extra fd=" << (op.in_space ? "base+" : "") << op.arg;
       break;
     default:
       break;
@@ -205,10 +215,12 @@ inline std::string describe(const FdState& s) {
   return os.str();
 }
 
-// A descriptor number open on neither side (so EBADF on both), at or above `from`.
+// An offset into the descriptor spaces open on neither side (so EBADF on both), at or above
+// `from`: use it with InSpace.
 inline int unused_fd(int from = 100) {
+  const int base = kPipepoolOps.fd_base();
   for (int fd = from;; ++fd) {
-    if (::fcntl(fd, F_GETFD) == -1 && pp_fcntl(fd, F_GETFD) == -1) return fd;
+    if (::fcntl(fd, F_GETFD) == -1 && pp_fcntl(base + fd, F_GETFD) == -1) return fd;
   }
 }
 
@@ -317,7 +329,14 @@ class Differ {
   }
 
   const Slot& slot(const Op& op) const { return slots_.at(op.slot); }
-  int fd_of(const Op& op, int side) const { return op.raw_fd ? *op.raw_fd : slot(op).fd[side]; }
+  static const PipeOps& api_of(int side) { return side == 0 ? kKernelOps : kPipepoolOps; }
+  // A raw number of `op` as `side` sees it.
+  static int raw_on(const Op& op, int side, int fd) {
+    return op.in_space ? api_of(side).fd_base() + fd : fd;
+  }
+  int fd_of(const Op& op, int side) const {
+    return op.raw_fd ? raw_on(op, side, *op.raw_fd) : slot(op).fd[side];
+  }
 
   static void* bad_ptr(const Op& op) { return reinterpret_cast<void*>(op.bad_addr); }
 
@@ -378,14 +397,19 @@ class Differ {
         break;
       case Kind::PollWith: {
         pollfd pfd[2] = {{fd, POLLIN | POLLOUT, 0},
-                         {static_cast<int>(op.arg), POLLIN | POLLOUT, 0}};
+                         {raw_on(op, side, static_cast<int>(op.arg)), POLLIN | POLLOUT, 0}};
         r.ret = api.poll(pfd, 2, 0);
         r.revents = {pfd[0].revents, pfd[1].revents};
         break;
       }
     }
     r.err = r.ret == -1 ? errno : 0;
-    if (op.kind == Kind::Dup && r.ret >= 0) r.ret = 0;  // the numbers are not comparable
+    if (op.kind == Kind::Dup && r.ret >= 0) {
+      // The numbers are comparable only by space: a number outside its side's space stays as
+      // is and shows as a difference.
+      const bool pipepool_space = r.ret >= kPipepoolOps.fd_base();
+      if (pipepool_space == (side == 1)) r.ret = 0;
+    }
     return r;
   }
 

@@ -1,5 +1,6 @@
 // pipe_bench: command-line entry point. Parsing lives in options.cpp, the run in runner.cpp,
 // --probe in probe.cpp.
+#include <csignal>
 #include <cstdio>
 
 #include "pipe_bench/options.hpp"
@@ -8,6 +9,9 @@
 #include "pipe_bench/runner.hpp"
 
 int main(int argc, char** argv) {
+  // Writers see EPIPE when the readers are gone, on pipepool and kernel pipes alike, instead of
+  // dying of SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   const pipe_bench::ParseOutcome parsed = pipe_bench::parse_options(argc, argv);
   if (!parsed.options) {
     std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);

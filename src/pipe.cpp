@@ -15,6 +15,7 @@
 #include "internal/metered_mutex.hpp"
 #include "internal/pipe_mutex.hpp"
 #include "internal/poll_wait.hpp"
+#include "internal/readiness.hpp"
 #include "internal/wait_queue.hpp"
 
 namespace pipepool {
@@ -92,6 +93,7 @@ struct Pipe::Impl {
   internal::WaitQueue rd_wait;
   internal::WaitQueue wr_wait;
   internal::WaitQueue idle_wait;  // set_size waiting for the copies in flight
+  internal::Readiness readiness;  // pp_event_fd descriptors; not guarded by the mutex
   std::unique_ptr<PagePool> pool;
   std::vector<Buffer> bufs;
   const bool parallel;
@@ -343,6 +345,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
       blocked = true;
       if (was_empty && p.rd_wait.has_waiters()) p.rd_wait.wake_one();
       internal::poll_notify();
+      p.readiness.changed(internal::Readiness::Change::wrote, lock);
       p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; });
       was_empty = !p.parallel && p.empty();
       wake_next_writer = true;
@@ -365,6 +368,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   p.pool->release(spare);
   if (ret > 0) {
     internal::poll_notify();
+    p.readiness.changed(internal::Readiness::Change::wrote);
     return {ret, {}};
   }
   return {0, errno_code(err)};
@@ -460,6 +464,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   if (wake_next_reader) p.rd_wait.wake_one();
   p.pool->release(spare);
   if (ret > 0) internal::poll_notify();
+  if (ret > 0) p.readiness.changed(internal::Readiness::Change::read);
   if (err != 0) return {0, errno_code(err)};
   return {ret, {}};
 }
@@ -497,6 +502,7 @@ SizeResult Pipe::set_size(std::size_t requested, bool privileged) noexcept {
   lock.unlock();
   if (wake) p.wr_wait.wake_one();  // there may be room now
   internal::poll_notify();
+  p.readiness.changed(internal::Readiness::Change::resized);
   return {size, {}};
 }
 
@@ -555,6 +561,10 @@ unsigned Pipe::writers() const noexcept {
   return impl_->writers;
 }
 
+internal::Readiness& Pipe::readiness() noexcept {
+  return impl_->readiness;
+}
+
 CopyMode Pipe::copy_mode() const noexcept {
   return impl_->parallel ? CopyMode::parallel : CopyMode::kernel;
 }
@@ -575,6 +585,7 @@ void Pipe::close_end(bool writer) noexcept {
     p.rd_wait.wake_all();
     p.wr_wait.wake_all();
     internal::poll_notify();
+    p.readiness.changed(internal::Readiness::Change::closed);
   }
 }
 

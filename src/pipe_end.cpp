@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include "internal/iov_cursor.hpp"
+#include "internal/readiness.hpp"
 #include "pipepool/pipe.hpp"
 
 namespace pipepool {
@@ -31,7 +32,14 @@ PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags) noexcept
 }
 
 PipeEnd::~PipeEnd() {
+  pipe_->readiness().unwatch(*this);  // before the close, whose update must not sample this end
   pipe_->close_end(writer_);
+}
+
+FdResult PipeEnd::event_fd() const noexcept {
+  const int fd = pipe_->readiness().watch(*pipe_, *this, writer_);
+  if (fd < 0) return {-1, {-fd, std::generic_category()}};
+  return {fd, {}};
 }
 
 IoResult PipeEnd::read(std::span<const iovec> iov) noexcept {

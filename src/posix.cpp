@@ -454,6 +454,15 @@ int pp_ioctl(int fd, unsigned long request, ...) {
   }
 }
 
+int pp_event_fd(int fd) {
+  using namespace pipepool;
+  const std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
+  if (!end) return fail<int>(EBADF);
+  const FdResult r = end->event_fd();
+  if (!r.ok()) return fail<int>(r.error.value());
+  return r.fd;
+}
+
 int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {
   using namespace pipepool;
   if (nfds > static_cast<nfds_t>(nofile_limit())) return fail<int>(EINVAL);

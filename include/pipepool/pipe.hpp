@@ -44,6 +44,13 @@ struct SizeResult {
   [[nodiscard]] bool ok() const noexcept { return !error; }
 };
 
+// A kernel file descriptor, or the errno why there is none.
+struct FdResult {
+  int fd = -1;
+  std::error_code error{};
+  [[nodiscard]] bool ok() const noexcept { return !error; }
+};
+
 // Where a pipe copies user bytes relative to its mutex. `kernel`: every copy under the mutex, as
 // fs/pipe.c does (the kernel's lock hold times). `parallel`: readers claim committed bytes and
 // writers reserve slots under the mutex, copy after releasing it, and commit in order; the
@@ -68,6 +75,9 @@ struct PipeOptions {
 };
 
 class Pipe;
+namespace internal {
+class Readiness;
+}
 
 class PipeEnd {
  public:
@@ -85,6 +95,11 @@ class PipeEnd {
   // F_SETFL: only O_NONBLOCK and O_DIRECT (and the bits Linux ignores) change.
   void set_flags(int flags) noexcept;
   [[nodiscard]] Pipe& pipe() const noexcept { return *pipe_; }
+  // The readiness descriptor of this open end (pp_event_fd): an eventfd, owned by this PipeEnd
+  // and closed by its destructor, readable exactly while poll() reports this end ready (read end:
+  // POLLIN or POLLHUP; write end: POLLOUT or POLLERR). The same descriptor on every call. Errors:
+  // EMFILE / ENFILE when no kernel descriptor can be had. Do not read, write or close it.
+  [[nodiscard]] FdResult event_fd() const noexcept;
 
  private:
   std::shared_ptr<Pipe> pipe_;
@@ -127,6 +142,7 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
   // Called by PipeEnd.
   void open_end(bool writer) noexcept;
   void close_end(bool writer) noexcept;
+  [[nodiscard]] internal::Readiness& readiness() noexcept;
 
   struct Impl;
 
@@ -146,6 +162,8 @@ class Reader {
   void set_nonblocking(bool on) noexcept;
   [[nodiscard]] std::size_t bytes_available() const noexcept;
   [[nodiscard]] short poll() const noexcept;
+  // PipeEnd::event_fd of this end; EBADF when closed.
+  [[nodiscard]] FdResult event_fd() const noexcept;
   [[nodiscard]] SizeResult set_pipe_size(std::size_t bytes) noexcept;
   [[nodiscard]] std::size_t pipe_size() const noexcept;
   [[nodiscard]] PipeStats stats() const noexcept;
@@ -167,6 +185,8 @@ class Writer {
   void set_nonblocking(bool on) noexcept;
   void set_packet(bool on) noexcept;
   [[nodiscard]] short poll() const noexcept;
+  // PipeEnd::event_fd of this end; EBADF when closed.
+  [[nodiscard]] FdResult event_fd() const noexcept;
   [[nodiscard]] SizeResult set_pipe_size(std::size_t bytes) noexcept;
   [[nodiscard]] std::size_t pipe_size() const noexcept;
   [[nodiscard]] PipeStats stats() const noexcept;

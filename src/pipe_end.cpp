@@ -1,7 +1,9 @@
 // PipeEnd: the open file of one pipe end (struct file): its side and status flags.
 #include <fcntl.h>
+#include <sys/types.h>
 
 #include <cerrno>
+#include <limits>
 
 #include "internal/iov_cursor.hpp"
 #include "internal/readiness.hpp"
@@ -24,6 +26,20 @@ bool iov_valid(std::span<const iovec> iov) noexcept {
   return true;
 }
 
+// The argument checks of the C API's readv/writev: EINVAL for more than kMaxIov segments, or
+// for lengths whose total does not fit in ssize_t (a single such length included). Returns 0 or
+// the errno.
+int iov_args_error(std::span<const iovec> iov) noexcept {
+  if (iov.size() > kMaxIov) return EINVAL;
+  constexpr std::size_t kMaxTotal = static_cast<std::size_t>(std::numeric_limits<ssize_t>::max());
+  std::size_t total = 0;
+  for (const iovec& v : iov) {
+    if (v.iov_len > kMaxTotal - total) return EINVAL;
+    total += v.iov_len;
+  }
+  return 0;
+}
+
 }  // namespace
 
 PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags) noexcept
@@ -44,6 +60,7 @@ FdResult PipeEnd::event_fd() const noexcept {
 
 IoResult PipeEnd::read(std::span<const iovec> iov) noexcept {
   if (writer_) return {0, {EBADF, std::generic_category()}};
+  if (const int e = iov_args_error(iov); e != 0) return {0, {e, std::generic_category()}};
   if (!iov_valid(iov)) return {0, {EFAULT, std::generic_category()}};
   const int flags = status_flags_.load(std::memory_order_relaxed);
   return pipe_->read(iov, (flags & O_NONBLOCK) != 0);
@@ -51,6 +68,7 @@ IoResult PipeEnd::read(std::span<const iovec> iov) noexcept {
 
 IoResult PipeEnd::write(std::span<const iovec> iov) noexcept {
   if (!writer_) return {0, {EBADF, std::generic_category()}};
+  if (const int e = iov_args_error(iov); e != 0) return {0, {e, std::generic_category()}};
   if (!iov_valid(iov)) return {0, {EFAULT, std::generic_category()}};
   const int flags = status_flags_.load(std::memory_order_relaxed);
   return pipe_->write(iov, (flags & O_NONBLOCK) != 0, (flags & O_DIRECT) != 0);

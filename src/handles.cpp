@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <new>
 
-#include "pipepool/pipe.hpp"
+#include "internal/pipe_core.hpp"
 
 namespace pipepool {
 namespace {

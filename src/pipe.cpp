@@ -1,7 +1,5 @@
 // The pipe itself: fs/pipe.c's pipe_read, pipe_write, pipe_poll, pipe_resize_ring and
 // pipe_release, over a ring of page buffers whose pages come from a PagePool.
-#include "pipepool/pipe.hpp"
-
 #include <poll.h>
 
 #include <array>
@@ -13,6 +11,7 @@
 
 #include "internal/iov_cursor.hpp"
 #include "internal/metered_mutex.hpp"
+#include "internal/pipe_core.hpp"
 #include "internal/pipe_mutex.hpp"
 #include "internal/poll_wait.hpp"
 #include "internal/readiness.hpp"

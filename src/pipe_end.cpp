@@ -6,8 +6,8 @@
 #include <limits>
 
 #include "internal/iov_cursor.hpp"
+#include "internal/pipe_core.hpp"
 #include "internal/readiness.hpp"
-#include "pipepool/pipe.hpp"
 
 namespace pipepool {
 namespace {

@@ -39,8 +39,8 @@
 #include <vector>
 
 #include "internal/fd_table.hpp"
+#include "internal/pipe_core.hpp"
 #include "internal/poll_wait.hpp"
-#include "pipepool/pipe.hpp"
 
 namespace pipepool {
 namespace {

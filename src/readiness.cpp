@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <new>
 
-#include "pipepool/pipe.hpp"
+#include "internal/pipe_core.hpp"
 
 namespace pipepool::internal {
 namespace {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "event_fd_support.hpp"
+#include "internal/pipe_core.hpp"
 #include "pipepool/pipe.hpp"
 
 namespace pipepool::testing {

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "internal/pipe_core.hpp"
 #include "internal/readiness.hpp"
 #include "pipepool/pipe.hpp"
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fuzz_input.hpp"
+#include "internal/pipe_core.hpp"
 #include "pipe_model.hpp"
 #include "pipepool/pipe.hpp"
 

@@ -2,8 +2,8 @@
 # Checks that pipepool works as a dependency of another build:
 #   1. `cmake --install BUILD` to a temporary prefix installs the headers, the library, the CMake
 #      package files and pipepool.pc, and none of src/;
-#   2. examples/c_posix (pkg-config) and examples/cpp_raii (find_package) are copied out of the
-#      tree, built against that prefix with BUILD's compilers, and run;
+#   2. examples/c_posix and examples/epoll_loop (pkg-config) and examples/cpp_raii (find_package)
+#      are copied out of the tree, built against that prefix with BUILD's compilers, and run;
 #   3. a parent project that add_subdirectory()s the source tree builds and runs the C++ example
 #      without pipepool's tests or tools, build type or -Werror.
 # Usage: scripts/check-install.sh [BUILD]  (default: build; a configured and built non-sanitizer
@@ -67,6 +67,14 @@ PKG_CONFIG_PATH="$libdir/pkgconfig" make -s -C "$TMP/c_posix" CFLAGS="-O2 -Wall 
 out=$("$TMP/c_posix/producer_consumer") || fail "C example exited non-zero: $out"
 echo "  $out"
 [[ $out == *" 0 mismatches"* ]] || fail "C example output"
+
+step "epoll example with pkg-config ($CC)"
+cp -r "$ROOT/examples/epoll_loop" "$TMP/epoll_loop"
+PKG_CONFIG_PATH="$libdir/pkgconfig" make -s -C "$TMP/epoll_loop" CFLAGS="-O2 -Wall -Wextra -Werror" \
+  >"$TMP/epoll_loop.log" 2>&1 || fail "epoll example build (see $TMP/epoll_loop.log)"
+out=$("$TMP/epoll_loop/epoll_loop") || fail "epoll example exited non-zero: $out"
+echo "  $out"
+[[ $out == *"all in order yes"* ]] || fail "epoll example output"
 
 step "C++ example with find_package ($CXX)"
 cp -r "$ROOT/examples/cpp_raii" "$TMP/cpp_raii"

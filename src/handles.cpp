@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <new>
 
-#include "pipepool/pipe.hpp"
+#include "internal/pipe_core.hpp"
 
 namespace pipepool {
 namespace {
@@ -42,6 +42,11 @@ short Reader::poll() const noexcept {
   return end_ ? end_->pipe().poll(false) : short{0};
 }
 
+FdResult Reader::event_fd() const noexcept {
+  if (!end_) return {-1, ebadf()};
+  return end_->event_fd();
+}
+
 SizeResult Reader::set_pipe_size(std::size_t bytes) noexcept {
   if (!end_) return {0, ebadf()};
   return end_->pipe().set_size(bytes);
@@ -75,6 +80,11 @@ void Writer::set_packet(bool on) noexcept {
 
 short Writer::poll() const noexcept {
   return end_ ? end_->pipe().poll(true) : short{0};
+}
+
+FdResult Writer::event_fd() const noexcept {
+  if (!end_) return {-1, ebadf()};
+  return end_->event_fd();
 }
 
 SizeResult Writer::set_pipe_size(std::size_t bytes) noexcept {

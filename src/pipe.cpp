@@ -1,7 +1,5 @@
 // The pipe itself: fs/pipe.c's pipe_read, pipe_write, pipe_poll, pipe_resize_ring and
 // pipe_release, over a ring of page buffers whose pages come from a PagePool.
-#include "pipepool/pipe.hpp"
-
 #include <poll.h>
 
 #include <array>
@@ -13,8 +11,10 @@
 
 #include "internal/iov_cursor.hpp"
 #include "internal/metered_mutex.hpp"
+#include "internal/pipe_core.hpp"
 #include "internal/pipe_mutex.hpp"
 #include "internal/poll_wait.hpp"
+#include "internal/readiness.hpp"
 #include "internal/wait_queue.hpp"
 
 namespace pipepool {
@@ -127,6 +127,7 @@ struct Pipe::Impl {
   alignas(64) internal::WaitQueue wr_wait;
   internal::RunningCount writers_running;     // inside write() and not waiting
   alignas(64) internal::WaitQueue idle_wait;  // set_size waiting for the copies in flight
+  internal::Readiness readiness;  // pp_event_fd descriptors; not guarded by the mutex
   std::unique_ptr<PagePool> pool;
   std::vector<Buffer> bufs;
   const bool parallel;
@@ -466,6 +467,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         blocked = true;
         if (was_empty) p.rd_wait.take_one(wake_readers);
         internal::poll_notify();
+        p.readiness.changed(internal::Readiness::Change::wrote, lock);
         const internal::WaitResult r =
             p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
                            {true, &p.writers_running, &p.readers_running, &wake_readers});
@@ -507,6 +509,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   p.pool->release(spare);
   if (ret > 0) {
     internal::poll_notify();
+    p.readiness.changed(internal::Readiness::Change::wrote);
     return {ret, {}};
   }
   return {0, errno_code(err)};
@@ -618,6 +621,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   wake_readers.wake();
   p.pool->release(spare);
   if (ret > 0) internal::poll_notify();
+  if (ret > 0) p.readiness.changed(internal::Readiness::Change::read);
   if (err != 0) return {0, errno_code(err)};
   return {ret, {}};
 }
@@ -656,6 +660,7 @@ SizeResult Pipe::set_size(std::size_t requested, bool privileged) noexcept {
   lock.unlock();
   wake_writers.wake();
   internal::poll_notify();
+  p.readiness.changed(internal::Readiness::Change::resized);
   return {size, {}};
 }
 
@@ -715,6 +720,10 @@ unsigned Pipe::writers() const noexcept {
   return impl_->writers;
 }
 
+internal::Readiness& Pipe::readiness() noexcept {
+  return impl_->readiness;
+}
+
 CopyMode Pipe::copy_mode() const noexcept {
   return impl_->parallel ? CopyMode::parallel : CopyMode::kernel;
 }
@@ -741,7 +750,10 @@ void Pipe::close_end(bool writer) noexcept {
   lock.unlock();
   wake_readers.wake();
   wake_writers.wake();
-  if (last) internal::poll_notify();
+  if (last) {
+    internal::poll_notify();
+    p.readiness.changed(internal::Readiness::Change::closed);
+  }
 }
 
 }  // namespace pipepool

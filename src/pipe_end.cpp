@@ -2,11 +2,15 @@
 #include <fcntl.h>
 #include <pthread.h>
 
+#include <sys/types.h>
+
 #include <cerrno>
 #include <csignal>
+#include <limits>
 
 #include "internal/iov_cursor.hpp"
-#include "pipepool/pipe.hpp"
+#include "internal/pipe_core.hpp"
+#include "internal/readiness.hpp"
 
 namespace pipepool {
 namespace {
@@ -36,6 +40,20 @@ bool no_reader(const IoResult& r, std::span<const iovec> iov, const Pipe& pipe) 
   return r.count < total && pipe.readers() == 0;
 }
 
+// The argument checks of the C API's readv/writev: EINVAL for more than kMaxIov segments, or
+// for lengths whose total does not fit in ssize_t (a single such length included). Returns 0 or
+// the errno.
+int iov_args_error(std::span<const iovec> iov) noexcept {
+  if (iov.size() > kMaxIov) return EINVAL;
+  constexpr std::size_t kMaxTotal = static_cast<std::size_t>(std::numeric_limits<ssize_t>::max());
+  std::size_t total = 0;
+  for (const iovec& v : iov) {
+    if (v.iov_len > kMaxTotal - total) return EINVAL;
+    total += v.iov_len;
+  }
+  return 0;
+}
+
 }  // namespace
 
 PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags, bool sigpipe) noexcept
@@ -47,11 +65,19 @@ PipeEnd::PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags, bool sigpip
 }
 
 PipeEnd::~PipeEnd() {
+  pipe_->readiness().unwatch(*this);  // before the close, whose update must not sample this end
   pipe_->close_end(writer_);
+}
+
+FdResult PipeEnd::event_fd() const noexcept {
+  const int fd = pipe_->readiness().watch(*pipe_, *this, writer_);
+  if (fd < 0) return {-1, {-fd, std::generic_category()}};
+  return {fd, {}};
 }
 
 IoResult PipeEnd::read(std::span<const iovec> iov) noexcept {
   if (writer_) return {0, {EBADF, std::generic_category()}};
+  if (const int e = iov_args_error(iov); e != 0) return {0, {e, std::generic_category()}};
   if (!iov_valid(iov)) return {0, {EFAULT, std::generic_category()}};
   const int flags = status_flags_.load(std::memory_order_relaxed);
   return pipe_->read(iov, (flags & O_NONBLOCK) != 0);
@@ -59,6 +85,7 @@ IoResult PipeEnd::read(std::span<const iovec> iov) noexcept {
 
 IoResult PipeEnd::write(std::span<const iovec> iov) noexcept {
   if (!writer_) return {0, {EBADF, std::generic_category()}};
+  if (const int e = iov_args_error(iov); e != 0) return {0, {e, std::generic_category()}};
   if (!iov_valid(iov)) return {0, {EFAULT, std::generic_category()}};
   return write_unchecked(iov);
 }

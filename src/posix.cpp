@@ -39,8 +39,8 @@
 #include <vector>
 
 #include "internal/fd_table.hpp"
+#include "internal/pipe_core.hpp"
 #include "internal/poll_wait.hpp"
-#include "pipepool/pipe.hpp"
 
 namespace pipepool {
 namespace {
@@ -476,6 +476,15 @@ int pp_ioctl(int fd, unsigned long request, ...) {
       if (*arg) return fail<int>(ENOTTY);  // no SIGIO delivery
       return 0;
   }
+}
+
+int pp_event_fd(int fd) {
+  using namespace pipepool;
+  const std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
+  if (!end) return fail<int>(EBADF);
+  const FdResult r = end->event_fd();
+  if (!r.ok()) return fail<int>(r.error.value());
+  return r.fd;
 }
 
 int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "internal/pipe_core.hpp"
 #include "pipepool/pipe.hpp"
 
 namespace pipepool::test {

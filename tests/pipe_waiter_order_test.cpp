@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include "internal/pipe_core.hpp"
 #include "pipepool/pipe.hpp"
 
 namespace pipepool::test {

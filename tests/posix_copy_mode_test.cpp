@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "internal/fd_table.hpp"
+#include "internal/pipe_core.hpp"
 #include "pipepool/pipe.hpp"
 #include "pipepool/posix.h"
 

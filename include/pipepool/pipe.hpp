@@ -1,17 +1,15 @@
 // An in-process Linux anonymous pipe (fs/pipe.c semantics) whose pages come from a PagePool.
 //
-// Three levels, as in the kernel:
-//   Pipe      the pipe_inode_info: ring of page buffers, one mutex, reader/writer waits.
-//   PipeEnd   the struct file of one end: which side, and the O_NONBLOCK / O_DIRECT flags.
-//             Destroying the last PipeEnd of a side closes that side.
-//   Reader / Writer   RAII handles (like file descriptors) sharing one PipeEnd; clone() is dup.
+// make_pipe() gives two handles, Reader and Writer, RAII like file descriptors: each holds one
+// open end (the kernel's struct file: side and O_NONBLOCK / O_DIRECT flags, opaque here), shared
+// by its clones (clone() is dup). Dropping the last handle of an end closes it; closing the last
+// end of a side closes that side.
 // Read and write never throw: they return an IoResult with a byte count or a std::error_code
 // holding the errno Linux would return (std::generic_category()).
 #pragma once
 
 #include <sys/uio.h>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,6 +42,13 @@ struct SizeResult {
   [[nodiscard]] bool ok() const noexcept { return !error; }
 };
 
+// A kernel file descriptor, or the errno why there is none.
+struct FdResult {
+  int fd = -1;
+  std::error_code error{};
+  [[nodiscard]] bool ok() const noexcept { return !error; }
+};
+
 // Where a pipe copies user bytes relative to its mutex. `kernel`: every copy under the mutex, as
 // fs/pipe.c does (the kernel's lock hold times). `parallel`: readers claim committed bytes and
 // writers reserve slots under the mutex, copy after releasing it, and commit in order; the
@@ -70,77 +75,9 @@ struct PipeOptions {
   bool no_sigpipe = false;
 };
 
-class Pipe;
-
-class PipeEnd {
- public:
-  // Opens one side of `pipe`. `flags` holds O_NONBLOCK / O_DIRECT bits; the access mode is added.
-  // `sigpipe`: a write end raises SIGPIPE when a write finds no reader (PipeOptions::no_sigpipe).
-  PipeEnd(std::shared_ptr<Pipe> pipe, bool writer, int flags, bool sigpipe = true) noexcept;
-  ~PipeEnd();
-  PipeEnd(const PipeEnd&) = delete;
-  PipeEnd& operator=(const PipeEnd&) = delete;
-
-  [[nodiscard]] IoResult read(std::span<const iovec> iov) noexcept;
-  [[nodiscard]] IoResult write(std::span<const iovec> iov) noexcept;
-  // write() without its up-front EFAULT check: a bad segment fails in the pipe's copy, as in the
-  // kernel (the C API's path). Requires a write end.
-  [[nodiscard]] IoResult write_unchecked(std::span<const iovec> iov) noexcept;
-  [[nodiscard]] bool is_writer() const noexcept { return writer_; }
-  // F_GETFL: O_RDONLY or O_WRONLY, plus O_NONBLOCK and O_DIRECT when set.
-  [[nodiscard]] int flags() const noexcept;
-  // F_SETFL: only O_NONBLOCK and O_DIRECT (and the bits Linux ignores) change.
-  void set_flags(int flags) noexcept;
-  [[nodiscard]] Pipe& pipe() const noexcept { return *pipe_; }
-
- private:
-  std::shared_ptr<Pipe> pipe_;
-  bool writer_;
-  bool sigpipe_;
-  std::atomic<int> status_flags_;
-};
-
-class Pipe : public std::enable_shared_from_this<Pipe> {
- public:
-  // Takes the pool that supplies its pages. Use make_pipe() to get handles.
-  explicit Pipe(std::unique_ptr<PagePool> pool, CopyMode copy = default_copy_mode());
-  ~Pipe();
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-
-  // The pipe_read / pipe_write of fs/pipe.c. A non-empty segment based in the first page (NULL
-  // included) faults at copy time, with the kernel's result (EFAULT, or the bytes copied so far);
-  // any other base must point to memory of its length (an unmapped one crashes, as memcpy would).
-  [[nodiscard]] IoResult read(std::span<const iovec> iov, bool nonblock) noexcept;
-  [[nodiscard]] IoResult write(std::span<const iovec> iov, bool nonblock, bool packet) noexcept;
-
-  // F_SETPIPE_SZ: returns the new size in bytes, or EINVAL / EPERM / EBUSY.
-  // `privileged` stands for CAP_SYS_RESOURCE (growth beyond kPipeMaxSize).
-  [[nodiscard]] SizeResult set_size(std::size_t requested, bool privileged = false) noexcept;
-  // F_GETPIPE_SZ.
-  [[nodiscard]] std::size_t size() const noexcept;
-  // FIONREAD: bytes buffered.
-  [[nodiscard]] std::size_t bytes_available() const noexcept;
-  // poll(2) revents for one end, with <poll.h> values, as the kernel's pipe_poll: read end
-  // POLLIN|POLLRDNORM when not empty, POLLHUP when no writers; write end POLLOUT|POLLWRNORM when
-  // not full, POLLERR when no readers.
-  [[nodiscard]] short poll(bool writer_end) const noexcept;
-
-  [[nodiscard]] PipeStats stats() const noexcept;
-  [[nodiscard]] const PagePool& pool() const noexcept;
-  [[nodiscard]] unsigned readers() const noexcept;
-  [[nodiscard]] unsigned writers() const noexcept;
-  [[nodiscard]] CopyMode copy_mode() const noexcept;
-
-  // Called by PipeEnd.
-  void open_end(bool writer) noexcept;
-  void close_end(bool writer) noexcept;
-
-  struct Impl;
-
- private:
-  std::unique_ptr<Impl> impl_;
-};
+// The open file of one pipe end, shared by the handles that are clones of each other. Opaque:
+// its definition is internal to the library.
+class PipeEnd;
 
 class Reader {
  public:
@@ -154,9 +91,16 @@ class Reader {
   void set_nonblocking(bool on) noexcept;
   [[nodiscard]] std::size_t bytes_available() const noexcept;
   [[nodiscard]] short poll() const noexcept;
+  // The end's readiness descriptor (pp_event_fd): an eventfd owned by the end (shared by clones,
+  // closed with its last handle), readable exactly while poll() reports the end ready (read end:
+  // POLLIN or POLLHUP; write end: POLLOUT or POLLERR). The same descriptor on every call. Errors:
+  // EBADF when closed, EMFILE / ENFILE when no kernel descriptor can be had. Do not read, write or
+  // close it.
+  [[nodiscard]] FdResult event_fd() const noexcept;
   [[nodiscard]] SizeResult set_pipe_size(std::size_t bytes) noexcept;
   [[nodiscard]] std::size_t pipe_size() const noexcept;
   [[nodiscard]] PipeStats stats() const noexcept;
+  // The open end (opaque outside the library); null when closed.
   [[nodiscard]] const std::shared_ptr<PipeEnd>& end() const noexcept { return end_; }
 
  private:
@@ -175,9 +119,12 @@ class Writer {
   void set_nonblocking(bool on) noexcept;
   void set_packet(bool on) noexcept;
   [[nodiscard]] short poll() const noexcept;
+  // As Reader::event_fd.
+  [[nodiscard]] FdResult event_fd() const noexcept;
   [[nodiscard]] SizeResult set_pipe_size(std::size_t bytes) noexcept;
   [[nodiscard]] std::size_t pipe_size() const noexcept;
   [[nodiscard]] PipeStats stats() const noexcept;
+  // The open end (opaque outside the library); null when closed.
   [[nodiscard]] const std::shared_ptr<PipeEnd>& end() const noexcept { return end_; }
 
  private:

@@ -70,6 +70,14 @@ int pp_dup(int fd);
 int pp_fcntl(int fd, int cmd, ...);
 int pp_ioctl(int fd, unsigned long request, ...);
 int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms);
+/* A kernel descriptor (an eventfd) for event loops: readable exactly while pp_poll on fd would
+ * report POLLIN or POLLHUP (read end) or POLLOUT or POLLERR (write end). Level-triggered; usable
+ * with poll, select, epoll (level- and edge-triggered: every not-ready -> ready change makes a new
+ * edge) and io_uring. Owned by fd's open file: dup'd descriptors share it, and the last close of
+ * that open file closes it. Asking again returns the same descriptor. It may be readable for a
+ * moment after the pipe stopped being ready: use O_NONBLOCK pp descriptors. Do not read, write or
+ * close it. Errors: EBADF (fd not open), EMFILE / ENFILE (no kernel descriptor left). */
+int pp_event_fd(int fd);
 /* Frees up to `pages` pages kept by PP_POLICY_SHRINKER pipes, least recently used first; pipes in
  * use are skipped. (size_t)-1 frees all. Returns the pages freed. Thread-safe. */
 size_t pp_shrink(size_t pages);

@@ -33,7 +33,7 @@
 #include <shared_mutex>
 #include <vector>
 
-#include "pipepool/pipe.hpp"
+#include "internal/pipe_core.hpp"
 
 namespace pipepool::internal {
 

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "internal/pipe_core.hpp"
 #include "pipepool/pipe.hpp"
 #include "unit.hpp"
 

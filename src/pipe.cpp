@@ -127,7 +127,7 @@ struct Pipe::Impl {
   alignas(64) internal::WaitQueue wr_wait;
   internal::RunningCount writers_running;     // inside write() and not waiting
   alignas(64) internal::WaitQueue idle_wait;  // set_size waiting for the copies in flight
-  internal::Readiness readiness;  // pp_event_fd descriptors; not guarded by the mutex
+  internal::Readiness readiness;              // pp_event_fd descriptors; not guarded by the mutex
   std::unique_ptr<PagePool> pool;
   std::vector<Buffer> bufs;
   const bool parallel;

@@ -1,7 +1,6 @@
 // PipeEnd: the open file of one pipe end (struct file): its side and status flags.
 #include <fcntl.h>
 #include <pthread.h>
-
 #include <sys/types.h>
 
 #include <cerrno>

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "pipe_ops.hpp"
+#include "signal_support.hpp"
 
 namespace pipepool::testing {
 namespace {
@@ -16,25 +17,6 @@ std::atomic<int> g_handled{0};
 void on_signal(int) {
   g_handled.fetch_add(1);
 }
-
-// SIGUSR1's disposition for the scope, restored after.
-class Usr1Disposition {
- public:
-  Usr1Disposition(void (*handler)(int), int flags) {
-    g_handled.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = handler;
-    sa.sa_flags = flags;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGUSR1, &sa, &saved_);
-  }
-  ~Usr1Disposition() { sigaction(SIGUSR1, &saved_, nullptr); }
-  Usr1Disposition(const Usr1Disposition&) = delete;
-  Usr1Disposition& operator=(const Usr1Disposition&) = delete;
-
- private:
-  struct sigaction saved_ {};
-};
 
 class PosixPollEintrTest : public PipeOpsTest {
  protected:
@@ -65,7 +47,8 @@ class PosixPollEintrTest : public PipeOpsTest {
 
 TEST_P(PosixPollEintrTest, HandlerWithoutRestartInterruptsAnInfiniteWait) {
   Watchdog dog;
-  Usr1Disposition handle(on_signal, 0);
+  g_handled.store(0);
+  ScopedDisposition handle(SIGUSR1, on_signal, 0);
   const auto [ret, err] = poll_signalled(-1);
   EXPECT_EQ(ret, -1);
   EXPECT_EQ(err, EINTR);
@@ -74,7 +57,8 @@ TEST_P(PosixPollEintrTest, HandlerWithoutRestartInterruptsAnInfiniteWait) {
 
 TEST_P(PosixPollEintrTest, SaRestartDoesNotRestartPoll) {
   Watchdog dog;
-  Usr1Disposition handle(on_signal, SA_RESTART);
+  g_handled.store(0);
+  ScopedDisposition handle(SIGUSR1, on_signal, SA_RESTART);
   const auto [ret, err] = poll_signalled(-1);
   EXPECT_EQ(ret, -1);
   EXPECT_EQ(err, EINTR);
@@ -83,7 +67,8 @@ TEST_P(PosixPollEintrTest, SaRestartDoesNotRestartPoll) {
 
 TEST_P(PosixPollEintrTest, HandlerInterruptsAWaitWithATimeout) {
   Watchdog dog;
-  Usr1Disposition handle(on_signal, SA_RESTART);
+  g_handled.store(0);
+  ScopedDisposition handle(SIGUSR1, on_signal, SA_RESTART);
   const auto [ret, err] = poll_signalled(20000);
   EXPECT_EQ(ret, -1);
   EXPECT_EQ(err, EINTR);
@@ -93,7 +78,8 @@ TEST_P(PosixPollEintrTest, HandlerInterruptsAWaitWithATimeout) {
 // An ignored signal is discarded: the poll runs to its timeout and reports nothing ready.
 TEST_P(PosixPollEintrTest, IgnoredSignalDoesNotInterrupt) {
   Watchdog dog;
-  Usr1Disposition ignore(SIG_IGN, 0);
+  g_handled.store(0);
+  ScopedDisposition ignore(SIGUSR1, SIG_IGN, 0);
   const auto [ret, err] = poll_signalled(100);
   EXPECT_EQ(ret, 0);
   EXPECT_EQ(g_handled.load(), 0);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pipe_ops.hpp"
+#include "signal_support.hpp"
 
 namespace pipepool::testing {
 namespace {
@@ -19,25 +20,6 @@ std::atomic<int> g_handled{0};
 void count_signal(int) {
   g_handled.fetch_add(1);
 }
-
-// Installs a SIGUSR1 handler (with or without SA_RESTART) for the test's duration.
-class Handler {
- public:
-  explicit Handler(bool restart) {
-    g_handled = 0;
-    struct sigaction sa {};
-    sa.sa_handler = count_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = restart ? SA_RESTART : 0;
-    sigaction(SIGUSR1, &sa, &old_);
-  }
-  ~Handler() { sigaction(SIGUSR1, &old_, nullptr); }
-  Handler(const Handler&) = delete;
-  Handler& operator=(const Handler&) = delete;
-
- private:
-  struct sigaction old_ {};
-};
 
 // Sends `count` signals to `t`, 2 ms apart. (Pending signals of one kind merge, and under TSan a
 // handler may run only once the interrupted call returns: callers count at least one.)
@@ -72,7 +54,8 @@ class PosixSignalEintr : public PipeOpsTest {};
 
 TEST_P(PosixSignalEintr, BlockedReadReturnsEintr) {
   Watchdog dog;
-  Handler h(false);
+  g_handled = 0;
+  ScopedDisposition h(SIGUSR1, count_signal);
   OpsPipe p(ops());
   char buf[16];
   const auto [n, err] = interrupt_until_done([&] { return ops().read(p.r(), buf, sizeof buf); });
@@ -87,7 +70,8 @@ TEST_P(PosixSignalEintr, BlockedReadReturnsEintr) {
 
 TEST_P(PosixSignalEintr, BlockedWriteWithNothingWrittenReturnsEintr) {
   Watchdog dog;
-  Handler h(false);
+  g_handled = 0;
+  ScopedDisposition h(SIGUSR1, count_signal);
   OpsPipe p(ops());
   std::vector<char> fill(65536, 'f');
   ASSERT_EQ(ops().write(p.w(), fill.data(), fill.size()), 65536);  // the default pipe is full
@@ -100,7 +84,8 @@ TEST_P(PosixSignalEintr, BlockedWriteWithNothingWrittenReturnsEintr) {
 
 TEST_P(PosixSignalEintr, BlockedWriteReturnsWhatItWroteSoFar) {
   Watchdog dog;
-  Handler h(false);
+  g_handled = 0;
+  ScopedDisposition h(SIGUSR1, count_signal);
   OpsPipe p(ops());
   std::vector<char> data(2 * 65536);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 7);
@@ -115,7 +100,8 @@ TEST_P(PosixSignalEintr, BlockedWriteReturnsWhatItWroteSoFar) {
 // With SA_RESTART the handler runs and the read goes on waiting, then returns the data.
 TEST_P(PosixSignalEintr, ReadRestartsWithSaRestart) {
   Watchdog dog;
-  Handler h(true);
+  g_handled = 0;
+  ScopedDisposition h(SIGUSR1, count_signal, SA_RESTART);
   OpsPipe p(ops());
   char buf[16];
   std::atomic<bool> done{false};
@@ -137,7 +123,8 @@ TEST_P(PosixSignalEintr, ReadRestartsWithSaRestart) {
 // room; a write that wrote part returns that part (no restart can undo it).
 TEST_P(PosixSignalEintr, WriteRestartsWithSaRestart) {
   Watchdog dog;
-  Handler h(true);
+  g_handled = 0;
+  ScopedDisposition h(SIGUSR1, count_signal, SA_RESTART);
   OpsPipe p(ops());
   std::vector<char> fill(65536, 'f');
   ASSERT_EQ(ops().write(p.w(), fill.data(), fill.size()), 65536);

@@ -13,6 +13,7 @@
 
 #include "pipe_ops.hpp"
 #include "pipepool/posix.h"
+#include "signal_support.hpp"
 
 namespace pipepool::testing {
 namespace {
@@ -24,24 +25,6 @@ void on_sigpipe(int) {
   g_signals.fetch_add(1);
   g_thread.store(pthread_self());
 }
-
-// Sets SIGPIPE's disposition for the scope (no SA_RESTART), then restores the previous one.
-class SigpipeDisposition {
- public:
-  explicit SigpipeDisposition(void (*handler)(int)) {
-    g_signals.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = handler;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGPIPE, &sa, &saved_);
-  }
-  ~SigpipeDisposition() { sigaction(SIGPIPE, &saved_, nullptr); }
-  SigpipeDisposition(const SigpipeDisposition&) = delete;
-  SigpipeDisposition& operator=(const SigpipeDisposition&) = delete;
-
- private:
-  struct sigaction saved_ {};
-};
 
 class PosixSigpipeTest : public PipeOpsTest {};
 
@@ -84,7 +67,8 @@ TEST_P(PosixSigpipeTest, DefaultDispositionKillsTheWriter) {
 }
 
 TEST_P(PosixSigpipeTest, IgnoredGivesEpipe) {
-  SigpipeDisposition ignore(SIG_IGN);
+  g_signals.store(0);
+  ScopedDisposition ignore(SIGPIPE, SIG_IGN);
   OpsPipe p(ops());
   p.close_read();
   EXPECT_ERRNO(EPIPE, ops().write(p.w(), "x", 1));
@@ -94,7 +78,8 @@ TEST_P(PosixSigpipeTest, IgnoredGivesEpipe) {
 }
 
 TEST_P(PosixSigpipeTest, HandlerRunsOnceOnTheWritingThreadThenEpipe) {
-  SigpipeDisposition handle(on_sigpipe);
+  g_signals.store(0);
+  ScopedDisposition handle(SIGPIPE, on_sigpipe);
   int fds[2];
   ASSERT_EQ(ops().pipe2(fds, 0), 0);
   ASSERT_EQ(ops().close(fds[0]), 0);
@@ -118,7 +103,8 @@ TEST_P(PosixSigpipeTest, HandlerRunsOnceOnTheWritingThreadThenEpipe) {
 // stored, and raises SIGPIPE.
 TEST_P(PosixSigpipeTest, WriteCutShortByTheLastCloseRaisesAndReturnsTheBytes) {
   Watchdog dog;
-  SigpipeDisposition handle(on_sigpipe);
+  g_signals.store(0);
+  ScopedDisposition handle(SIGPIPE, on_sigpipe);
   int fds[2];
   ASSERT_EQ(ops().pipe2(fds, 0), 0);
   const int size = ops().fcntl(fds[1], F_GETPIPE_SZ);
@@ -146,7 +132,8 @@ TEST_P(PosixSigpipeTest, WriteCutShortByTheLastCloseRaisesAndReturnsTheBytes) {
 PIPE_OPS_INSTANTIATE(PosixSigpipeTest);
 
 TEST(PosixSigpipePipepoolTest, NoSigpipeOptionFailsWithEpipeOnly) {
-  SigpipeDisposition handle(on_sigpipe);
+  g_signals.store(0);
+  ScopedDisposition handle(SIGPIPE, on_sigpipe);
   pp_options opts{};
   opts.no_sigpipe = 1;
   int fds[2];

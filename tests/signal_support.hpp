@@ -1,0 +1,27 @@
+// A signal's disposition for a scope (handler or SIG_IGN / SIG_DFL, and sa_flags such as
+// SA_RESTART), restored when the scope ends. For tests of signals meeting blocked pipe calls.
+#pragma once
+
+#include <csignal>
+
+namespace pipepool::testing {
+
+class ScopedDisposition {
+ public:
+  ScopedDisposition(int signo, void (*handler)(int), int flags = 0) : signo_(signo) {
+    struct sigaction sa {};
+    sa.sa_handler = handler;
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    sigaction(signo_, &sa, &saved_);
+  }
+  ~ScopedDisposition() { sigaction(signo_, &saved_, nullptr); }
+  ScopedDisposition(const ScopedDisposition&) = delete;
+  ScopedDisposition& operator=(const ScopedDisposition&) = delete;
+
+ private:
+  int signo_;
+  struct sigaction saved_ {};
+};
+
+}  // namespace pipepool::testing

@@ -341,6 +341,12 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   internal::Wakeup wake_readers;
   internal::Wakeup wake_writers;
   internal::Wakeup wake_published;  // writers whose bytes this write's commits made visible
+  // Before this write waits, nobody it released may stay unwoken: they may be what it waits for
+  // (a reader that frees room). Woken under the mutex: only on the way to a wait.
+  const auto wake_pending = [&] {
+    wake_readers.wake();
+    wake_published.wake();
+  };
   std::unique_lock lock(p.mutex);
   p.writers_running.enter();
   p.pool->prefill_locked(burst);
@@ -402,6 +408,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         if (!p.full()) {
           if (p.entries_exhausted()) {
             was_empty |= flush_write(p, lock, from, batch, wake_published);
+            wake_pending();
             p.release_wait.wait(lock, [&p] { return !p.entries_exhausted(); },
                                 {false, &p.writers_running, &p.readers_running, nullptr});
             continue;
@@ -453,6 +460,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
           // see yet, so their bytes show first and this write starts over, merge decision
           // included. (A short count needs no such wait: this write returns only once the
           // writes before it show.)
+          wake_pending();
           if (ret == 0 && p.settle(lock)) {
             start_over = true;
             break;
@@ -468,6 +476,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         if (was_empty) p.rd_wait.take_one(wake_readers);
         internal::poll_notify();
         p.readiness.changed(internal::Readiness::Change::wrote, lock);
+        wake_published.wake();
         const internal::WaitResult r =
             p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
                            {true, &p.writers_running, &p.readers_running, &wake_readers});
@@ -539,6 +548,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
 
   for (;;) {
     if (ret == 0 && p.read_meets_copies(total)) {
+      wake_writers.wake();     // nobody this read released waits behind it
       p.wait_published(lock);  // nothing is claimed yet: the copies show first
       continue;
     }

@@ -4,6 +4,10 @@
 #include <sys/uio.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <vector>
 
 #include "pipe_bench/targets/kernel_pipe.hpp"
 
@@ -28,8 +32,26 @@ class VmspliceEndpoints final : public FdEndpoints {
     return (2 * pipe_size_ + msg_size - 1) / msg_size + 1;
   }
 
+  // The pipe refers to a finished writer's pages until the readers drain it. The kernel keeps
+  // those pages alive, but not their bytes once the allocator reuses the memory (a sanitizer's
+  // allocator does at once): they are freed only with the endpoints, after the readers.
+  void adopt_writer_buffers(void* block) noexcept override {
+    std::lock_guard lock(kept_mutex_);
+    try {
+      kept_.push_back(block);
+    } catch (const std::bad_alloc&) {
+      std::free(block);  // cannot keep it: freeing it is what the default does
+    }
+  }
+
+  ~VmspliceEndpoints() override {
+    for (void* block : kept_) std::free(block);
+  }
+
  private:
   std::size_t pipe_size_;
+  std::mutex kept_mutex_;
+  std::vector<void*> kept_;
 };
 
 class VmspliceTarget final : public Target {

@@ -211,7 +211,7 @@ struct Pipe::Impl {
   void wait_published(Lock& lock) noexcept {
     const std::uint64_t target = reserved_seq;
     publish_wait.wait(lock, [this, target] { return published_seq >= target; },
-                      {false, nullptr, &writers_running, nullptr});
+                      {false, nullptr, &writers_running, nullptr, false});
   }
 
   bool commit(const CopyBatch& batch, internal::Wakeup& published) noexcept {

@@ -118,6 +118,8 @@ struct WaitOptions {
   const RunningCount* other = nullptr;
   // Woken right after the first unlock: the wake-up a caller owes the other side before sleeping.
   Wakeup* wake_after_unlock = nullptr;
+  // Whether the oldest waiter may spin before it sleeps.
+  bool spin = true;
 };
 
 class WaitQueue {
@@ -132,7 +134,7 @@ class WaitQueue {
     bool at_head = false;  // a released waiter whose condition failed again keeps its place
     while (!ready()) {
       WaitNode node;
-      const bool spin = head_ == nullptr;
+      const bool spin = opts.spin && head_ == nullptr;
       if (at_head) {
         push_front(node);
       } else {

@@ -199,6 +199,11 @@ struct Pipe::Impl {
     return true;
   }
 
+  // The ring has room for `total` more bytes in free slots (merges aside: a conservative answer).
+  [[nodiscard]] bool fits(std::size_t total) const noexcept {
+    return full() ? false : total <= std::size_t{max_usage - (head - tail)} * kPageSize;
+  }
+
   // A read of `total` bytes would meet writes still copying: it would take every visible byte of
   // a buffer a merge is being copied into, or want more than is visible while reserved bytes are
   // not. Either result would show a pipe the kernel's order cannot have (a merge into a buffer
@@ -375,6 +380,19 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   // before it reserved anything (Impl::settle).
   for (bool start_over = true; start_over;) {
     start_over = false;
+    if (p.parallel && nonblock && !batch.under_lock && !p.fits(total)) {
+      // A non-blocking write that may stop short decides its count from the room it sees, and a
+      // reader may claim room before copies outside the mutex would show this write: it waits
+      // until no write is unshown, then reserves, copies and shows in one critical section, as
+      // fs/pipe.c does.
+      if (p.published_seq < p.reserved_seq) {
+        wake_pending();
+        p.wait_published(lock);
+        start_over = true;
+        continue;
+      }
+      batch.under_lock = true;
+    }
     if (p.readers == 0) {
       err = EPIPE;
     } else {

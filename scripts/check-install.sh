@@ -60,21 +60,19 @@ if find "$PREFIX" -type f -perm -u+x | grep -q .; then
   fail "an executable was installed (only the library is)"
 fi
 
-step "C example with pkg-config ($CC)"
-cp -r "$ROOT/examples/c_posix" "$TMP/c_posix"
-PKG_CONFIG_PATH="$libdir/pkgconfig" make -s -C "$TMP/c_posix" CFLAGS="-O2 -Wall -Wextra -Werror" \
-  >"$TMP/c_posix.log" 2>&1 || fail "C example build (see $TMP/c_posix.log)"
-out=$("$TMP/c_posix/producer_consumer") || fail "C example exited non-zero: $out"
-echo "  $out"
-[[ $out == *" 0 mismatches"* ]] || fail "C example output"
-
-step "epoll example with pkg-config ($CC)"
-cp -r "$ROOT/examples/epoll_loop" "$TMP/epoll_loop"
-PKG_CONFIG_PATH="$libdir/pkgconfig" make -s -C "$TMP/epoll_loop" CFLAGS="-O2 -Wall -Wextra -Werror" \
-  >"$TMP/epoll_loop.log" 2>&1 || fail "epoll example build (see $TMP/epoll_loop.log)"
-out=$("$TMP/epoll_loop/epoll_loop") || fail "epoll example exited non-zero: $out"
-echo "  $out"
-[[ $out == *"all in order yes"* ]] || fail "epoll example output"
+# Builds examples/$1 with pkg-config as a consumer would, runs $2, and checks its output for $3.
+c_example() {
+  local name=$1 program=$2 expect=$3 out
+  step "C example $name with pkg-config ($CC)"
+  cp -r "$ROOT/examples/$name" "$TMP/$name"
+  PKG_CONFIG_PATH="$libdir/pkgconfig" make -s -C "$TMP/$name" CFLAGS="-O2 -Wall -Wextra -Werror" \
+    >"$TMP/$name.log" 2>&1 || fail "$name build (see $TMP/$name.log)"
+  out=$("$TMP/$name/$program") || fail "$name exited non-zero: $out"
+  echo "  $out"
+  [[ $out == *"$expect"* ]] || fail "$name output"
+}
+c_example c_posix producer_consumer " 0 mismatches"
+c_example epoll_loop epoll_loop "all in order yes"
 
 step "C++ example with find_package ($CXX)"
 cp -r "$ROOT/examples/cpp_raii" "$TMP/cpp_raii"

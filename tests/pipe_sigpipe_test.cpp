@@ -10,29 +10,16 @@
 #include <csignal>
 #include <cstddef>
 
+#include "signal_support.hpp"
+
 namespace pipepool {
 namespace {
 
-std::atomic<int> g_signals{0};
-std::atomic<pthread_t> g_thread{};
-
-void on_sigpipe(int) {
-  g_signals.fetch_add(1);
-  g_thread.store(pthread_self());
-}
-
 class PipeSigpipeTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    g_signals.store(0);
-    struct sigaction sa {};
-    sa.sa_handler = on_sigpipe;
-    sigemptyset(&sa.sa_mask);
-    ASSERT_EQ(sigaction(SIGPIPE, &sa, &saved_), 0);
-  }
-  void TearDown() override { sigaction(SIGPIPE, &saved_, nullptr); }
+  void SetUp() override { testing::SignalLog::count.store(0); }
 
-  struct sigaction saved_ {};
+  testing::ScopedDisposition handler_{SIGPIPE, testing::SignalLog::record};
 };
 
 TEST_F(PipeSigpipeTest, WriterRaisesByDefault) {
@@ -43,12 +30,12 @@ TEST_F(PipeSigpipeTest, WriterRaisesByDefault) {
   const IoResult r = pair.writer.write(b);
   EXPECT_EQ(r.error.value(), EPIPE);
   EXPECT_EQ(r.count, 0u);
-  EXPECT_EQ(g_signals.load(), 1);
-  EXPECT_TRUE(pthread_equal(g_thread.load(), pthread_self()));
+  EXPECT_EQ(testing::SignalLog::count.load(), 1);
+  EXPECT_TRUE(pthread_equal(testing::SignalLog::thread.load(), pthread_self()));
   // A clone shares the end and its setting.
   Writer copy = pair.writer.clone();
   EXPECT_EQ(copy.write(b).error.value(), EPIPE);
-  EXPECT_EQ(g_signals.load(), 2);
+  EXPECT_EQ(testing::SignalLog::count.load(), 2);
 }
 
 TEST_F(PipeSigpipeTest, NoSigpipeOptionTurnsItOff) {
@@ -61,7 +48,7 @@ TEST_F(PipeSigpipeTest, NoSigpipeOptionTurnsItOff) {
   EXPECT_EQ(pair.writer.write(b).error.value(), EPIPE);
   const iovec v{const_cast<std::byte*>(b), sizeof b};
   EXPECT_EQ(pair.writer.writev({&v, 1}).error.value(), EPIPE);
-  EXPECT_EQ(g_signals.load(), 0);
+  EXPECT_EQ(testing::SignalLog::count.load(), 0);
 }
 
 // A write that fails for another reason raises nothing.
@@ -73,7 +60,7 @@ TEST_F(PipeSigpipeTest, OtherErrorsDoNotRaise) {
   while (pair.writer.write(b).ok()) {
   }
   EXPECT_EQ(pair.writer.write(b).error.value(), EAGAIN);
-  EXPECT_EQ(g_signals.load(), 0);
+  EXPECT_EQ(testing::SignalLog::count.load(), 0);
 }
 
 }  // namespace

@@ -18,14 +18,6 @@
 namespace pipepool::testing {
 namespace {
 
-std::atomic<int> g_signals{0};
-std::atomic<pthread_t> g_thread{};
-
-void on_sigpipe(int) {
-  g_signals.fetch_add(1);
-  g_thread.store(pthread_self());
-}
-
 class PosixSigpipeTest : public PipeOpsTest {};
 
 // The writing thread's result and whether the handler ran on it.
@@ -42,7 +34,8 @@ WriteOutcome write_on_thread(Write write) {
     errno = 0;
     out.ret = write();
     out.err = out.ret == -1 ? errno : 0;
-    out.handler_on_writer = g_signals.load() > 0 && pthread_equal(g_thread.load(), pthread_self());
+    out.handler_on_writer =
+        SignalLog::count.load() > 0 && pthread_equal(SignalLog::thread.load(), pthread_self());
   });
   t.join();
   return out;
@@ -67,7 +60,7 @@ TEST_P(PosixSigpipeTest, DefaultDispositionKillsTheWriter) {
 }
 
 TEST_P(PosixSigpipeTest, IgnoredGivesEpipe) {
-  g_signals.store(0);
+  SignalLog::count.store(0);
   ScopedDisposition ignore(SIGPIPE, SIG_IGN);
   OpsPipe p(ops());
   p.close_read();
@@ -78,8 +71,8 @@ TEST_P(PosixSigpipeTest, IgnoredGivesEpipe) {
 }
 
 TEST_P(PosixSigpipeTest, HandlerRunsOnceOnTheWritingThreadThenEpipe) {
-  g_signals.store(0);
-  ScopedDisposition handle(SIGPIPE, on_sigpipe);
+  SignalLog::count.store(0);
+  ScopedDisposition handle(SIGPIPE, SignalLog::record);
   int fds[2];
   ASSERT_EQ(ops().pipe2(fds, 0), 0);
   ASSERT_EQ(ops().close(fds[0]), 0);
@@ -87,14 +80,14 @@ TEST_P(PosixSigpipeTest, HandlerRunsOnceOnTheWritingThreadThenEpipe) {
   WriteOutcome out = write_on_thread([&] { return ops().write(w, "x", 1); });
   EXPECT_EQ(out.ret, -1);
   EXPECT_EQ(out.err, EPIPE);
-  EXPECT_EQ(g_signals.load(), 1);
+  EXPECT_EQ(SignalLog::count.load(), 1);
   EXPECT_TRUE(out.handler_on_writer);
-  g_signals.store(0);
+  SignalLog::count.store(0);
   char buf[4] = {};
   const iovec v[2] = {{buf, 2}, {buf + 2, 2}};
   out = write_on_thread([&] { return ops().writev(w, v, 2); });
   EXPECT_EQ(out.err, EPIPE);
-  EXPECT_EQ(g_signals.load(), 1);
+  EXPECT_EQ(SignalLog::count.load(), 1);
   EXPECT_TRUE(out.handler_on_writer);
   EXPECT_EQ(ops().close(w), 0);
 }
@@ -103,8 +96,8 @@ TEST_P(PosixSigpipeTest, HandlerRunsOnceOnTheWritingThreadThenEpipe) {
 // stored, and raises SIGPIPE.
 TEST_P(PosixSigpipeTest, WriteCutShortByTheLastCloseRaisesAndReturnsTheBytes) {
   Watchdog dog;
-  g_signals.store(0);
-  ScopedDisposition handle(SIGPIPE, on_sigpipe);
+  SignalLog::count.store(0);
+  ScopedDisposition handle(SIGPIPE, SignalLog::record);
   int fds[2];
   ASSERT_EQ(ops().pipe2(fds, 0), 0);
   const int size = ops().fcntl(fds[1], F_GETPIPE_SZ);
@@ -114,7 +107,8 @@ TEST_P(PosixSigpipeTest, WriteCutShortByTheLastCloseRaisesAndReturnsTheBytes) {
   std::thread writer([&] {
     out.ret = ops().write(fds[1], data.data(), data.size());
     out.err = out.ret == -1 ? errno : 0;
-    out.handler_on_writer = g_signals.load() > 0 && pthread_equal(g_thread.load(), pthread_self());
+    out.handler_on_writer =
+        SignalLog::count.load() > 0 && pthread_equal(SignalLog::thread.load(), pthread_self());
   });
   int queued = 0;
   while (queued < size) {
@@ -124,7 +118,7 @@ TEST_P(PosixSigpipeTest, WriteCutShortByTheLastCloseRaisesAndReturnsTheBytes) {
   ASSERT_EQ(ops().close(fds[0]), 0);
   writer.join();
   EXPECT_EQ(out.ret, size);
-  EXPECT_EQ(g_signals.load(), 1);
+  EXPECT_EQ(SignalLog::count.load(), 1);
   EXPECT_TRUE(out.handler_on_writer);
   EXPECT_EQ(ops().close(fds[1]), 0);
 }
@@ -132,8 +126,8 @@ TEST_P(PosixSigpipeTest, WriteCutShortByTheLastCloseRaisesAndReturnsTheBytes) {
 PIPE_OPS_INSTANTIATE(PosixSigpipeTest);
 
 TEST(PosixSigpipePipepoolTest, NoSigpipeOptionFailsWithEpipeOnly) {
-  g_signals.store(0);
-  ScopedDisposition handle(SIGPIPE, on_sigpipe);
+  SignalLog::count.store(0);
+  ScopedDisposition handle(SIGPIPE, SignalLog::record);
   pp_options opts{};
   opts.no_sigpipe = 1;
   int fds[2];
@@ -144,7 +138,7 @@ TEST(PosixSigpipePipepoolTest, NoSigpipeOptionFailsWithEpipeOnly) {
   char buf[2] = {};
   iovec v{buf, sizeof buf};
   EXPECT_ERRNO(EPIPE, pp_writev(copy, &v, 1));
-  EXPECT_EQ(g_signals.load(), 0);
+  EXPECT_EQ(SignalLog::count.load(), 0);
   EXPECT_EQ(pp_close(fds[1]), 0);
   EXPECT_EQ(pp_close(copy), 0);
 }

@@ -2,6 +2,9 @@
 // SA_RESTART), restored when the scope ends. For tests of signals meeting blocked pipe calls.
 #pragma once
 
+#include <pthread.h>
+
+#include <atomic>
 #include <csignal>
 
 namespace pipepool::testing {
@@ -22,6 +25,16 @@ class ScopedDisposition {
  private:
   int signo_;
   struct sigaction saved_ {};
+};
+
+// A handler that records the signals it takes: how many, and the thread that took the last.
+struct SignalLog {
+  static inline std::atomic<int> count{0};
+  static inline std::atomic<pthread_t> thread{};
+  static void record(int) {
+    count.fetch_add(1);
+    thread.store(pthread_self());
+  }
 };
 
 }  // namespace pipepool::testing

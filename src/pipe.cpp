@@ -2,7 +2,6 @@
 // pipe_release, over a ring of page buffers whose pages come from a PagePool.
 #include <poll.h>
 
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <mutex>
@@ -185,10 +184,6 @@ struct Pipe::Impl {
     return &last;
   }
 
-  // Ends a write's copies and makes visible, in reservation order, what can be: the last
-  // committed buffer's pending bytes (merges) once no copy into it is in flight, then the slots
-  // after it whose copies ended. Returns true when readers had nothing and now have something;
-  // writers waiting for their bytes to show are moved into `published`.
   // Waits until every write reserved so far shows its bytes, when the ring is full and some have
   // not: a full ring is then seen by a caller only together with the bytes that filled it.
   // Returns true when it waited (the caller re-checks). The caller has no reservation pending.
@@ -201,7 +196,7 @@ struct Pipe::Impl {
 
   // The ring has room for `total` more bytes in free slots (merges aside: a conservative answer).
   [[nodiscard]] bool fits(std::size_t total) const noexcept {
-    return full() ? false : total <= std::size_t{max_usage - (head - tail)} * kPageSize;
+    return !full() && total <= std::size_t{max_usage - (head - tail)} * kPageSize;
   }
 
   // A read of `total` bytes would meet writes still copying: it would take every visible byte of
@@ -227,6 +222,10 @@ struct Pipe::Impl {
                       {false, nullptr, &writers_running, nullptr, false});
   }
 
+  // Ends a write's copies and makes visible, in reservation order, what can be: the last
+  // committed buffer's pending bytes (merges) once no copy into it is in flight, then the slots
+  // after it whose copies ended. Returns true when readers had nothing and now have something;
+  // writers waiting for their bytes to show are moved into `published`.
   bool commit(const CopyBatch& batch, internal::Wakeup& published) noexcept {
     const bool was_empty = empty();
     for (std::size_t i = 0; i < batch.n; ++i) --slot(batch.items[i].slot).copiers;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "internal/iov_cursor.hpp"
+#include "internal/page_refs.hpp"
 #include "internal/metered_mutex.hpp"
 #include "internal/pipe_mutex.hpp"
 #include "internal/poll_wait.hpp"
@@ -23,6 +24,10 @@ namespace {
 // pipe_buffer flags we model.
 constexpr unsigned kBufCanMerge = 1u << 0;  // PIPE_BUF_FLAG_CAN_MERGE
 constexpr unsigned kBufPacket = 1u << 1;    // PIPE_BUF_FLAG_PACKET
+// The page is in internal::PageRefs (shared with other buffers, or owned by another allocator).
+constexpr unsigned kBufShared = 1u << 2;
+// `page` is the caller's memory (vmsplice into a write end): nothing to free, never merged.
+constexpr unsigned kBufUser = 1u << 3;
 
 struct Buffer {
   void* page = nullptr;
@@ -179,11 +184,49 @@ struct Pipe::Impl {
     while (released != tail && slot(released).pins == 0) {
       Buffer& buf = slot(released);
       was_full |= full();
-      pool->put_page(buf.page);
-      buf.page = nullptr;
+      release_buffer(buf);
       ++released;
     }
     return was_full;
+  }
+
+  // Drops the buffer's reference to its page: a page of its own goes to the pool; a shared page
+  // goes back only with its last reference, into this pool when it uses the page's allocator,
+  // else to that allocator; user memory is not ours to free.
+  void release_buffer(Buffer& buf) noexcept {
+    void* page = buf.page;
+    buf.page = nullptr;
+    if (page == nullptr || (buf.flags & kBufUser) != 0) return;
+    if ((buf.flags & kBufShared) == 0) {
+      pool->put_page(page);
+      return;
+    }
+    const std::shared_ptr<PageAllocator> owner = internal::PageRefs::global().drop(page);
+    if (!owner) return;  // still referenced elsewhere
+    if (owner.get() == &pool->allocator()) {
+      pool->put_page(page);
+    } else {
+      owner->free(page);
+    }
+  }
+
+  // Appends a whole buffer (spliced, teed or vmspliced) at `head`. Readers see it after the
+  // slots writers reserved before it, as the commit order requires. Requires !full().
+  void publish(const Buffer& from) noexcept {
+    Buffer& buf = slot(head);
+    buf = from;
+    buf.pins = 0;
+    if (committed == head && !merge_pending) {
+      buf.pending = 0;
+      buf.ready = false;
+      ++head;
+      ++committed;
+      return;
+    }
+    buf.pending = buf.len;
+    buf.len = 0;
+    buf.ready = true;
+    ++head;
   }
 };
 
@@ -194,9 +237,7 @@ Pipe::~Pipe() {
   // free_pipe_info: release every buffer still in the ring, then the pool frees what it keeps.
   Impl& p = *impl_;
   std::lock_guard lock(p.mutex);
-  for (unsigned i = p.released; i != p.head; ++i) {
-    if (p.slot(i).page != nullptr) p.pool->put_page(p.slot(i).page);
-  }
+  for (unsigned i = p.released; i != p.head; ++i) p.release_buffer(p.slot(i));
   p.released = p.tail = p.committed = p.head;
   p.pool->attach_lock(nullptr);  // the pool frees what it keeps with nobody else left
 }
@@ -608,6 +649,335 @@ void Pipe::close_end(bool writer) noexcept {
   wake_readers.wake();
   wake_writers.wake();
   if (last) internal::poll_notify();
+}
+
+
+// Zero-copy operations: vmsplice, splice and tee (fs/splice.c). They run under the pipe mutexes in
+// both copy modes and see only committed buffers; a buffer whose slot copies still use (pins, a
+// merge in flight) is shared by reference instead of moved.
+namespace {
+
+using PipeLock = std::unique_lock<decltype(Pipe::Impl::mutex)>;
+
+// The waits of these calls are interruptible, as pipe_read's and pipe_write's.
+constexpr internal::WaitOptions kSpliceWait{true, nullptr, nullptr, nullptr};
+
+// ipipe_prep: waits until the input has a buffer or no writer. Returns 0 or EAGAIN / EINTR.
+int prep_input(Pipe::Impl& p, bool nonblock) noexcept {
+  PipeLock lock(p.mutex);
+  if (!p.empty() || p.writers == 0) return 0;
+  if (nonblock) return EAGAIN;
+  const internal::WaitResult r =
+      p.rd_wait.wait(lock, [&p] { return !p.empty() || p.writers == 0; }, kSpliceWait);
+  return r == internal::WaitResult::interrupted ? EINTR : 0;
+}
+
+// opipe_prep: waits until the output has a free slot. Returns 0 or EPIPE / EAGAIN / EINTR.
+int prep_output(Pipe::Impl& p, bool nonblock) noexcept {
+  PipeLock lock(p.mutex);
+  if (!p.full()) return 0;
+  if (p.readers == 0) return EPIPE;
+  if (nonblock) return EAGAIN;
+  const internal::WaitResult r =
+      p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; }, kSpliceWait);
+  if (r == internal::WaitResult::interrupted) return EINTR;
+  return p.full() ? EPIPE : 0;
+}
+
+// Both pipes' mutexes, taken in address order (two calls in opposite directions cannot deadlock).
+struct BothLocks {
+  BothLocks(Pipe::Impl& a, Pipe::Impl& b) noexcept
+      : first(&a < &b ? a.mutex : b.mutex, std::defer_lock),
+        second(&a < &b ? b.mutex : a.mutex, std::defer_lock) {
+    first.lock();
+    second.lock();
+  }
+  void unlock() noexcept {
+    second.unlock();
+    first.unlock();
+  }
+  PipeLock first;
+  PipeLock second;
+};
+
+// Adds a reference to the page of `buf` (a buffer of `p`) for a second buffer. Returns false when
+// the reference table cannot grow.
+bool get_ref(Pipe::Impl& p, Buffer& buf) noexcept {
+  if ((buf.flags & kBufUser) != 0) return true;
+  if (!internal::PageRefs::global().share(buf.page, p.pool->allocator_handle())) return false;
+  buf.flags |= kBufShared;
+  return true;
+}
+
+// Wake-ups and counters common to splice and tee, after the buffers moved.
+struct Transfer {
+  std::size_t ret = 0;
+  int err = 0;
+  bool input_room = false;  // a freed slot in a full input ring
+  bool retry = false;       // nothing moved: wait again (the kernel's retry)
+};
+
+}  // namespace
+
+IoResult Pipe::vmsplice_to_pipe(std::span<const iovec> iov, bool nonblock) noexcept {
+  std::size_t total = 0;
+  for (const iovec& v : iov) total += v.iov_len;
+  if (total == 0) return {};
+
+  Impl& p = *impl_;
+  internal::Wakeup wake_readers;
+  internal::Wakeup wake_writers;
+  PipeLock lock(p.mutex);
+  int err = 0;
+  bool waited = false;
+  for (;;) {  // wait_for_space
+    if (p.readers == 0) {
+      err = EPIPE;
+      break;
+    }
+    if (!p.full()) break;
+    if (nonblock) {
+      err = EAGAIN;
+      break;
+    }
+    waited = true;
+    if (p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; }, kSpliceWait) ==
+        internal::WaitResult::interrupted) {
+      err = EINTR;
+      break;
+    }
+  }
+  std::size_t ret = 0;
+  if (err == 0) {
+    const bool was_empty = p.empty();
+    // One buffer per page of each segment, as many as there are free slots; the pipe points at
+    // the caller's bytes.
+    for (const iovec& v : iov) {
+      if (v.iov_len == 0) continue;
+      if (internal::faulting_base(v.iov_base)) {
+        if (ret == 0) err = EFAULT;
+        break;
+      }
+      auto addr = reinterpret_cast<std::uintptr_t>(v.iov_base);
+      std::size_t left = v.iov_len;
+      while (left != 0 && !p.full()) {
+        const std::size_t offset = addr & (kPageSize - 1);
+        const std::size_t len = left < kPageSize - offset ? left : kPageSize - offset;
+        Buffer buf;
+        buf.page = reinterpret_cast<void*>(addr - offset);
+        buf.offset = static_cast<unsigned>(offset);
+        buf.len = static_cast<unsigned>(len);
+        buf.flags = kBufUser;
+        p.publish(buf);
+        ret += len;
+        left -= len;
+        addr += len;
+      }
+      if (left != 0) break;
+    }
+    if (was_empty && !p.empty()) p.rd_wait.take_one(wake_readers);
+    if (waited && !p.full()) p.wr_wait.take_one(wake_writers);
+  }
+  if (ret > 0) {
+    add(p.bytes_written, ret);
+    add(p.writes, 1);
+  }
+  lock.unlock();
+  wake_readers.wake();
+  wake_writers.wake();
+  if (ret > 0) {
+    internal::poll_notify();
+    return {ret, {}};
+  }
+  return {0, errno_code(err)};
+}
+
+IoResult Pipe::vmsplice_to_user(std::span<const iovec> iov, bool nonblock) noexcept {
+  internal::IovCursor to(iov);
+  std::size_t total = to.remaining();
+  if (total == 0) return {};
+
+  Impl& p = *impl_;
+  internal::Wakeup wake_writers;
+  PipeLock lock(p.mutex);
+  std::size_t ret = 0;
+  int err = 0;
+  bool room = false;
+  while (total != 0) {
+    if (p.empty()) {  // splice_from_pipe_next
+      if (p.writers == 0 || ret != 0) break;
+      if (nonblock) {
+        err = EAGAIN;
+        break;
+      }
+      if (room) p.wr_wait.take_one(wake_writers);
+      room = false;
+      if (p.rd_wait.wait(lock, [&p] { return !p.empty() || p.writers == 0; }, kSpliceWait) ==
+          internal::WaitResult::interrupted) {
+        err = EINTR;
+        break;
+      }
+      continue;
+    }
+    // A buffer is copied whole or not at all (the count is what fit in `iov`); no packet
+    // boundaries, as splice's pipe_to_user.
+    Buffer& buf = p.slot(p.tail);
+    const std::size_t chars = buf.len < total ? buf.len : total;
+    if (to.copy_in(static_cast<char*>(buf.page) + buf.offset, chars) < chars) {
+      if (ret == 0) err = EFAULT;
+      break;
+    }
+    buf.offset += static_cast<unsigned>(chars);
+    buf.len -= static_cast<unsigned>(chars);
+    ret += chars;
+    total -= chars;
+    if (buf.len == 0 && buf.pending == 0) {
+      ++p.tail;
+      room |= p.release_claimed();
+    }
+  }
+  if (room) p.wr_wait.take_one(wake_writers);
+  if (ret > 0) {
+    add(p.bytes_read, ret);
+    add(p.reads, 1);
+  }
+  lock.unlock();
+  wake_writers.wake();
+  if (ret > 0) {
+    internal::poll_notify();
+    return {ret, {}};
+  }
+  return {0, errno_code(err)};
+}
+
+IoResult Pipe::splice(Pipe& in, Pipe& out, std::size_t len, bool nonblock) noexcept {
+  Impl& ip = *in.impl_;
+  Impl& op = *out.impl_;
+  if (&ip == &op) return {0, errno_code(EINVAL)};
+  if (len == 0) return {};
+  for (;;) {
+    if (const int e = prep_input(ip, nonblock); e != 0) return {0, errno_code(e)};
+    if (const int e = prep_output(op, nonblock); e != 0) return {0, errno_code(e)};
+    internal::Wakeup wake_in_writers;
+    internal::Wakeup wake_out_readers;
+    BothLocks locks(ip, op);
+    const bool out_was_empty = op.empty();
+    const bool share_allocator = &ip.pool->allocator() == &op.pool->allocator();
+    Transfer t;
+    while (len != 0) {
+      if (op.readers == 0) {
+        if (t.ret == 0) t.err = EPIPE;
+        break;
+      }
+      const bool in_empty = ip.empty();
+      if (in_empty && ip.writers == 0) break;
+      if (in_empty || op.full()) {
+        if (t.ret != 0) break;
+        if (nonblock) {
+          t.err = EAGAIN;
+        } else {
+          t.retry = true;
+        }
+        break;
+      }
+      Buffer& ibuf = ip.slot(ip.tail);
+      Buffer moved;
+      if (len >= ibuf.len && ibuf.pins == 0 && ibuf.pending == 0) {
+        // The whole buffer changes pipes, flags and page reference included.
+        moved = ibuf;
+        if ((moved.flags & (kBufShared | kBufUser)) == 0 && !share_allocator) {
+          if (!internal::PageRefs::global().adopt(moved.page, ip.pool->allocator_handle())) {
+            if (t.ret == 0) t.err = ENOMEM;
+            break;
+          }
+          moved.flags |= kBufShared;
+        }
+        ibuf.page = nullptr;
+        ibuf.len = 0;
+        ibuf.flags = 0;
+      } else {
+        // Part of it (or all of it while copies still use its slot): a second reference.
+        if (!get_ref(ip, ibuf)) {
+          if (t.ret == 0) t.err = ENOMEM;
+          break;
+        }
+        moved = ibuf;
+        moved.flags &= ~kBufCanMerge;
+        moved.len = len < ibuf.len ? static_cast<unsigned>(len) : ibuf.len;
+        ibuf.offset += moved.len;
+        ibuf.len -= moved.len;
+      }
+      if (ibuf.len == 0 && ibuf.pending == 0) {
+        ++ip.tail;
+        t.input_room |= ip.release_claimed();
+      }
+      op.publish(moved);
+      t.ret += moved.len;
+      len -= moved.len;
+    }
+    if (t.input_room) ip.wr_wait.take_one(wake_in_writers);
+    if (out_was_empty && !op.empty()) op.rd_wait.take_one(wake_out_readers);
+    if (t.ret > 0) {
+      add(ip.bytes_read, t.ret);
+      add(ip.reads, 1);
+      add(op.bytes_written, t.ret);
+      add(op.writes, 1);
+    }
+    locks.unlock();
+    wake_in_writers.wake();
+    wake_out_readers.wake();
+    if (t.retry) continue;
+    if (t.ret > 0) {
+      internal::poll_notify();
+      return {t.ret, {}};
+    }
+    return {0, errno_code(t.err)};
+  }
+}
+
+IoResult Pipe::tee(Pipe& in, Pipe& out, std::size_t len, bool nonblock) noexcept {
+  Impl& ip = *in.impl_;
+  Impl& op = *out.impl_;
+  if (&ip == &op) return {0, errno_code(EINVAL)};
+  if (len == 0) return {};
+  if (const int e = prep_input(ip, nonblock); e != 0) return {0, errno_code(e)};
+  if (const int e = prep_output(op, nonblock); e != 0) return {0, errno_code(e)};
+  internal::Wakeup wake_out_readers;
+  BothLocks locks(ip, op);
+  const bool out_was_empty = op.empty();
+  Transfer t;
+  // link_pipe: every committed input buffer in order, each as a second reference that never
+  // takes merges, trimmed to what is left of `len`.
+  for (unsigned i = ip.tail; len != 0; ++i) {
+    if (op.readers == 0) {
+      if (t.ret == 0) t.err = EPIPE;
+      break;
+    }
+    if (i == ip.committed || ip.slot(i).len == 0 || op.full()) break;
+    Buffer& ibuf = ip.slot(i);
+    if (!get_ref(ip, ibuf)) {
+      if (t.ret == 0) t.err = ENOMEM;
+      break;
+    }
+    Buffer copy = ibuf;
+    copy.flags &= ~kBufCanMerge;
+    if (copy.len > len) copy.len = static_cast<unsigned>(len);
+    op.publish(copy);
+    t.ret += copy.len;
+    len -= copy.len;
+  }
+  if (out_was_empty && !op.empty()) op.rd_wait.take_one(wake_out_readers);
+  if (t.ret > 0) {
+    add(op.bytes_written, t.ret);
+    add(op.writes, 1);
+  }
+  locks.unlock();
+  wake_out_readers.wake();
+  if (t.ret > 0) {
+    internal::poll_notify();
+    return {t.ret, {}};
+  }
+  return {0, errno_code(t.err)};
 }
 
 }  // namespace pipepool

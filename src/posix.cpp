@@ -476,3 +476,63 @@ int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {
 }
 
 }  // extern "C"
+
+// vmsplice / splice / tee. Checks in the kernel's order: flags (EINVAL), then descriptors (EBADF),
+// then for splice an offset on a pipe (ESPIPE) before the access modes (EBADF), then the same pipe
+// on both sides (EINVAL). splice with len 0 returns 0 before any check; tee checks its flags first.
+namespace pipepool {
+namespace {
+
+constexpr unsigned kSpliceFlags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT;
+
+// splice and tee do not wait when the flag says so or either end is O_NONBLOCK.
+bool splice_nonblock(const PipeEnd& in, const PipeEnd& out, unsigned flags) noexcept {
+  return (flags & SPLICE_F_NONBLOCK) != 0 || ((in.flags() | out.flags()) & O_NONBLOCK) != 0;
+}
+
+}  // namespace
+}  // namespace pipepool
+
+extern "C" {
+
+ssize_t pp_vmsplice(int fd, const struct iovec* iov, size_t nr_segs, unsigned int flags) {
+  using namespace pipepool;
+  if ((flags & ~kSpliceFlags) != 0) return fail<ssize_t>(EINVAL);
+  const std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
+  if (!end) return fail<ssize_t>(EBADF);
+  if (nr_segs > kMaxIov) return fail<ssize_t>(EINVAL);
+  IovArgs args;
+  if (const int e = args.init(iov, static_cast<int>(nr_segs)); e != 0) return fail<ssize_t>(e);
+  // The vmsplice of a write end waits only with SPLICE_F_NONBLOCK unset, whatever O_NONBLOCK says.
+  const bool nonblock = (flags & SPLICE_F_NONBLOCK) != 0;
+  if (end->is_writer()) return finish(end->pipe().vmsplice_to_pipe(args.iov(), nonblock));
+  return finish(end->pipe().vmsplice_to_user(args.iov(), nonblock));
+}
+
+ssize_t pp_splice(int fd_in, __off64_t* off_in, int fd_out, __off64_t* off_out, size_t len,
+                  unsigned int flags) {
+  using namespace pipepool;
+  if (len == 0) return 0;
+  if ((flags & ~kSpliceFlags) != 0) return fail<ssize_t>(EINVAL);
+  const std::shared_ptr<PipeEnd> in = FdTable::global().get(fd_in);
+  if (!in) return fail<ssize_t>(EBADF);
+  const std::shared_ptr<PipeEnd> out = FdTable::global().get(fd_out);
+  if (!out) return fail<ssize_t>(EBADF);
+  if (off_in != nullptr || off_out != nullptr) return fail<ssize_t>(ESPIPE);
+  if (in->is_writer() || !out->is_writer()) return fail<ssize_t>(EBADF);
+  return finish(Pipe::splice(in->pipe(), out->pipe(), len, splice_nonblock(*in, *out, flags)));
+}
+
+ssize_t pp_tee(int fd_in, int fd_out, size_t len, unsigned int flags) {
+  using namespace pipepool;
+  if ((flags & ~kSpliceFlags) != 0) return fail<ssize_t>(EINVAL);
+  if (len == 0) return 0;
+  const std::shared_ptr<PipeEnd> in = FdTable::global().get(fd_in);
+  if (!in) return fail<ssize_t>(EBADF);
+  const std::shared_ptr<PipeEnd> out = FdTable::global().get(fd_out);
+  if (!out) return fail<ssize_t>(EBADF);
+  if (in->is_writer() || !out->is_writer()) return fail<ssize_t>(EBADF);
+  return finish(Pipe::tee(in->pipe(), out->pipe(), len, splice_nonblock(*in, *out, flags)));
+}
+
+}  // extern "C"

@@ -106,6 +106,21 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
   [[nodiscard]] IoResult read(std::span<const iovec> iov, bool nonblock) noexcept;
   [[nodiscard]] IoResult write(std::span<const iovec> iov, bool nonblock, bool packet) noexcept;
 
+  // vmsplice(2) into the write end: the pipe references the caller's bytes (one buffer per page
+  // of each segment, at most the free slots, never merged into), which must stay unchanged and
+  // mapped until read. Waits for a free slot unless `nonblock`; EPIPE without readers.
+  [[nodiscard]] IoResult vmsplice_to_pipe(std::span<const iovec> iov, bool nonblock) noexcept;
+  // vmsplice(2) from the read end: copies out like readv, without packet boundaries; a buffer
+  // that faults part-way stays in the pipe (EFAULT, or the bytes copied before it).
+  [[nodiscard]] IoResult vmsplice_to_user(std::span<const iovec> iov, bool nonblock) noexcept;
+  // splice(2) between two pipes: moves up to `len` bytes of buffers (whole buffers keep their
+  // flags; a part becomes a shared page reference). EINVAL for the same pipe.
+  [[nodiscard]] static IoResult splice(Pipe& in, Pipe& out, std::size_t len,
+                                       bool nonblock) noexcept;
+  // tee(2): duplicates up to `len` bytes of `in`'s buffers into `out` as shared page references,
+  // consuming nothing. EINVAL for the same pipe.
+  [[nodiscard]] static IoResult tee(Pipe& in, Pipe& out, std::size_t len, bool nonblock) noexcept;
+
   // F_SETPIPE_SZ: returns the new size in bytes, or EINVAL / EPERM / EBUSY.
   // `privileged` stands for CAP_SYS_RESOURCE (growth beyond kPipeMaxSize).
   [[nodiscard]] SizeResult set_size(std::size_t requested, bool privileged = false) noexcept;
@@ -140,6 +155,9 @@ class Reader {
   explicit Reader(std::shared_ptr<PipeEnd> end) noexcept : end_(std::move(end)) {}
   [[nodiscard]] IoResult read(std::span<std::byte> buf) noexcept;
   [[nodiscard]] IoResult readv(std::span<const iovec> iov) noexcept;
+  // vmsplice(2) on the read end: copies out (see Pipe::vmsplice_to_user). `flags` as the
+  // kernel's (SPLICE_F_*; others: EINVAL); only SPLICE_F_NONBLOCK avoids waiting.
+  [[nodiscard]] IoResult vmsplice(std::span<const iovec> iov, unsigned flags = 0) noexcept;
   [[nodiscard]] Reader clone() const noexcept { return Reader(end_); }
   void close() noexcept { end_.reset(); }
   [[nodiscard]] bool is_open() const noexcept { return end_ != nullptr; }
@@ -161,6 +179,10 @@ class Writer {
   explicit Writer(std::shared_ptr<PipeEnd> end) noexcept : end_(std::move(end)) {}
   [[nodiscard]] IoResult write(std::span<const std::byte> buf) noexcept;
   [[nodiscard]] IoResult writev(std::span<const iovec> iov) noexcept;
+  // vmsplice(2) on the write end: the pipe references `iov`'s bytes without copying them; they
+  // must stay unchanged until read (see Pipe::vmsplice_to_pipe). Only SPLICE_F_NONBLOCK avoids
+  // waiting (O_NONBLOCK does not, as in the kernel).
+  [[nodiscard]] IoResult vmsplice(std::span<const iovec> iov, unsigned flags = 0) noexcept;
   [[nodiscard]] Writer clone() const noexcept { return Writer(end_); }
   void close() noexcept { end_.reset(); }
   [[nodiscard]] bool is_open() const noexcept { return end_ != nullptr; }
@@ -182,6 +204,14 @@ struct PipePair {
   std::error_code error{};
   [[nodiscard]] bool ok() const noexcept { return !error; }
 };
+
+// splice(2) / tee(2) from `in`'s pipe to `out`'s, with the kernel's flags (SPLICE_F_*; others:
+// EINVAL) and rules: EBADF for a closed handle, EINVAL for the same pipe; waits unless
+// SPLICE_F_NONBLOCK or either end is O_NONBLOCK. See Pipe::splice and Pipe::tee.
+[[nodiscard]] IoResult splice(const Reader& in, const Writer& out, std::size_t len,
+                              unsigned flags = 0) noexcept;
+[[nodiscard]] IoResult tee(const Reader& in, const Writer& out, std::size_t len,
+                           unsigned flags = 0) noexcept;
 
 // Makes a pipe: EINVAL for a policy that is not built, ENOMEM when memory runs out.
 [[nodiscard]] PipePair make_pipe(const PipeOptions& options = {}) noexcept;

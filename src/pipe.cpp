@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "internal/iov_cursor.hpp"
-#include "internal/page_refs.hpp"
 #include "internal/metered_mutex.hpp"
+#include "internal/page_refs.hpp"
 #include "internal/pipe_mutex.hpp"
 #include "internal/poll_wait.hpp"
 #include "internal/wait_queue.hpp"
@@ -651,7 +651,6 @@ void Pipe::close_end(bool writer) noexcept {
   if (last) internal::poll_notify();
 }
 
-
 // Zero-copy operations: vmsplice, splice and tee (fs/splice.c). They run under the pipe mutexes in
 // both copy modes and see only committed buffers; a buffer whose slot copies still use (pins, a
 // merge in flight) is shared by reference instead of moved.
@@ -667,8 +666,8 @@ int prep_input(Pipe::Impl& p, bool nonblock) noexcept {
   PipeLock lock(p.mutex);
   if (!p.empty() || p.writers == 0) return 0;
   if (nonblock) return EAGAIN;
-  const internal::WaitResult r =
-      p.rd_wait.wait(lock, [&p] { return !p.empty() || p.writers == 0; }, kSpliceWait);
+  const internal::WaitResult r = p.rd_wait.wait(
+      lock, [&p] { return !p.empty() || p.writers == 0; }, kSpliceWait);
   return r == internal::WaitResult::interrupted ? EINTR : 0;
 }
 
@@ -678,8 +677,8 @@ int prep_output(Pipe::Impl& p, bool nonblock) noexcept {
   if (!p.full()) return 0;
   if (p.readers == 0) return EPIPE;
   if (nonblock) return EAGAIN;
-  const internal::WaitResult r =
-      p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; }, kSpliceWait);
+  const internal::WaitResult r = p.wr_wait.wait(
+      lock, [&p] { return !p.full() || p.readers == 0; }, kSpliceWait);
   if (r == internal::WaitResult::interrupted) return EINTR;
   return p.full() ? EPIPE : 0;
 }
@@ -741,7 +740,8 @@ IoResult Pipe::vmsplice_to_pipe(std::span<const iovec> iov, bool nonblock) noexc
       break;
     }
     waited = true;
-    if (p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; }, kSpliceWait) ==
+    if (p.wr_wait.wait(
+            lock, [&p] { return !p.full() || p.readers == 0; }, kSpliceWait) ==
         internal::WaitResult::interrupted) {
       err = EINTR;
       break;
@@ -812,7 +812,8 @@ IoResult Pipe::vmsplice_to_user(std::span<const iovec> iov, bool nonblock) noexc
       }
       if (room) p.wr_wait.take_one(wake_writers);
       room = false;
-      if (p.rd_wait.wait(lock, [&p] { return !p.empty() || p.writers == 0; }, kSpliceWait) ==
+      if (p.rd_wait.wait(
+              lock, [&p] { return !p.empty() || p.writers == 0; }, kSpliceWait) ==
           internal::WaitResult::interrupted) {
         err = EINTR;
         break;

@@ -42,12 +42,16 @@ struct PipeOps {
   int (*fcntl)(int, int, ...);
   int (*ioctl)(int, unsigned long, ...);
   int (*poll)(pollfd*, nfds_t, int);
+  ssize_t (*vmsplice)(int, const iovec*, size_t, unsigned);
+  ssize_t (*splice)(int, __off64_t*, int, __off64_t*, size_t, unsigned);
+  ssize_t (*tee)(int, int, size_t, unsigned);
 };
 
-inline const PipeOps kKernelOps{"Kernel", ::pipe2, ::read,  ::write, ::readv, ::writev,
-                                ::close,  ::dup,   ::fcntl, ::ioctl, ::poll};
-inline const PipeOps kPipepoolOps{"Pipepool", pp_pipe2, pp_read,  pp_write, pp_readv, pp_writev,
-                                  pp_close,   pp_dup,   pp_fcntl, pp_ioctl, pp_poll};
+inline const PipeOps kKernelOps{"Kernel", ::pipe2, ::read,  ::write, ::readv,    ::writev, ::close,
+                                ::dup,    ::fcntl, ::ioctl, ::poll,  ::vmsplice, ::splice, ::tee};
+inline const PipeOps kPipepoolOps{"Pipepool", pp_pipe2,    pp_read,   pp_write, pp_readv,
+                                  pp_writev,  pp_close,    pp_dup,    pp_fcntl, pp_ioctl,
+                                  pp_poll,    pp_vmsplice, pp_splice, pp_tee};
 
 // One pipe, closed at the end of the test. Either end may be closed early with close_read() /
 // close_write(); fds are -1 once closed.

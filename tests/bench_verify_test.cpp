@@ -139,7 +139,7 @@ TEST_P(BenchVerifyTarget, InjectedCorruptionIsCaught) {
 
 INSTANTIATE_TEST_SUITE_P(Bench, BenchVerifyTarget,
                          testing::Values("kernel", "kernel-procs", "kernel-vmsplice", "legacy",
-                                         "unified", "memcpy"),
+                                         "unified", "memcpy", "vmsplice"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (auto& c : name) {

@@ -842,8 +842,12 @@ IoResult Pipe::vmsplice_to_user(std::span<const iovec> iov, bool nonblock) noexc
     add(p.bytes_read, ret);
     add(p.reads, 1);
   }
+  PageBatch none;
+  PageBatch spare;
+  p.pool->trim_locked(none, spare);  // as a read ends: the pool gives back what it keeps over
   lock.unlock();
   wake_writers.wake();
+  p.pool->release(spare);
   if (ret > 0) {
     internal::poll_notify();
     return {ret, {}};
@@ -924,9 +928,13 @@ IoResult Pipe::splice(Pipe& in, Pipe& out, std::size_t len, bool nonblock) noexc
       add(op.bytes_written, t.ret);
       add(op.writes, 1);
     }
+    PageBatch none;
+    PageBatch spare;
+    ip.pool->trim_locked(none, spare);  // the input released pages, as a read does
     locks.unlock();
     wake_in_writers.wake();
     wake_out_readers.wake();
+    ip.pool->release(spare);
     if (t.retry) continue;
     if (t.ret > 0) {
       internal::poll_notify();

@@ -483,12 +483,9 @@ int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {
 namespace pipepool {
 namespace {
 
+// Checked first, as the kernel does; the C++ handle calls (handles_splice.cpp) then apply the
+// blocking rules.
 constexpr unsigned kSpliceFlags = SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT;
-
-// splice and tee do not wait when the flag says so or either end is O_NONBLOCK.
-bool splice_nonblock(const PipeEnd& in, const PipeEnd& out, unsigned flags) noexcept {
-  return (flags & SPLICE_F_NONBLOCK) != 0 || ((in.flags() | out.flags()) & O_NONBLOCK) != 0;
-}
 
 }  // namespace
 }  // namespace pipepool
@@ -503,10 +500,8 @@ ssize_t pp_vmsplice(int fd, const struct iovec* iov, size_t nr_segs, unsigned in
   if (nr_segs > kMaxIov) return fail<ssize_t>(EINVAL);
   IovArgs args;
   if (const int e = args.init(iov, static_cast<int>(nr_segs)); e != 0) return fail<ssize_t>(e);
-  // The vmsplice of a write end waits only with SPLICE_F_NONBLOCK unset, whatever O_NONBLOCK says.
-  const bool nonblock = (flags & SPLICE_F_NONBLOCK) != 0;
-  if (end->is_writer()) return finish(end->pipe().vmsplice_to_pipe(args.iov(), nonblock));
-  return finish(end->pipe().vmsplice_to_user(args.iov(), nonblock));
+  if (end->is_writer()) return finish(Writer(end).vmsplice(args.iov(), flags));
+  return finish(Reader(end).vmsplice(args.iov(), flags));
 }
 
 ssize_t pp_splice(int fd_in, __off64_t* off_in, int fd_out, __off64_t* off_out, size_t len,
@@ -520,7 +515,7 @@ ssize_t pp_splice(int fd_in, __off64_t* off_in, int fd_out, __off64_t* off_out, 
   if (!out) return fail<ssize_t>(EBADF);
   if (off_in != nullptr || off_out != nullptr) return fail<ssize_t>(ESPIPE);
   if (in->is_writer() || !out->is_writer()) return fail<ssize_t>(EBADF);
-  return finish(Pipe::splice(in->pipe(), out->pipe(), len, splice_nonblock(*in, *out, flags)));
+  return finish(splice(Reader(in), Writer(out), len, flags));
 }
 
 ssize_t pp_tee(int fd_in, int fd_out, size_t len, unsigned int flags) {
@@ -532,7 +527,7 @@ ssize_t pp_tee(int fd_in, int fd_out, size_t len, unsigned int flags) {
   const std::shared_ptr<PipeEnd> out = FdTable::global().get(fd_out);
   if (!out) return fail<ssize_t>(EBADF);
   if (in->is_writer() || !out->is_writer()) return fail<ssize_t>(EBADF);
-  return finish(Pipe::tee(in->pipe(), out->pipe(), len, splice_nonblock(*in, *out, flags)));
+  return finish(tee(Reader(in), Writer(out), len, flags));
 }
 
 }  // extern "C"

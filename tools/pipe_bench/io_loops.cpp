@@ -21,6 +21,13 @@ struct FreeDeleter {
   void operator()(std::byte* p) const noexcept { std::free(p); }
 };
 
+// A writer's buffers go back through its endpoints, which may keep them while the pipe refers
+// to them.
+struct AdoptDeleter {
+  Endpoints* endpoints;
+  void operator()(std::byte* p) const noexcept { endpoints->adopt_writer_buffers(p); }
+};
+
 std::int64_t now_ns() noexcept {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
       .count();
@@ -47,8 +54,8 @@ std::string describe(const IoFailure& f) {
 void run_writer(Endpoints& endpoints, const WriterJob& job, WriterTally& tally) noexcept {
   const std::size_t stride = (job.msg_size + kPage - 1) / kPage * kPage;
   const std::size_t count = std::max<std::size_t>(1, endpoints.writer_buffers(job.msg_size));
-  std::unique_ptr<std::byte, FreeDeleter> buffers(
-      static_cast<std::byte*>(std::aligned_alloc(kPage, stride * count)));
+  std::unique_ptr<std::byte, AdoptDeleter> buffers(
+      static_cast<std::byte*>(std::aligned_alloc(kPage, stride * count)), AdoptDeleter{&endpoints});
   if (!buffers) {
     tally.failure = {true, false, ENOMEM, 0, job.msg_size};
     tally.stop_ns = now_ns();

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 #include <sys/uio.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <new>
 #include <span>
 #include <utility>
+#include <vector>
 
 #include "pipepool/pipe.hpp"
 
@@ -36,6 +40,20 @@ class PipepoolEndpoints final : public Endpoints {
     if (!vmsplice_) return 1;
     return (2 * pipe_size_ + msg_size - 1) / msg_size + 1;
   }
+  // vmsplice: the pipe points at the writers' bytes until they are read, so their buffers live
+  // as long as these endpoints.
+  void adopt_writer_buffers(void* block) noexcept override {
+    if (!vmsplice_) {
+      std::free(block);
+      return;
+    }
+    std::lock_guard lock(kept_mutex_);
+    try {
+      kept_.emplace_back(block);
+    } catch (const std::bad_alloc&) {
+      // Cannot track it: leaked rather than freed under readers that may still copy from it.
+    }
+  }
   IoStatus read(std::byte* buf, std::size_t len) noexcept override {
     const auto r = reader_.read(std::span<std::byte>(buf, len));
     return {r.count, r.error.value()};
@@ -53,6 +71,11 @@ class PipepoolEndpoints final : public Endpoints {
   pipepool::Writer writer_;
   bool vmsplice_;
   std::size_t pipe_size_;
+  struct Free {
+    void operator()(void* p) const noexcept { std::free(p); }
+  };
+  std::mutex kept_mutex_;
+  std::vector<std::unique_ptr<void, Free>> kept_;  // writers' buffers, freed last
   // The counters as the last open end saw them, so they stay readable after both closes.
   pipepool::PipeStats last_stats_{};
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,6 +52,11 @@ class Endpoints {
   [[nodiscard]] virtual std::size_t writer_buffers(std::size_t /*msg_size*/) const noexcept {
     return 1;
   }
+  // A writer's message buffers (one std::aligned_alloc block) when the writer is done. The
+  // default frees them; endpoints whose pipe may still refer to them (pipepool vmsplice: the pipe
+  // points at the caller's bytes, it holds no page reference as the kernel does) keep them until
+  // they are destroyed, after the readers.
+  virtual void adopt_writer_buffers(void* block) noexcept { std::free(block); }
 };
 
 struct OpenResult {

@@ -5,7 +5,7 @@ Each seed is an operation sequence in the input format documented in fuzz/pipe_f
 the encoders below mirror that format. Seeds cover: mixed-size fills (merging, slot use, partial
 non-blocking writes), packet mode and its toggling, resizing with data inside (EBUSY, rounding,
 EPERM, EINVAL, privileged growth), EOF and EPIPE, dup/reopen/close, flags, wrong-end calls,
-readv/writev layouts, every policy, and allocation failures.
+readv/writev layouts, vmsplice on both ends, every policy, and allocation failures.
 """
 import os
 import sys
@@ -63,6 +63,18 @@ def writev(h, segs):
 
 def read(h, n):
     return [3, h] + size(n)
+
+
+def vmsplice(h, segs, align=0):
+    """vmsplice into a write end; the segments start 16 * align bytes after a page boundary."""
+    out = [14, h, len(segs) - 1]
+    for s in segs:
+        out += size(s)
+    return out + [align]
+
+
+def vmsplice_read(h, n):
+    return [4, h] + size(n)
 
 
 def readv(h, segs):
@@ -161,6 +173,15 @@ def iov_ops():
             writev(0, [0]), readv(0, [100000])]
 
 
+def vmsplice_ops():
+    return [write(0, 100), vmsplice(0, [100]), write(0, 10), read(0, 150), read_all(0),
+            vmsplice(0, [8192], 6), vmsplice(0, [1, 0, 4096, 7], 255), vmsplice_read(0, 5000),
+            vmsplice_read(0, 1), read_all(0), vmsplice(0, [262140], 1), vmsplice(0, [1]),
+            vmsplice_read(0, 100000), resize(0, "pow", 2), write(0, 70000),
+            vmsplice(0, [4096]), read_all(0), vmsplice(0, [20000]), close(1), read_all(0),
+            vmsplice_read(0, 10)]
+
+
 def big_ops():
     return [privileged_resize(8), write(0, 262140), write(0, 200000), read_all(0),
             writev(0, [65536, 65536, 65536, 65536]), read(0, 3), read_all(0)]
@@ -182,6 +203,8 @@ def main():
         "dup_flags_unified": seed("unified", ops=dup_flags_ops()),
         "iov_prealloc": seed("prealloc", ops=iov_ops()),
         "big_unified": seed("unified", ops=big_ops()),
+        "vmsplice_unified": seed("unified", ops=vmsplice_ops()),
+        "vmsplice_packet_legacy": seed("legacy", packet_mode=True, ops=vmsplice_ops()),
         "fail3_fill_legacy": seed("legacy", fail_every=3, ops=fill_mixed()),
         "fail2_big_prealloc": seed("prealloc", fail_every=2, ops=big_ops()),
         "fail5_big_unified": seed("unified", fail_every=5, ops=big_ops() + fill_mixed()),

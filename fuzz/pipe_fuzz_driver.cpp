@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <span>
@@ -158,11 +159,17 @@ class Session {
     const std::uint8_t op = in.u8() % 16;
     switch (op) {
       case 0:
-      case 1:
-      case 14: {
+      case 1: {
         Handle* h = pick(in, true);
         const std::size_t len = decode_size(in);
         if (h != nullptr) do_write(*h, {len});
+        break;
+      }
+      case 14: {
+        Handle* h = pick(in, true);
+        const auto segs = decode_segments(in);
+        const std::size_t align = std::size_t{in.u8()} * 16;
+        if (h != nullptr) do_vmsplice_in(*h, segs, align);
         break;
       }
       case 2: {
@@ -171,11 +178,16 @@ class Session {
         if (h != nullptr) do_write(*h, segs);
         break;
       }
-      case 3:
-      case 4: {
+      case 3: {
         Handle* h = pick(in, false);
         const std::size_t len = decode_size(in);
         if (h != nullptr) do_read(*h, {len});
+        break;
+      }
+      case 4: {
+        Handle* h = pick(in, false);
+        const std::size_t len = decode_size(in);
+        if (h != nullptr) do_vmsplice_out(*h, len);
         break;
       }
       case 5: {
@@ -337,6 +349,76 @@ class Session {
       while (buf[at] == want.bytes[at]) ++at;
       fail("read content differs at byte %zu of %zu: 0x%02x, model 0x%02x", at, res.count, buf[at],
            want.bytes[at]);
+    }
+    drop_read_sources();
+  }
+
+  // vmsplice into a write end: the pipe references `sources_`, which keeps each source until the
+  // model has read every byte of it. SPLICE_F_NONBLOCK follows the end's O_NONBLOCK (vmsplice
+  // itself ignores O_NONBLOCK); a call the model says would block is skipped.
+  void do_vmsplice_in(Handle& h, const std::vector<std::size_t>& segs, std::size_t align) {
+    const EndState& st = state_of(h);
+    std::size_t total = 0;
+    for (std::size_t len : segs) total += len;
+    Source& src = sources_.emplace_back();
+    src.bytes.resize(total + kModelPage + align % kModelPage);
+    const auto base = reinterpret_cast<std::uintptr_t>(src.bytes.data());
+    std::uint8_t* data =
+        src.bytes.data() + (kModelPage - base % kModelPage) % kModelPage + align % kModelPage;
+    for (std::size_t i = 0; i < total; ++i) {
+      data[i] = static_cast<std::uint8_t>((serial_++ * 0x9E3779B1u) >> 24);
+    }
+    std::vector<iovec> iov;
+    std::vector<ModelSegment> model_segs;
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < segs.size(); ++i) {
+      void* seg_base = data + at;
+      if (segs[i] == 0 && i % 2 == 1) seg_base = nullptr;
+      iov.push_back({seg_base, segs[i]});
+      model_segs.push_back({reinterpret_cast<std::uintptr_t>(data + at), data + at, segs[i]});
+      at += segs[i];
+    }
+    const std::uint64_t written_before = model_.total_written();
+    const VmspliceResult want = model_.vmsplice_in(model_segs, st.nonblock);
+    if (want.would_block) {
+      sources_.pop_back();
+      note("vmsplice len=%zu: skipped (would block)", total);
+      return;
+    }
+    src.stream_end = written_before + want.count;
+    const IoResult res = h.writer_handle.vmsplice(iov, st.nonblock ? SPLICE_F_NONBLOCK : 0);
+    note("vmsplice len=%zu segs=%zu align=%zu nb=%d -> count=%zu err=%d (model count=%zu err=%d)",
+         total, segs.size(), align % kModelPage, st.nonblock, res.count, err_of(res.error),
+         want.count, want.error);
+    if (err_of(res.error) != want.error || res.count != want.count) fail("vmsplice differs");
+  }
+
+  void do_vmsplice_out(Handle& h, std::size_t len) {
+    const EndState& st = state_of(h);
+    std::uint8_t* buf = scratch(true);
+    if (!st.nonblock && model_.empty() && model_.writers() > 0 && len > 0) {
+      note("vmsplice read len=%zu: skipped (would block)", len);
+      return;
+    }
+    const iovec v{buf, len};
+    const IoResult res = h.reader.vmsplice({&v, 1}, st.nonblock ? SPLICE_F_NONBLOCK : 0);
+    const ReadResult want = model_.vmsplice_out(len, st.nonblock);
+    note("vmsplice read len=%zu nb=%d -> count=%zu err=%d (model count=%zu err=%d)", len,
+         st.nonblock, res.count, err_of(res.error), want.bytes.size(), want.error);
+    if (want.would_block) fail("model and pre-check disagree on blocking");
+    if (err_of(res.error) != want.error || res.count != want.bytes.size()) {
+      fail("vmsplice read differs");
+    }
+    if (res.count > 0 && std::memcmp(buf, want.bytes.data(), res.count) != 0) {
+      fail("vmsplice read content differs");
+    }
+    drop_read_sources();
+  }
+
+  // Sources whose bytes the reader has consumed are no longer referenced.
+  void drop_read_sources() {
+    while (!sources_.empty() && sources_.front().stream_end <= model_.total_read()) {
+      sources_.pop_front();
     }
   }
 
@@ -523,6 +605,12 @@ class Session {
   std::uint64_t serial_ = 0;
   std::size_t op_index_ = 0;
   std::vector<std::string> trace_;
+  // vmsplice sources: bytes the pipe may reference, and the stream position just past them.
+  struct Source {
+    std::vector<std::uint8_t> bytes;
+    std::uint64_t stream_end = 0;
+  };
+  std::deque<Source> sources_;
 };
 
 }  // namespace

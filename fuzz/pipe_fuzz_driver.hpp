@@ -14,7 +14,8 @@
 //     0, 1  write      h:u8 len:SIZE
 //     2     writev     h:u8 n:u8 (1 + n % 8 segments) then n x SIZE (zero-length segments at odd
 //                      positions have a null base)
-//     3, 4  read       h:u8 len:SIZE
+//     3     read       h:u8 len:SIZE
+//     4     vmsplice read  h:u8 len:SIZE             (read end: copies out, no packet boundaries)
 //     5     readv      h:u8 n:u8 then n x SIZE
 //     6     resize     h:u8 bytes:RSIZE               (F_SETPIPE_SZ through that handle)
 //     7     close      h:u8                           (the handle; the last one closes its end)
@@ -25,7 +26,9 @@
 //     12    resize as CAP_SYS_RESOURCE   k:u8         (4096 << (k % 11)) + (k >> 7)
 //     13    wrong end  h:u8                           (read on a write end or write on a read
 //                                                      end: EBADF; also a closed handle)
-//     14    write      h:u8 len:SIZE                  (as 0)
+//     14    vmsplice   h:u8 n:u8 then n x SIZE, a:u8  (write end: the pipe references the
+//                      segments, laid out from 16 * a bytes (mod 4096) after a page boundary and
+//                      kept until read; SPLICE_F_NONBLOCK when the end is O_NONBLOCK)
 //     15    read all   h:u8                           (a 2 MiB read)
 //   h picks one of the open handles (mod count); an operation with no handle to use is skipped,
 //   and so is a call on a blocking end that the model says would block.

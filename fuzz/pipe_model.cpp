@@ -12,7 +12,7 @@ std::size_t PipeModel::merge_bytes(std::size_t len) const {
   const std::size_t tail = len % kModelPage;
   if (tail == 0 || bufs_.empty()) return 0;
   const ModelBuffer& last = bufs_.back();
-  if (last.packet || last.page_end + tail > kModelPage) return 0;
+  if (last.packet || last.user || last.page_end + tail > kModelPage) return 0;
   return tail;
 }
 
@@ -86,6 +86,68 @@ ReadResult PipeModel::read(std::size_t len, bool nonblock) {
     front.bytes.erase(front.bytes.begin(), front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
     if (packet || front.bytes.empty()) bufs_.pop_front();
     want = packet ? 0 : want - n;
+  }
+  total_read_ += r.bytes.size();
+  return r;
+}
+
+VmspliceResult PipeModel::vmsplice_in(const std::vector<ModelSegment>& segs, bool nonblock) {
+  VmspliceResult r;
+  std::size_t total = 0;
+  for (const ModelSegment& g : segs) total += g.len;
+  if (total == 0) return r;
+  if (readers_ == 0) {
+    r.error = EPIPE;
+    return r;
+  }
+  if (full()) {
+    if (nonblock) {
+      r.error = EAGAIN;
+    } else {
+      r.would_block = true;
+    }
+    return r;
+  }
+  for (const ModelSegment& g : segs) {
+    std::size_t at = 0;
+    while (at < g.len && !full()) {
+      const std::size_t offset = (g.address + at) % kModelPage;
+      const std::size_t n = std::min(g.len - at, kModelPage - offset);
+      ModelBuffer buf;
+      buf.bytes.assign(g.bytes + at, g.bytes + at + n);
+      buf.page_end = offset + n;
+      buf.user = true;
+      bufs_.push_back(std::move(buf));
+      at += n;
+      r.count += n;
+    }
+    if (at < g.len) break;
+  }
+  total_written_ += r.count;
+  return r;
+}
+
+ReadResult PipeModel::vmsplice_out(std::size_t len, bool nonblock) {
+  ReadResult r;
+  if (len == 0) return r;
+  if (bufs_.empty()) {
+    if (writers_ == 0) return r;
+    if (nonblock) {
+      r.error = EAGAIN;
+    } else {
+      r.would_block = true;
+    }
+    return r;
+  }
+  std::size_t want = len;
+  while (want != 0 && !bufs_.empty()) {
+    ModelBuffer& front = bufs_.front();
+    const std::size_t n = std::min(want, front.bytes.size());
+    r.bytes.insert(r.bytes.end(), front.bytes.begin(),
+                   front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    front.bytes.erase(front.bytes.begin(), front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    if (front.bytes.empty()) bufs_.pop_front();
+    want -= n;
   }
   total_read_ += r.bytes.size();
   return r;

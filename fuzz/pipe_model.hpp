@@ -21,9 +21,23 @@ inline constexpr std::size_t kModelMaxSize = 1024 * 1024;  // pipe-max-size
 struct ModelBuffer {
   std::vector<std::uint8_t> bytes;  // unread bytes, oldest first
   std::size_t page_end = 0;         // offset inside the page just past the last byte
-  bool packet = false;              // PACKET flag; otherwise CAN_MERGE
+  bool packet = false;              // PACKET flag; otherwise CAN_MERGE unless `user`
+  bool user = false;                // vmsplice: the caller's memory, never merged into
 
   bool operator==(const ModelBuffer&) const = default;
+};
+
+// One vmsplice segment: where its bytes start (only the offset in the page matters) and them.
+struct ModelSegment {
+  std::uintptr_t address = 0;
+  const std::uint8_t* bytes = nullptr;
+  std::size_t len = 0;
+};
+
+struct VmspliceResult {
+  std::size_t count = 0;
+  int error = 0;             // EPIPE, EAGAIN
+  bool would_block = false;  // nothing was changed
 };
 
 struct WritePlan {
@@ -57,6 +71,13 @@ class PipeModel {
 
   // A read of `len` bytes; applied unless it would block.
   [[nodiscard]] ReadResult read(std::size_t len, bool nonblock);
+
+  // vmsplice into the write end: one buffer per page each segment touches, as many as there are
+  // free slots, never merged; applied unless it would block. The model copies the bytes (the
+  // caller must keep the real ones unchanged until read, as the pipe references them).
+  [[nodiscard]] VmspliceResult vmsplice_in(const std::vector<ModelSegment>& segs, bool nonblock);
+  // vmsplice from the read end: a read without packet boundaries; applied unless it would block.
+  [[nodiscard]] ReadResult vmsplice_out(std::size_t len, bool nonblock);
 
   // F_SETPIPE_SZ.
   [[nodiscard]] ResizeResult resize(std::size_t bytes, bool privileged);

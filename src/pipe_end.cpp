@@ -92,8 +92,12 @@ IoResult PipeEnd::write(std::span<const iovec> iov) noexcept {
 IoResult PipeEnd::write_unchecked(std::span<const iovec> iov) noexcept {
   const int flags = status_flags_.load(std::memory_order_relaxed);
   const IoResult r = pipe_->write(iov, (flags & O_NONBLOCK) != 0, (flags & O_DIRECT) != 0);
-  if (sigpipe_ && no_reader(r, iov, *pipe_)) pthread_kill(pthread_self(), SIGPIPE);
+  if (no_reader(r, iov, *pipe_)) raise_sigpipe();
   return r;
+}
+
+void PipeEnd::raise_sigpipe() const noexcept {
+  if (sigpipe_) pthread_kill(pthread_self(), SIGPIPE);
 }
 
 int PipeEnd::flags() const noexcept {

@@ -513,3 +513,50 @@ int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {
 }
 
 }  // extern "C"
+
+// vmsplice / splice / tee. Checks in the kernel's order: flags (EINVAL), then descriptors (EBADF),
+// then for splice an offset on a pipe (ESPIPE) before the access modes (EBADF), then the same pipe
+// on both sides (EINVAL). splice with len 0 returns 0 before any check; tee checks its flags first.
+// An inherited descriptor fails with EIO, as every call does. The C++ handle calls
+// (handles_splice.cpp) then apply the blocking and SIGPIPE rules.
+extern "C" {
+
+ssize_t pp_vmsplice(int fd, const struct iovec* iov, size_t nr_segs, unsigned int flags) {
+  using namespace pipepool;
+  if ((flags & ~kSpliceFlags) != 0) return fail<ssize_t>(EINVAL);
+  const std::shared_ptr<PipeEnd> end = lookup(fd);
+  if (!end) return -1;
+  if (nr_segs > kMaxIov) return fail<ssize_t>(EINVAL);
+  IovArgs args;
+  if (const int e = args.init(iov, static_cast<int>(nr_segs)); e != 0) return fail<ssize_t>(e);
+  if (end->is_writer()) return finish(Writer(end).vmsplice(args.iov(), flags));
+  return finish(Reader(end).vmsplice(args.iov(), flags));
+}
+
+ssize_t pp_splice(int fd_in, __off64_t* off_in, int fd_out, __off64_t* off_out, size_t len,
+                  unsigned int flags) {
+  using namespace pipepool;
+  if (len == 0) return 0;
+  if ((flags & ~kSpliceFlags) != 0) return fail<ssize_t>(EINVAL);
+  const std::shared_ptr<PipeEnd> in = lookup(fd_in);
+  if (!in) return -1;
+  const std::shared_ptr<PipeEnd> out = lookup(fd_out);
+  if (!out) return -1;
+  if (off_in != nullptr || off_out != nullptr) return fail<ssize_t>(ESPIPE);
+  if (in->is_writer() || !out->is_writer()) return fail<ssize_t>(EBADF);
+  return finish(splice(Reader(in), Writer(out), len, flags));
+}
+
+ssize_t pp_tee(int fd_in, int fd_out, size_t len, unsigned int flags) {
+  using namespace pipepool;
+  if ((flags & ~kSpliceFlags) != 0) return fail<ssize_t>(EINVAL);
+  if (len == 0) return 0;
+  const std::shared_ptr<PipeEnd> in = lookup(fd_in);
+  if (!in) return -1;
+  const std::shared_ptr<PipeEnd> out = lookup(fd_out);
+  if (!out) return -1;
+  if (in->is_writer() || !out->is_writer()) return fail<ssize_t>(EBADF);
+  return finish(tee(Reader(in), Writer(out), len, flags));
+}
+
+}  // extern "C"

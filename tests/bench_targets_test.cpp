@@ -1,5 +1,5 @@
-// pipe_bench's extra targets (kernel-procs, kernel-vmsplice, memcpy, shrinker): each delivers
-// every byte written, counts its writes, and reports what it is.
+// pipe_bench's extra targets (kernel-procs, kernel-vmsplice, memcpy, vmsplice, kernel-splice,
+// splice, shrinker): each delivers every byte written, counts its writes, and reports what it is.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -53,7 +53,8 @@ TEST_P(BenchExtraTarget, DeliversOddSizedMessages) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Bench, BenchExtraTarget,
-                         testing::Values("kernel-procs", "kernel-vmsplice", "memcpy"),
+                         testing::Values("kernel-procs", "kernel-vmsplice", "memcpy", "vmsplice",
+                                         "kernel-splice", "splice"),
                          [](const auto& info) {
                            std::string name = info.param;
                            std::replace(name.begin(), name.end(), '-', '_');
@@ -61,8 +62,8 @@ INSTANTIATE_TEST_SUITE_P(Bench, BenchExtraTarget,
                          });
 
 TEST(BenchTargets, RegistryListsTheNewTargetsWithDescriptions) {
-  for (const char* name :
-       {"kernel", "kernel-procs", "kernel-vmsplice", "legacy", "prealloc", "unified", "memcpy"}) {
+  for (const char* name : {"kernel", "kernel-procs", "kernel-vmsplice", "legacy", "prealloc",
+                           "unified", "memcpy", "vmsplice", "kernel-splice", "splice"}) {
     EXPECT_TRUE(is_known_target(name)) << name;
     EXPECT_FALSE(describe_target(name).empty()) << name;
   }
@@ -81,8 +82,7 @@ TEST(BenchTargets, OnlyPipepoolTargetsUseThePageAllocator) {
   for (const auto name : known_targets()) {
     auto target = make_target(name, TargetConfig{});
     ASSERT_NE(target, nullptr) << name;
-    const bool pipepool =
-        name != "kernel" && name != "kernel-procs" && name != "kernel-vmsplice" && name != "memcpy";
+    const bool pipepool = !name.starts_with("kernel") && name != "memcpy";
     EXPECT_EQ(target->uses_page_allocator(), pipepool) << name;
     EXPECT_EQ(target->name(), name);
   }

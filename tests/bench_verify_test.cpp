@@ -139,7 +139,8 @@ TEST_P(BenchVerifyTarget, InjectedCorruptionIsCaught) {
 
 INSTANTIATE_TEST_SUITE_P(Bench, BenchVerifyTarget,
                          testing::Values("kernel", "kernel-procs", "kernel-vmsplice", "legacy",
-                                         "unified", "memcpy"),
+                                         "unified", "memcpy", "vmsplice", "kernel-splice",
+                                         "splice"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (auto& c : name) {

@@ -47,6 +47,9 @@ struct PipeOps {
   // The lowest number of the instance's descriptor space: descriptor numbers are compared
   // relative to it (F_DUPFD minimums, "the lowest free number").
   int (*fd_base)();
+  ssize_t (*vmsplice)(int, const iovec*, size_t, unsigned);
+  ssize_t (*splice)(int, __off64_t*, int, __off64_t*, size_t, unsigned);
+  ssize_t (*tee)(int, int, size_t, unsigned);
 };
 
 inline int kernel_fd_base() {
@@ -56,11 +59,12 @@ inline int pipepool_fd_base() {
   return internal::FdTable::global().base();
 }
 
-inline const PipeOps kKernelOps{"Kernel", ::pipe2, ::read,  ::write, ::readv, ::writev,
-                                ::close,  ::dup,   ::fcntl, ::ioctl, ::poll,  kernel_fd_base};
-inline const PipeOps kPipepoolOps{"Pipepool", pp_pipe2,  pp_read,  pp_write,
-                                  pp_readv,   pp_writev, pp_close, pp_dup,
-                                  pp_fcntl,   pp_ioctl,  pp_poll,  pipepool_fd_base};
+inline const PipeOps kKernelOps{"Kernel", ::pipe2,        ::read,     ::write,  ::readv,
+                                ::writev, ::close,        ::dup,      ::fcntl,  ::ioctl,
+                                ::poll,   kernel_fd_base, ::vmsplice, ::splice, ::tee};
+inline const PipeOps kPipepoolOps{"Pipepool", pp_pipe2,         pp_read,     pp_write,  pp_readv,
+                                  pp_writev,  pp_close,         pp_dup,      pp_fcntl,  pp_ioctl,
+                                  pp_poll,    pipepool_fd_base, pp_vmsplice, pp_splice, pp_tee};
 
 // One pipe, closed at the end of the test. Either end may be closed early with close_read() /
 // close_write(); fds are -1 once closed.

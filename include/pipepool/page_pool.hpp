@@ -87,6 +87,10 @@ class PagePool {
   // destroyed). Not thread-safe: set it before the pool is shared or after it no longer is.
   void attach_lock(const LockOwnership* lock) noexcept { lock_ = lock; }
   [[nodiscard]] PageAllocator& allocator() const noexcept { return *allocator_; }
+  // The allocator as shared ownership: a page shared with another pipe keeps it alive.
+  [[nodiscard]] const std::shared_ptr<PageAllocator>& allocator_handle() const noexcept {
+    return allocator_;
+  }
 
  protected:
   // Allocation and freeing, counted by where they happen.

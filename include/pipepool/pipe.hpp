@@ -85,6 +85,10 @@ class Reader {
   explicit Reader(std::shared_ptr<PipeEnd> end) noexcept : end_(std::move(end)) {}
   [[nodiscard]] IoResult read(std::span<std::byte> buf) noexcept;
   [[nodiscard]] IoResult readv(std::span<const iovec> iov) noexcept;
+  // vmsplice(2) on the read end: copies out like readv, without packet boundaries; a
+  // buffer that faults part-way stays in the pipe (EFAULT, or the bytes copied before it).
+  // `flags` as the kernel's (SPLICE_F_*; others: EINVAL); only SPLICE_F_NONBLOCK avoids waiting.
+  [[nodiscard]] IoResult vmsplice(std::span<const iovec> iov, unsigned flags = 0) noexcept;
   [[nodiscard]] Reader clone() const noexcept { return Reader(end_); }
   void close() noexcept { end_.reset(); }
   [[nodiscard]] bool is_open() const noexcept { return end_ != nullptr; }
@@ -113,6 +117,11 @@ class Writer {
   explicit Writer(std::shared_ptr<PipeEnd> end) noexcept : end_(std::move(end)) {}
   [[nodiscard]] IoResult write(std::span<const std::byte> buf) noexcept;
   [[nodiscard]] IoResult writev(std::span<const iovec> iov) noexcept;
+  // vmsplice(2) on the write end: the pipe references `iov`'s bytes without copying them; they
+  // must stay unchanged and mapped until read (one buffer per page of each segment, at most the
+  // free slots, never merged into). EPIPE (and SIGPIPE) without readers. Only SPLICE_F_NONBLOCK
+  // avoids waiting (O_NONBLOCK does not, as in the kernel).
+  [[nodiscard]] IoResult vmsplice(std::span<const iovec> iov, unsigned flags = 0) noexcept;
   [[nodiscard]] Writer clone() const noexcept { return Writer(end_); }
   void close() noexcept { end_.reset(); }
   [[nodiscard]] bool is_open() const noexcept { return end_ != nullptr; }
@@ -137,6 +146,16 @@ struct PipePair {
   std::error_code error{};
   [[nodiscard]] bool ok() const noexcept { return !error; }
 };
+
+// splice(2) / tee(2) from `in`'s pipe to `out`'s, with the kernel's flags (SPLICE_F_*; others:
+// EINVAL) and rules: EBADF for a closed handle, EINVAL for the same pipe; waits unless
+// SPLICE_F_NONBLOCK or either end is O_NONBLOCK; EPIPE (and SIGPIPE) without readers on `out`.
+// splice moves up to `len` bytes of buffers (a whole buffer keeps its flags; a part becomes a
+// shared page reference); tee duplicates them as shared references, consuming nothing.
+[[nodiscard]] IoResult splice(const Reader& in, const Writer& out, std::size_t len,
+                              unsigned flags = 0) noexcept;
+[[nodiscard]] IoResult tee(const Reader& in, const Writer& out, std::size_t len,
+                           unsigned flags = 0) noexcept;
 
 // Makes a pipe: EINVAL for a policy that is not built, ENOMEM when memory runs out.
 [[nodiscard]] PipePair make_pipe(const PipeOptions& options = {}) noexcept;

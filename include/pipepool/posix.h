@@ -78,6 +78,14 @@ int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms);
  * moment after the pipe stopped being ready: use O_NONBLOCK pp descriptors. Do not read, write or
  * close it. Errors: EBADF (fd not open), EMFILE / ENFILE (no kernel descriptor left). */
 int pp_event_fd(int fd);
+/* Zero-copy calls with the kernel's signatures, flags (SPLICE_F_*) and errors, between pipepool
+ * descriptors only. pp_vmsplice on a write end makes the pipe reference the caller's memory, which
+ * must stay unchanged and mapped until it is read; on a read end it copies out. pp_splice moves
+ * buffers between two pipes, pp_tee duplicates them; neither copies bytes. */
+ssize_t pp_vmsplice(int fd, const struct iovec* iov, size_t nr_segs, unsigned int flags);
+ssize_t pp_splice(int fd_in, __off64_t* off_in, int fd_out, __off64_t* off_out, size_t len,
+                  unsigned int flags);
+ssize_t pp_tee(int fd_in, int fd_out, size_t len, unsigned int flags);
 /* Frees up to `pages` pages kept by PP_POLICY_SHRINKER pipes, least recently used first; pipes in
  * use are skipped. (size_t)-1 frees all. Returns the pages freed. Thread-safe. */
 size_t pp_shrink(size_t pages);

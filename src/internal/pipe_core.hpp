@@ -6,6 +6,7 @@
 // Pipe::read and Pipe::write skip the access-mode and argument checks PipeEnd makes.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/uio.h>
 
 #include <atomic>
@@ -18,6 +19,10 @@
 #include "pipepool/stats.hpp"
 
 namespace pipepool {
+
+// The flags vmsplice, splice and tee accept (others: EINVAL).
+inline constexpr unsigned kSpliceFlags =
+    SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT;
 
 class Pipe;
 namespace internal {
@@ -49,6 +54,9 @@ class PipeEnd {
   // POLLIN or POLLHUP; write end: POLLOUT or POLLERR). The same descriptor on every call. Errors:
   // EMFILE / ENFILE when no kernel descriptor can be had. Do not read, write or close it.
   [[nodiscard]] FdResult event_fd() const noexcept;
+  // Raises SIGPIPE on the calling thread unless this write end was opened without it; for the
+  // zero-copy calls that failed with EPIPE.
+  void raise_sigpipe() const noexcept;
 
  private:
   std::shared_ptr<Pipe> pipe_;
@@ -70,6 +78,21 @@ class Pipe : public std::enable_shared_from_this<Pipe> {
   // any other base must point to memory of its length (an unmapped one crashes, as memcpy would).
   [[nodiscard]] IoResult read(std::span<const iovec> iov, bool nonblock) noexcept;
   [[nodiscard]] IoResult write(std::span<const iovec> iov, bool nonblock, bool packet) noexcept;
+
+  // vmsplice(2) into the write end: the pipe references the caller's bytes (one buffer per page
+  // of each segment, at most the free slots, never merged into), which must stay unchanged and
+  // mapped until read. Waits for a free slot unless `nonblock`; EPIPE without readers.
+  [[nodiscard]] IoResult vmsplice_to_pipe(std::span<const iovec> iov, bool nonblock) noexcept;
+  // vmsplice(2) from the read end: copies out like readv, without packet boundaries; a buffer
+  // that faults part-way stays in the pipe (EFAULT, or the bytes copied before it).
+  [[nodiscard]] IoResult vmsplice_to_user(std::span<const iovec> iov, bool nonblock) noexcept;
+  // splice(2) between two pipes: moves up to `len` bytes of buffers (whole buffers keep their
+  // flags; a part becomes a shared page reference). EINVAL for the same pipe.
+  [[nodiscard]] static IoResult splice(Pipe& in, Pipe& out, std::size_t len,
+                                       bool nonblock) noexcept;
+  // tee(2): duplicates up to `len` bytes of `in`'s buffers into `out` as shared page references,
+  // consuming nothing. EINVAL for the same pipe.
+  [[nodiscard]] static IoResult tee(Pipe& in, Pipe& out, std::size_t len, bool nonblock) noexcept;
 
   // F_SETPIPE_SZ: returns the new size in bytes, or EINVAL / EPERM / EBUSY.
   // `privileged` stands for CAP_SYS_RESOURCE (growth beyond kPipeMaxSize).

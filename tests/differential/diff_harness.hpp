@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -37,7 +38,20 @@ using testing::kKernelOps;
 using testing::kPipepoolOps;
 using testing::PipeOps;
 
-enum class Kind { Write, Read, Writev, Readv, Fcntl, Dup, Close, PollWith, Ioctl };
+enum class Kind {
+  Write,
+  Read,
+  Writev,
+  Readv,
+  Fcntl,
+  Dup,
+  Close,
+  PollWith,
+  Ioctl,
+  Vmsplice,
+  Splice,
+  Tee
+};
 
 struct Op {
   Kind kind = Kind::Read;
@@ -54,7 +68,10 @@ struct Op {
                                      // (null_base): 0, or another address in the first page
   int cmd = 0;                       // Fcntl command; Ioctl request
   long arg = 0;  // Fcntl argument; PollWith: the extra raw descriptor; Ioctl: 0 = NULL argument,
-                 // else a pointer to an int holding arg
+                 // else a pointer to an int holding arg; Splice/Tee: the output slot
+  unsigned flags = 0;     // Vmsplice/Splice/Tee: SPLICE_F_* flags
+  std::size_t align = 0;  // Vmsplice: offset of the first segment from a page boundary
+  int offsets = 0;        // Splice: bit 0 passes an off_in, bit 1 an off_out
 };
 
 // Builders, so scenarios read as a list of calls.
@@ -115,6 +132,31 @@ inline Op PollWith(int slot, int raw) {
   op.arg = raw;
   return op;
 }
+// vmsplice(slot, segments): on a write end the pipe references a buffer the harness keeps
+// alive; on a read end it reads into fresh buffers like readv.
+inline Op Vms(std::vector<std::size_t> iov, int slot = 1, unsigned flags = SPLICE_F_NONBLOCK,
+              std::size_t align = 0) {
+  Op op = make_op(Kind::Vmsplice, slot);
+  op.iov = std::move(iov);
+  op.flags = flags;
+  op.align = align;
+  return op;
+}
+inline Op Spl(int in, int out, std::size_t len, unsigned flags = 0, int offsets = 0) {
+  Op op = make_op(Kind::Splice, in);
+  op.arg = out;
+  op.size = len;
+  op.flags = flags;
+  op.offsets = offsets;
+  return op;
+}
+inline Op Tee(int in, int out, std::size_t len, unsigned flags = 0) {
+  Op op = make_op(Kind::Tee, in);
+  op.arg = out;
+  op.size = len;
+  op.flags = flags;
+  return op;
+}
 inline Op OnRaw(Op op, int fd) {
   op.raw_fd = fd;
   return op;
@@ -132,8 +174,8 @@ inline std::string bad_name(const Op& op) {
 
 inline std::string describe(const Op& op) {
   std::ostringstream os;
-  static const char* const kNames[] = {"write", "read",  "writev", "readv", "fcntl",
-                                       "dup",   "close", "poll",   "ioctl"};
+  static const char* const kNames[] = {"write", "read", "writev", "readv",    "fcntl",  "dup",
+                                       "close", "poll", "ioctl",  "vmsplice", "splice", "tee"};
   os << kNames[static_cast<int>(op.kind)] << "(";
   if (op.raw_fd) {
     os << "fd=" << (op.in_space ? "base+" : "") << *op.raw_fd;
@@ -164,6 +206,16 @@ inline std::string describe(const Op& op) {
       break;
     case Kind::PollWith:
       os << ", extra fd=" << (op.in_space ? "base+" : "") << op.arg;
+      break;
+    case Kind::Vmsplice:
+      os << ", iov=[";
+      for (std::size_t i = 0; i < op.iov.size() && i < 12; ++i) os << (i ? "," : "") << op.iov[i];
+      os << "], align=" << op.align << ", flags=0x" << std::hex << op.flags << std::dec;
+      break;
+    case Kind::Splice:
+    case Kind::Tee:
+      os << ", out slot=" << op.arg << ", len=" << op.size << ", flags=0x" << std::hex << op.flags
+         << std::dec << (op.offsets ? ", offsets=" + std::to_string(op.offsets) : "");
       break;
     default:
       break;
@@ -262,6 +314,7 @@ class Differ {
     if (history_.size() > 8) history_.pop_front();
     std::vector<unsigned char> wbuf;
     if (op.kind == Kind::Write || op.kind == Kind::Writev) wbuf = pattern(payload_size(op));
+    if (op.kind == Kind::Vmsplice && slot(op).write) keep_vmsplice_source(op);
     const Result k = apply(kKernelOps, 0, op, wbuf);
     const Result p = apply(kPipepoolOps, 1, op, wbuf);
     last_kernel_ = k;
@@ -270,11 +323,28 @@ class Differ {
       return false;
     }
     if ((op.kind == Kind::Write || op.kind == Kind::Writev) && k.ret > 0) stream_pos_ += k.ret;
+    if (op.kind == Kind::Vmsplice && slot(op).write && k.ret > 0) stream_pos_ += k.ret;
     if (op.kind == Kind::Dup) {
       if (k.ret == 0) slots_.push_back({{dup_fd_[0], dup_fd_[1]}, slot(op).write, true});
     }
     if (op.kind == Kind::Close && !op.raw_fd) slots_[op.slot].open = false;
     return compare_state(index, &op);
+  }
+
+  // Opens a second pair of pipes (kernel and pipepool, `flags` plus O_NONBLOCK): two more slots,
+  // its read end then its write end. For splice and tee scenarios.
+  bool add_pipe(int flags = 0) {
+    int k[2] = {-1, -1}, p[2] = {-1, -1};
+    const int kr = kKernelOps.pipe2(k, flags | O_NONBLOCK);
+    const int pr = kPipepoolOps.pipe2(p, flags | O_NONBLOCK);
+    if (kr != 0 || pr != 0) {
+      ADD_FAILURE() << "second pipe2: kernel " << kr << ", pipepool " << pr;
+      ok_ = false;
+      return false;
+    }
+    slots_.push_back({{k[0], p[0]}, false, true});
+    slots_.push_back({{k[1], p[1]}, true, true});
+    return compare_state(-1, nullptr);
   }
 
   bool run(const std::vector<Op>& ops) {
@@ -314,6 +384,19 @@ class Differ {
     bool write;
     bool open;
   };
+
+  // The bytes a vmsplice into a write end references: kept until the Differ goes, shared by both
+  // sides (neither changes them), starting `align` bytes after a page boundary.
+  void keep_vmsplice_source(const Op& op) {
+    const std::size_t n = payload_size(op);
+    std::vector<unsigned char> bytes = pattern(n);
+    const std::size_t pages = (op.align + n) / 4096 + 2;
+    auto& store = vmsplice_sources_.emplace_back(pages * 4096 + 4096, 0);
+    const auto base = reinterpret_cast<std::uintptr_t>(store.data());
+    unsigned char* aligned = store.data() + ((4096 - base % 4096) % 4096) + op.align % 4096;
+    std::copy(bytes.begin(), bytes.end(), aligned);
+    vmsplice_at_ = aligned;
+  }
 
   static std::size_t payload_size(const Op& op) {
     if (op.kind == Kind::Write) return op.size;
@@ -394,6 +477,24 @@ class Differ {
         break;
       case Kind::Close:
         r.ret = api.close(fd);
+        break;
+      case Kind::Vmsplice: {
+        const bool into_pipe = op.raw_fd ? false : slot(op).write;
+        if (!into_pipe) r.data.assign(payload_size(op), 0xA5);
+        std::vector<iovec> iov = make_iov(op, into_pipe ? vmsplice_at_ : r.data.data());
+        r.ret =
+            api.vmsplice(fd, op.null_buf ? nullptr : iov.data(),
+                         op.iovcnt ? static_cast<std::size_t>(*op.iovcnt) : iov.size(), op.flags);
+        break;
+      }
+      case Kind::Splice: {
+        __off64_t off_in = 0, off_out = 0;
+        r.ret = api.splice(fd, (op.offsets & 1) ? &off_in : nullptr, slots_.at(op.arg).fd[side],
+                           (op.offsets & 2) ? &off_out : nullptr, op.size, op.flags);
+        break;
+      }
+      case Kind::Tee:
+        r.ret = api.tee(fd, slots_.at(op.arg).fd[side], op.size, op.flags);
         break;
       case Kind::PollWith: {
         pollfd pfd[2] = {{fd, POLLIN | POLLOUT, 0},
@@ -496,6 +597,8 @@ class Differ {
   std::deque<std::string> history_;
   Result last_kernel_;
   int dup_fd_[2] = {-1, -1};  // the last dup's descriptors
+  std::deque<std::vector<unsigned char>> vmsplice_sources_;
+  unsigned char* vmsplice_at_ = nullptr;  // the last vmsplice source
 };
 
 inline std::vector<Op> repeat(const Op& op, int n) {
@@ -516,6 +619,13 @@ inline std::string current_test_name() {
 // Returns false after a difference (already reported as a failure).
 inline bool run_scenario(const std::vector<Op>& ops, int flags = 0) {
   Differ d(0, flags, current_test_name());
+  return d.run(ops);
+}
+
+// The same with a second pipe open (slots 2 and 3: its read and write ends), for splice and tee.
+inline bool run_two_pipes(const std::vector<Op>& ops, int flags = 0, int second_flags = 0) {
+  Differ d(0, flags, current_test_name());
+  if (!d.add_pipe(second_flags)) return false;
   return d.run(ops);
 }
 

@@ -6,6 +6,7 @@
 #include "pipe_bench/targets/memcpy_target.hpp"
 #include "pipe_bench/targets/pipepool_target.hpp"
 #include "pipe_bench/targets/procs_target.hpp"
+#include "pipe_bench/targets/relay_target.hpp"
 #include "pipe_bench/targets/vmsplice_target.hpp"
 
 namespace pipe_bench {
@@ -25,6 +26,9 @@ constexpr Entry kEntries[] = {
     {"unified", "pipepool, one per-pipe pool trimmed to 2 (7.3)"},
     {"shrinker", "pipepool, pool kept up to a cap, reclaimed by a shrinker"},
     {"memcpy", "no pipe: the ceiling, a ring of slots written and read with memcpy"},
+    {"vmsplice", "pipepool (unified), writers vmsplice() rotating page-aligned buffers"},
+    {"kernel-splice", "kernel pipes A -> B: write A, a relay thread splice()s A to B, read B"},
+    {"splice", "pipepool pipes A -> B (unified): write A, a relay thread splices A to B, read B"},
 };
 
 // A policy pipepool does not build makes make_pool return nullptr.
@@ -71,6 +75,9 @@ std::unique_ptr<Target> make_target(std::string_view name, const TargetConfig& c
   if (name == "kernel-procs") return make_procs_target(config);
   if (name == "kernel-vmsplice") return make_vmsplice_target(config);
   if (name == "memcpy") return make_memcpy_target(config);
+  if (name == "vmsplice") return make_pipepool_vmsplice_target(config);
+  if (name == "kernel-splice") return make_kernel_relay_target(config);
+  if (name == "splice") return make_pipepool_relay_target(config);
   const auto policy = pipepool::parse_policy_kind(name);
   if (!policy) return nullptr;
   return make_pipepool_target(*policy, config);

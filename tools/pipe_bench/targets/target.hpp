@@ -53,8 +53,9 @@ class Endpoints {
     return 1;
   }
   // A writer's message buffers (one std::aligned_alloc block) when the writer is done. The
-  // default frees them; endpoints whose pipe may still refer to them keep them until they are
-  // destroyed, after the readers.
+  // default frees them; endpoints whose pipe may still refer to them (pipepool vmsplice: the pipe
+  // points at the caller's bytes, it holds no page reference as the kernel does) keep them until
+  // they are destroyed, after the readers.
   virtual void adopt_writer_buffers(void* block) noexcept { std::free(block); }
 };
 

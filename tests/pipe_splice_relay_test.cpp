@@ -19,6 +19,36 @@ unsigned char byte_at(std::uint64_t i) {
   return static_cast<unsigned char>((i * 131u) ^ (i >> 9));
 }
 
+// Writes bytes 0 .. total-1 of the stream in writes of varied sizes, then closes `w`.
+void write_stream(Writer& w, std::uint64_t total) {
+  std::vector<unsigned char> buf(10000);
+  std::uint64_t pos = 0;
+  for (std::size_t chunk = 1; pos < total; chunk = chunk % 8999 + 97) {
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, total - pos));
+    for (std::size_t i = 0; i < n; ++i) buf[i] = byte_at(pos + i);
+    const IoResult r = w.write(std::as_bytes(std::span(buf.data(), n)));
+    if (!r.ok()) {
+      ADD_FAILURE() << "write: " << r.error.message();
+      break;
+    }
+    pos += r.count;
+  }
+  w.close();  // also after a failure: the relay and the reader then see EOF
+}
+
+// Splices `in` to `out` in calls of varied lengths until `in` reaches EOF, then closes `out`.
+void relay_until_eof(Reader& in, Writer& out) {
+  for (std::size_t len = 1;; len = len % 20000 + 1531) {
+    const IoResult r = splice(in, out, len);
+    if (!r.ok()) {
+      ADD_FAILURE() << "splice: " << r.error.message();
+      break;
+    }
+    if (r.count == 0) break;
+  }
+  out.close();  // also after a failure: the reader then sees EOF
+}
+
 TEST_P(PipeSpliceRelay, BytesArriveOnceAndInOrder) {
   constexpr std::size_t kTotal = 8 << 20;
   auto alloc = make_allocator({AllocatorKind::heap, {}});
@@ -30,26 +60,8 @@ TEST_P(PipeSpliceRelay, BytesArriveOnceAndInOrder) {
     PipePair a = make_pipe(o);
     PipePair b = make_pipe(o);
     ASSERT_TRUE(a.ok() && b.ok());
-    std::thread writer([&] {
-      std::vector<unsigned char> buf(10000);
-      std::uint64_t pos = 0;
-      for (std::size_t chunk = 1; pos < kTotal; chunk = chunk % 8999 + 97) {
-        const std::size_t n = std::min(chunk, kTotal - pos);
-        for (std::size_t i = 0; i < n; ++i) buf[i] = byte_at(pos + i);
-        const IoResult r = a.writer.write(std::as_bytes(std::span(buf.data(), n)));
-        ASSERT_TRUE(r.ok());
-        pos += r.count;
-      }
-      a.writer.close();
-    });
-    std::thread relay([&] {
-      for (std::size_t len = 1;; len = len % 20000 + 1531) {
-        const IoResult r = splice(a.reader, b.writer, len);
-        ASSERT_TRUE(r.ok()) << r.error.message();
-        if (r.count == 0) break;
-      }
-      b.writer.close();
-    });
+    std::thread writer([&] { write_stream(a.writer, kTotal); });
+    std::thread relay([&] { relay_until_eof(a.reader, b.writer); });
     std::vector<unsigned char> buf(70000);
     std::uint64_t pos = 0;
     std::uint64_t bad = 0;
@@ -84,26 +96,8 @@ TEST_P(PipeSpliceRelay, CompetingReaderAndRelayShareTheStream) {
     PipePair a = make_pipe(o);
     PipePair b = make_pipe(o);
     ASSERT_TRUE(a.ok() && b.ok());
-    std::thread writer([&] {
-      std::vector<unsigned char> buf(10000);
-      std::uint64_t pos = 0;
-      for (std::size_t chunk = 1; pos < kTotal; chunk = chunk % 8999 + 97) {
-        const std::size_t n = std::min(chunk, kTotal - pos);
-        for (std::size_t i = 0; i < n; ++i) buf[i] = byte_at(pos + i);
-        const IoResult r = a.writer.write(std::as_bytes(std::span(buf.data(), n)));
-        ASSERT_TRUE(r.ok());
-        pos += r.count;
-      }
-      a.writer.close();
-    });
-    std::thread relay([&] {
-      for (std::size_t len = 1;; len = len % 20000 + 1531) {
-        const IoResult r = splice(a.reader, b.writer, len);
-        ASSERT_TRUE(r.ok()) << r.error.message();
-        if (r.count == 0) break;
-      }
-      b.writer.close();
-    });
+    std::thread writer([&] { write_stream(a.writer, kTotal); });
+    std::thread relay([&] { relay_until_eof(a.reader, b.writer); });
     auto drain = [](Reader& r, std::uint64_t& count, std::uint64_t& sum) {
       std::vector<unsigned char> buf(30000);
       for (;;) {

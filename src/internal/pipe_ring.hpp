@@ -173,7 +173,8 @@ struct Pipe::Impl {
   [[nodiscard]] Buffer* merge_target(std::size_t chars) noexcept {
     if (head == tail) return nullptr;
     Buffer& last = slot(head - 1);
-    if (!(last.flags & internal::kBufCanMerge) || last.offset + last.len + last.pending + chars > kPageSize) {
+    if (!(last.flags & internal::kBufCanMerge) ||
+        last.offset + last.len + last.pending + chars > kPageSize) {
       return nullptr;
     }
     return &last;

@@ -77,8 +77,7 @@ class KernelRelayEndpoints final : public Endpoints {
 class PipepoolRelayEndpoints final : public Endpoints {
  public:
   PipepoolRelayEndpoints(pipepool::PipePair a, pipepool::PipePair b, std::size_t chunk)
-      : a_write_(std::move(a.writer)),
-        b_read_(std::move(b.reader)) {
+      : a_write_(std::move(a.writer)), b_read_(std::move(b.reader)) {
     relay_ = std::thread([in = std::move(a.reader), out = std::move(b.writer), chunk]() mutable {
       for (;;) {
         const pipepool::IoResult r = pipepool::splice(in, out, chunk, SPLICE_F_MOVE);

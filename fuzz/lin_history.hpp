@@ -15,6 +15,11 @@ enum class OpKind : std::uint8_t {
   fionread,  // ioctl(fd, FIONREAD)
   poll,      // poll of fd for POLLIN|POLLRDNORM|POLLOUT|POLLWRNORM, timeout 0
   close,     // close(fd)
+  // vmsplice(fd, {data, len}, 1, SPLICE_F_NONBLOCK) on a write end: the pipe references the
+  // caller's bytes, one buffer per page they touch; where they start in their page matters.
+  vmsplice_in,
+  // vmsplice(fd, {buf, len}, 1, SPLICE_F_NONBLOCK) on a read end: a read without packet bounds.
+  vmsplice_out,
 };
 
 enum class End : std::uint8_t { read, write };
@@ -23,11 +28,12 @@ struct Operation {
   OpKind kind = OpKind::read;
   unsigned thread = 0;  // the thread that made the call (reports only)
   End end = End::read;  // the end the call's descriptor belongs to
-  std::size_t len = 0;  // write: bytes offered; read: buffer length
-  // write: the bytes offered (len of them); read: the bytes returned.
+  std::size_t len = 0;  // write, vmsplice_in: bytes offered; read, vmsplice_out: buffer length
+  // write, vmsplice_in: the bytes offered (len of them); read, vmsplice_out: the bytes returned.
   std::vector<std::uint8_t> data;
-  // What the call returned: a byte count (write, read), the FIONREAD value, the revents, or 0
-  // (close); -1 when it failed, with `error` set to errno.
+  std::size_t page_offset = 0;  // vmsplice_in: the offset of data's first byte in its page
+  // What the call returned: a byte count (write, read, vmsplice), the FIONREAD value, the revents,
+  // or 0 (close); -1 when it failed, with `error` set to errno.
   std::int64_t result = 0;
   int error = 0;
   // Taken right before the call and right after it returned, from one clock that orders every

@@ -39,6 +39,28 @@ std::vector<std::uint8_t> unique_bytes(std::mt19937_64& rng, std::size_t n) {
   return d;
 }
 
+// Where a vmsplice_in's bytes start in their page: at its start, just after it, or near its end
+// (so that most lengths cross into the next page).
+std::size_t page_offset(std::mt19937_64& rng) {
+  switch (pick(rng, 0, 2)) {
+    case 0:
+      return 0;
+    case 1:
+      return pick(rng, 1, 64);
+    default:
+      return pick(rng, 4096 - 64, 4095);
+  }
+}
+
+// A vmsplice_in's length from `offset`: as a write's, or ending just past a page end.
+std::size_t vmsplice_len(std::mt19937_64& rng, std::size_t offset, std::size_t max_io) {
+  const std::size_t to_page_end = 4096 - offset;
+  if (pick(rng, 0, 3) == 0 && to_page_end < max_io) {
+    return pick(rng, to_page_end + 1, std::min(to_page_end + 64, max_io));
+  }
+  return io_len(rng, max_io);
+}
+
 // One call on the descriptors `t` holds; `slots` is what the write budget has left, and a write
 // that would overrun it becomes a FIONREAD.
 PlannedCall make_call(std::mt19937_64& rng, const ThreadPlan& t, const PlanLimits& limits,
@@ -56,20 +78,29 @@ PlannedCall make_call(std::mt19937_64& rng, const ThreadPlan& t, const PlanLimit
   } else {
     c.kind = r < 90 ? OpKind::fionread : OpKind::poll;
   }
-  if (c.kind == OpKind::write) {
-    c.len = io_len(rng, limits.max_io);
-    const std::size_t need = (c.len + 4095) / 4096;
+  const bool zero_copy = pick(rng, 1, 100) <= limits.vmsplice_percent;
+  if (c.kind == OpKind::write && zero_copy) c.kind = OpKind::vmsplice_in;
+  if (c.kind == OpKind::read && zero_copy) c.kind = OpKind::vmsplice_out;
+  if (c.kind == OpKind::write || c.kind == OpKind::vmsplice_in) {
+    if (c.kind == OpKind::vmsplice_in) {
+      c.page_offset = page_offset(rng);
+      c.len = vmsplice_len(rng, c.page_offset, limits.max_io);
+    } else {
+      c.len = io_len(rng, limits.max_io);
+    }
+    const std::size_t need = (c.page_offset + c.len + 4095) / 4096;
     if (need > slots) {
       c.kind = OpKind::fionread;
       c.len = 0;
+      c.page_offset = 0;
     } else {
       slots -= need;
     }
   }
-  if (c.kind == OpKind::write) {
+  if (c.kind == OpKind::write || c.kind == OpKind::vmsplice_in) {
     c.end = End::write;
     c.data = unique_bytes(rng, c.len);
-  } else if (c.kind == OpKind::read) {
+  } else if (c.kind == OpKind::read || c.kind == OpKind::vmsplice_out) {
     c.end = End::read;
     c.len = io_len(rng, limits.max_io);
   } else {
@@ -107,7 +138,7 @@ Plan random_plan(std::mt19937_64& rng, const PlanLimits& limits) {
     for (std::size_t k = 0; k + (closer ? 1 : 0) < calls; ++k) {
       t.calls.push_back(make_call(rng, t, limits, slots));
     }
-    if (closer) t.calls.push_back({OpKind::close, t.write_fd ? End::write : End::read, 0, {}});
+    if (closer) t.calls.push_back({OpKind::close, t.write_fd ? End::write : End::read, 0, {}, 0});
     p.threads.push_back(std::move(t));
   }
   return p;

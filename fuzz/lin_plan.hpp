@@ -1,7 +1,9 @@
 // Random plans for recorded histories: how many threads, which descriptors each holds, and the
 // calls each makes. Small writes (merges, page-sized, over PIPE_BUF) and reads on a small pipe,
-// so full pipes, EAGAIN and short writes happen; in some plans every descriptor of one end is
-// closed as its threads' last call, so the other threads may see EOF or EPIPE.
+// so full pipes, EAGAIN and short writes happen; some of them are vmsplice calls (into the write
+// end from various offsets in a page, across page ends; out of the read end); in some plans every
+// descriptor of one end is closed as its threads' last call, so the other threads may see EOF or
+// EPIPE.
 #pragma once
 
 #include <cstddef>
@@ -16,8 +18,9 @@ namespace pipepool::lin {
 struct PlannedCall {
   OpKind kind = OpKind::read;
   End end = End::read;             // the descriptor the call uses
-  std::size_t len = 0;             // write and read lengths
-  std::vector<std::uint8_t> data;  // a write's bytes, distinct from every other write's
+  std::size_t len = 0;             // write, read and vmsplice lengths
+  std::vector<std::uint8_t> data;  // a write's or vmsplice_in's bytes, distinct from all others'
+  std::size_t page_offset = 0;     // vmsplice_in: where its bytes start in their page
 };
 
 struct ThreadPlan {
@@ -41,11 +44,13 @@ struct PlanLimits {
   std::size_t min_pipe_size = 4096;
   std::size_t max_pipe_size = 16384;
   // Writes are planned only while the slots all planned writes could fill, ceil(len / 4096)
-  // each, stay within this: at the pipe's slot count the pipe never fills, so calls never see
-  // it full.
+  // each (a vmsplice_in: the pages its bytes touch), stay within this: at the pipe's slot count
+  // the pipe never fills, so calls never see it full.
   std::size_t max_write_slots = static_cast<std::size_t>(-1);
   // Plans may close every read descriptor (otherwise only the write end is ever closed).
   bool close_read_end = true;
+  // Percent of the planned writes made as vmsplice_in, and of the reads as vmsplice_out.
+  std::size_t vmsplice_percent = 15;
 };
 
 [[nodiscard]] Plan random_plan(std::mt19937_64& rng, const PlanLimits& limits = {});

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -21,12 +22,15 @@ struct ThreadFds {
   int write = -1;
 };
 
-// One call, stamped from `clock` right before and right after it.
-Operation run_call(const PlannedCall& c, const ThreadFds& fds, std::atomic<std::uint64_t>& clock) {
+// One call, stamped from `clock` right before and right after it. `spliced`: where a
+// vmsplice_in's bytes are (c.data at c.page_offset in its page), alive until the pipe is gone.
+Operation run_call(const PlannedCall& c, const ThreadFds& fds, const std::uint8_t* spliced,
+                   std::atomic<std::uint64_t>& clock) {
   Operation op;
   op.kind = c.kind;
   op.end = c.end;
   op.len = c.len;
+  op.page_offset = c.page_offset;
   const int fd = c.end == End::write ? fds.write : fds.read;
   std::int64_t r = 0;
   int err = 0;
@@ -43,6 +47,25 @@ Operation run_call(const PlannedCall& c, const ThreadFds& fds, std::atomic<std::
       op.data.resize(c.len);
       op.invoke = clock.fetch_add(1);
       r = pp_read(fd, op.data.data(), c.len);
+      err = errno;
+      op.ret = clock.fetch_add(1);
+      op.data.resize(r > 0 ? static_cast<std::size_t>(r) : 0);
+      break;
+    }
+    case OpKind::vmsplice_in: {
+      op.data = c.data;
+      iovec v{const_cast<std::uint8_t*>(spliced), c.len};
+      op.invoke = clock.fetch_add(1);
+      r = pp_vmsplice(fd, &v, 1, SPLICE_F_NONBLOCK);
+      err = errno;
+      op.ret = clock.fetch_add(1);
+      break;
+    }
+    case OpKind::vmsplice_out: {
+      op.data.resize(c.len);
+      iovec v{op.data.data(), c.len};
+      op.invoke = clock.fetch_add(1);
+      r = pp_vmsplice(fd, &v, 1, SPLICE_F_NONBLOCK);
       err = errno;
       op.ret = clock.fetch_add(1);
       op.data.resize(r > 0 ? static_cast<std::size_t>(r) : 0);
@@ -82,12 +105,51 @@ std::string failure(const char* what) {
   return std::string(what) + ": " + std::strerror(errno);
 }
 
+constexpr std::size_t kPage = 4096;
+
+std::size_t pages_of(const PlannedCall& c) {
+  return c.kind == OpKind::vmsplice_in ? (c.page_offset + c.len + kPage - 1) / kPage : 0;
+}
+
+// Lays out every vmsplice_in's bytes in `out.spliced`, each call in pages of its own at its
+// planned offset, and returns where each call's bytes start (nullptr for other calls).
+std::vector<std::vector<const std::uint8_t*>> lay_out_spliced(const Plan& plan, Recording& out) {
+  std::size_t pages = 0;
+  for (const ThreadPlan& t : plan.threads) {
+    for (const PlannedCall& c : t.calls) pages += pages_of(c);
+  }
+  std::vector<std::vector<const std::uint8_t*>> at(plan.threads.size());
+  if (pages != 0) {
+    out.spliced.reset(static_cast<std::uint8_t*>(std::aligned_alloc(kPage, pages * kPage)));
+    if (!out.spliced) {
+      out.error = "aligned_alloc of the vmsplice pages failed";
+      return at;
+    }
+  }
+  std::size_t page = 0;
+  for (std::size_t i = 0; i < plan.threads.size(); ++i) {
+    for (const PlannedCall& c : plan.threads[i].calls) {
+      if (c.kind != OpKind::vmsplice_in) {
+        at[i].push_back(nullptr);
+        continue;
+      }
+      std::uint8_t* start = out.spliced.get() + page * kPage + c.page_offset;
+      std::memcpy(start, c.data.data(), c.len);
+      at[i].push_back(start);
+      page += pages_of(c);
+    }
+  }
+  return at;
+}
+
 }  // namespace
 
 Recording record(const Plan& plan, const pp_options& options) {
   Recording out;
   History& h = out.history;
   h.pipe_size = plan.pipe_size;
+  const std::vector<std::vector<const std::uint8_t*>> spliced = lay_out_spliced(plan, out);
+  if (!out.error.empty()) return out;
   int pipe_fds[2];
   if (pp_pipe_opts(pipe_fds, O_NONBLOCK, &options) != 0) {
     out.error = failure("pp_pipe_opts");
@@ -130,8 +192,8 @@ Recording record(const Plan& plan, const pp_options& options) {
         for (unsigned spin = 0; arrived.load() < plan.threads.size(); ++spin) {
           if (spin > kSpins) std::this_thread::yield();
         }
-        for (const PlannedCall& c : plan.threads[i].calls) {
-          done[i].push_back(run_call(c, fds[i], clock));
+        for (std::size_t k = 0; k < plan.threads[i].calls.size(); ++k) {
+          done[i].push_back(run_call(plan.threads[i].calls[k], fds[i], spliced[i][k], clock));
           done[i].back().thread = static_cast<unsigned>(i);
         }
       });

@@ -2,6 +2,9 @@
 // released together, and records every call's arguments, result and interval as a History.
 #pragma once
 
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "lin_history.hpp"
@@ -10,13 +13,22 @@
 
 namespace pipepool::lin {
 
+struct FreePages {
+  void operator()(std::uint8_t* p) const noexcept { std::free(p); }
+};
+
 struct Recording {
   History history;
   std::string error;  // set when the pipe could not be set up (no calls were made)
+  // The page-aligned memory the vmsplice_in calls pointed the pipe at, each call's bytes at its
+  // planned offset in pages of its own. Never written once the calls start, and owned here so
+  // it outlives the pipe (closed before record() returns) whatever the pipe still referenced.
+  std::unique_ptr<std::uint8_t, FreePages> spliced;
 };
 
 // Each thread gets its own descriptors (pp_dup of the pipe's): a close call closes the thread's
 // descriptor, and an end closes with its last one. Descriptors left open are closed at the end.
+// vmsplice calls pass SPLICE_F_NONBLOCK (vmsplice ignores the descriptors' O_NONBLOCK).
 [[nodiscard]] Recording record(const Plan& plan, const pp_options& options);
 
 }  // namespace pipepool::lin

@@ -22,6 +22,9 @@ const char* name(OpKind k) {
       return "poll";
     case OpKind::close:
       return "close";
+    case OpKind::vmsplice_in:
+    case OpKind::vmsplice_out:
+      return "vmsplice";
   }
   return "?";
 }
@@ -51,11 +54,14 @@ std::string describe(const History& h, std::size_t i) {
                 static_cast<unsigned long long>(op.invoke), static_cast<unsigned long long>(op.ret),
                 name(op.kind), op.end == End::write ? "write" : "read");
   std::string s = line;
-  if (op.kind == OpKind::write || op.kind == OpKind::read) s += " len=" + std::to_string(op.len);
-  if (op.kind == OpKind::write) s += bytes_summary(op.data);
+  const bool gives = op.kind == OpKind::write || op.kind == OpKind::vmsplice_in;
+  const bool takes = op.kind == OpKind::read || op.kind == OpKind::vmsplice_out;
+  if (gives || takes) s += " len=" + std::to_string(op.len);
+  if (op.kind == OpKind::vmsplice_in) s += " page_offset=" + std::to_string(op.page_offset);
+  if (gives) s += bytes_summary(op.data);
   s += " -> " + std::to_string(op.result);
   if (op.error != 0) s += " errno=" + std::to_string(op.error);
-  if (op.kind == OpKind::read) s += bytes_summary(op.data);
+  if (takes) s += bytes_summary(op.data);
   return s;
 }
 

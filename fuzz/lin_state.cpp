@@ -20,6 +20,21 @@ bool read_matches(ModelState& s, const Operation& op) {
          op.data == r.bytes;
 }
 
+// One segment at the recorded offset in its page: the model cuts it into buffers per page.
+bool vmsplice_in_matches(ModelState& s, const Operation& op) {
+  const fuzz::ModelSegment seg{op.page_offset, op.data.data(), op.len};
+  const fuzz::VmspliceResult r = s.pipe.vmsplice_in({seg}, true);
+  if (r.error != 0) return op.result == -1 && op.error == r.error;
+  return op.error == 0 && op.result == static_cast<std::int64_t>(r.count);
+}
+
+bool vmsplice_out_matches(ModelState& s, const Operation& op) {
+  const fuzz::ReadResult r = s.pipe.vmsplice_out(op.len, true);
+  if (r.error != 0) return op.result == -1 && op.error == r.error;
+  return op.error == 0 && op.result == static_cast<std::int64_t>(r.bytes.size()) &&
+         op.data == r.bytes;
+}
+
 bool close_matches(ModelState& s, const Operation& op) {
   if (op.result != 0 || op.error != 0) return false;
   const bool writer = op.end == End::write;
@@ -58,6 +73,10 @@ bool apply(ModelState& s, const Operation& op) {
       return op.error == 0 && op.result == s.pipe.poll(op.end == End::write);
     case OpKind::close:
       return close_matches(s, op);
+    case OpKind::vmsplice_in:
+      return vmsplice_in_matches(s, op);
+    case OpKind::vmsplice_out:
+      return vmsplice_out_matches(s, op);
   }
   return false;
 }

@@ -22,7 +22,7 @@ struct ModelState {
 [[nodiscard]] ModelState initial_state(const History& h);
 
 // Applies `op` to `s` and returns true when the model's result equals the recorded one (count,
-// errno, bytes read, FIONREAD value, revents). On false, `s` is unspecified.
+// errno, bytes read or vmsplice'd out, FIONREAD value, revents). On false, `s` is unspecified.
 [[nodiscard]] bool apply(ModelState& s, const Operation& op);
 
 // A hash of `s` consistent with ==.

@@ -66,6 +66,30 @@ Operation fionread(std::int64_t value, std::uint64_t invoke, std::uint64_t ret) 
   return op;
 }
 
+// A vmsplice of `s` into the write end, its bytes starting at `page_offset` in their page, that
+// returned `result` (-1: failed with `error`).
+Operation vmsplice_in(const std::string& s, std::size_t page_offset, std::int64_t result,
+                      std::uint64_t invoke, std::uint64_t ret, int error = 0) {
+  Operation op = write(s, result, invoke, ret, error);
+  op.kind = OpKind::vmsplice_in;
+  op.page_offset = page_offset;
+  return op;
+}
+
+// A vmsplice of up to `len` bytes out of the read end that returned `got`.
+Operation vmsplice_out(std::size_t len, const std::string& got, std::uint64_t invoke,
+                       std::uint64_t ret) {
+  Operation op = read(len, got, invoke, ret);
+  op.kind = OpKind::vmsplice_out;
+  return op;
+}
+
+Operation vmsplice_out_failed(std::size_t len, int error, std::uint64_t invoke, std::uint64_t ret) {
+  Operation op = read_failed(len, error, invoke, ret);
+  op.kind = OpKind::vmsplice_out;
+  return op;
+}
+
 History history(std::vector<Operation> ops, std::size_t pipe_size = 65536, unsigned read_fds = 1,
                 unsigned write_fds = 1) {
   History h;
@@ -181,6 +205,69 @@ TEST(PipeLinearizabilityChecker, PollRevents) {
   EXPECT_FALSE(linearizable(history({write_n(4096, 'a', 4096, 1, 2), out}, 4096)));
 }
 
+TEST(PipeLinearizabilityChecker, VmsplicedBufferNeverTakesAMerge) {
+  // One slot holding vmspliced bytes: a small write finds the pipe full.
+  EXPECT_TRUE(
+      linearizable(history({vmsplice_in("abc", 0, 3, 1, 2), write("d", -1, 3, 4, EAGAIN)}, 4096)));
+  EXPECT_FALSE(linearizable(history({vmsplice_in("abc", 0, 3, 1, 2), write("d", 1, 3, 4)}, 4096)));
+  // A written buffer does take it.
+  EXPECT_TRUE(linearizable(history({write("abc", 3, 1, 2), write("d", 1, 3, 4)}, 4096)));
+  // Of two slots, the vmspliced bytes and the next write take both: no POLLOUT after them.
+  Operation full = call(OpKind::poll, End::write, 5, 6);
+  full.result = 0;
+  Operation room = full;
+  room.result = POLLOUT | POLLWRNORM;
+  EXPECT_TRUE(
+      linearizable(history({vmsplice_in("abc", 0, 3, 1, 2), write("de", 2, 3, 4), full}, 8192)));
+  EXPECT_FALSE(
+      linearizable(history({vmsplice_in("abc", 0, 3, 1, 2), write("de", 2, 3, 4), room}, 8192)));
+  EXPECT_TRUE(linearizable(history({write("abc", 3, 1, 2), write("de", 2, 3, 4), room}, 8192)));
+}
+
+TEST(PipeLinearizabilityChecker, VmspliceInTakesASlotPerPageItTouches) {
+  const std::string ten(10, 'a');
+  // Ten bytes from 6 before a page end touch two pages: one slot takes the first six.
+  EXPECT_TRUE(linearizable(history({vmsplice_in(ten, 4090, 6, 1, 2)}, 4096)));
+  EXPECT_FALSE(linearizable(history({vmsplice_in(ten, 4090, 10, 1, 2)}, 4096)));
+  EXPECT_TRUE(linearizable(history({vmsplice_in(ten, 0, 10, 1, 2)}, 4096)));
+  EXPECT_FALSE(linearizable(history({vmsplice_in(ten, 0, 6, 1, 2)}, 4096)));
+  // Two slots take all ten, and then the pipe is full.
+  EXPECT_TRUE(linearizable(
+      history({vmsplice_in(ten, 4090, 10, 1, 2), write("z", -1, 3, 4, EAGAIN)}, 8192)));
+  EXPECT_FALSE(
+      linearizable(history({vmsplice_in(ten, 4090, 10, 1, 2), write("z", 1, 3, 4)}, 8192)));
+  // A full pipe refuses it; no reader fails it with EPIPE.
+  EXPECT_TRUE(linearizable(
+      history({write_n(4096, 'b', 4096, 1, 2), vmsplice_in("c", 0, -1, 3, 4, EAGAIN)}, 4096)));
+  EXPECT_FALSE(
+      linearizable(history({write_n(4096, 'b', 4096, 1, 2), vmsplice_in("c", 0, 1, 3, 4)}, 4096)));
+  Operation close_r = call(OpKind::close, End::read, 1, 2);
+  EXPECT_TRUE(linearizable(history({close_r, vmsplice_in("ab", 0, -1, 3, 4, EPIPE)})));
+  EXPECT_FALSE(linearizable(history({close_r, vmsplice_in("ab", 0, 2, 3, 4)})));
+}
+
+TEST(PipeLinearizabilityChecker, VmspliceOutReadsAcrossBuffersInOrder) {
+  const Operation in = vmsplice_in("ab", 100, 2, 1, 2);
+  const Operation w = write("cd", 2, 3, 4);
+  EXPECT_TRUE(linearizable(history({in, w, vmsplice_out(10, "abcd", 5, 6)})));
+  EXPECT_TRUE(linearizable(history({in, w, vmsplice_out(3, "abc", 5, 6), read(10, "d", 7, 8)})));
+  // Stopping at a buffer's end while more is there, or bytes out of order, or twice.
+  EXPECT_FALSE(linearizable(history({in, w, vmsplice_out(10, "ab", 5, 6)})));
+  EXPECT_FALSE(linearizable(history({in, w, vmsplice_out(10, "cdab", 5, 6)})));
+  EXPECT_FALSE(
+      linearizable(history({in, w, vmsplice_out(2, "ab", 5, 6), vmsplice_out(10, "abcd", 7, 8)})));
+  // Overlapping the vmsplice in, it may see its bytes or find the pipe empty.
+  Operation in_long = in;
+  in_long.ret = 5;
+  EXPECT_TRUE(linearizable(history({in_long, vmsplice_out(10, "ab", 2, 3)})));
+  EXPECT_TRUE(linearizable(history({in_long, vmsplice_out_failed(10, EAGAIN, 2, 3)})));
+  EXPECT_FALSE(linearizable(history({in, vmsplice_out_failed(10, EAGAIN, 3, 4)})));
+  // No writer: end of file.
+  Operation close_w = call(OpKind::close, End::write, 1, 2);
+  EXPECT_TRUE(linearizable(history({close_w, vmsplice_out(10, "", 3, 4)})));
+  EXPECT_FALSE(linearizable(history({close_w, vmsplice_out_failed(10, EAGAIN, 3, 4)})));
+}
+
 TEST(PipeLinearizabilityChecker, MemoisationBoundsTheSearch) {
   // Twelve overlapping FIONREADs and a read no order explains: without memoisation the search
   // would try all 12! orders of the FIONREADs; with it, each subset once.
@@ -204,6 +291,13 @@ TEST(PipeLinearizabilityChecker, ReportShowsTheLongestPrefix) {
   EXPECT_NE(report.find("#2 t0 [5,6] read read-end len=4 -> 4 [63646162]"), std::string::npos)
       << report;
   EXPECT_NE(report.find("model after it: 4 bytes in 1 of 16 slots"), std::string::npos) << report;
+}
+
+TEST(PipeLinearizabilityChecker, ReportShowsVmspliceCalls) {
+  const History h = history({vmsplice_in("abcdef", 4093, 6, 1, 2), vmsplice_out(4, "abcd", 3, 4)});
+  EXPECT_EQ(describe(h, 0),
+            "#0 t0 [1,2] vmsplice write-end len=6 page_offset=4093 [61626364..66] -> 6");
+  EXPECT_EQ(describe(h, 1), "#1 t0 [3,4] vmsplice read-end len=4 -> 4 [61626364]");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Concurrent calls on real pp pipes are linearizable: short random histories of non-blocking
-// writes, reads, FIONREAD, poll and closes from 2-3 threads are recorded (fuzz/lin_recorder.hpp)
+// writes, reads, vmsplice into and out of the pipe, FIONREAD, poll and closes from 2-3 threads
+// are recorded (fuzz/lin_recorder.hpp)
 // and each must have an order, consistent with real time, in which the reference model gives
 // every recorded result (fuzz/lin_checker.hpp). Every policy in both copy modes.
 #include <gtest/gtest.h>
@@ -91,7 +92,9 @@ struct Tally {
   std::size_t short_writes = 0;
   std::size_t eof = 0;
   std::size_t epipe = 0;
-  std::size_t overlapping = 0;  // calls that overlap a call of another thread
+  std::size_t overlapping = 0;    // calls that overlap a call of another thread
+  std::size_t vmspliced_in = 0;   // vmsplice calls that put bytes into the pipe
+  std::size_t vmspliced_out = 0;  // vmsplice calls that took bytes out of it
 
   void add(const History& h) {
     for (const Operation& a : h.ops) {
@@ -110,6 +113,8 @@ struct Tally {
       if (op.error == EPIPE) ++epipe;
       if (op.kind == OpKind::read && op.result > 0) ++reads_with_data;
       if (op.kind == OpKind::read && op.result == 0) ++eof;
+      if (op.kind == OpKind::vmsplice_in && op.result > 0) ++vmspliced_in;
+      if (op.kind == OpKind::vmsplice_out && op.result > 0) ++vmspliced_out;
       if (op.kind == OpKind::write && op.result > 0 &&
           static_cast<std::size_t>(op.result) < op.len) {
         ++short_writes;
@@ -143,17 +148,21 @@ TEST_P(PipeLinearizability, RecordedHistoriesAreLinearizable) {
   }
   std::printf(
       "%s: %zu histories checked, %zu-%zu calls each (%zu in all); %zu reads with data, %zu "
-      "EAGAIN, %zu short writes, %zu EOF reads, %zu EPIPE writes; %zu calls overlap another "
-      "thread's\n",
+      "EAGAIN, %zu short writes, %zu EOF reads, %zu EPIPE writes, %zu vmsplice in and %zu out "
+      "with data; %zu calls overlap another thread's\n",
       combo.name, n, tally.min_ops, tally.max_ops, tally.ops, tally.reads_with_data, tally.eagain,
-      tally.short_writes, tally.eof, tally.epipe, tally.overlapping);
+      tally.short_writes, tally.eof, tally.epipe, tally.vmspliced_in, tally.vmspliced_out,
+      tally.overlapping);
   RecordProperty("histories", static_cast<int>(n));
   RecordProperty("calls_per_history",
                  std::to_string(tally.min_ops) + "-" + std::to_string(tally.max_ops));
-  // The histories exercised the pipe: data moved and non-blocking calls found it empty or full.
+  // The histories exercised the pipe: data moved, vmsplice included, and non-blocking calls
+  // found it empty or full.
   if (n >= 20) {
     EXPECT_GT(tally.reads_with_data, 0u);
     EXPECT_GT(tally.eagain, 0u);
+    EXPECT_GT(tally.vmspliced_in, 0u);
+    EXPECT_GT(tally.vmspliced_out, 0u);
   }
 }
 

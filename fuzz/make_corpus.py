@@ -5,7 +5,9 @@ Each seed is an operation sequence in the input format documented in fuzz/pipe_f
 the encoders below mirror that format. Seeds cover: mixed-size fills (merging, slot use, partial
 non-blocking writes), packet mode and its toggling, resizing with data inside (EBUSY, rounding,
 EPERM, EINVAL, privileged growth), EOF and EPIPE, dup/reopen/close, flags, wrong-end calls,
-readv/writev layouts, vmsplice on both ends, every policy, and allocation failures.
+readv/writev layouts, vmsplice on both ends, splice both ways and tee between the main pipe and
+the aux pipe (whole buffers, parts, merges after them, full outputs, EPIPE, EOF), every policy,
+and allocation failures.
 """
 import os
 import sys
@@ -120,6 +122,22 @@ def read_all(h):
     return [15, h]
 
 
+def splice_to_aux(h, n):
+    return [16, h] + size(n)
+
+
+def splice_to_main(h, n):
+    return [17, h] + size(n)
+
+
+def tee(h, n):
+    return [18, h] + size(n)
+
+
+def read_aux(n):
+    return [19] + size(n)
+
+
 def seed(policy, fail_every=0, packet_mode=False, ops=()):
     alloc = 0x80 | (fail_every - 1) if fail_every else 0
     out = [POLICIES[policy], alloc, 1 if packet_mode else 0]
@@ -187,6 +205,33 @@ def big_ops():
             writev(0, [65536, 65536, 65536, 65536]), read(0, 3), read_all(0)]
 
 
+def splice_ops():
+    return [write(0, 100), write(0, 5000), write(0, 4096), splice_to_aux(0, 50),
+            splice_to_aux(0, 50), read_aux(30), write(0, 10), splice_to_main(0, 20),
+            write(0, 10), splice_to_main(0, 65536), write(0, 10), read_all(0), write(0, 100),
+            splice_to_aux(0, 100), splice_to_main(0, 100), write(0, 10), read(0, 200),
+            write(0, 65536), splice_to_aux(0, 65536), write(0, 4096), splice_to_aux(0, 1),
+            read_aux(4096), splice_to_aux(0, 4096), splice_to_main(0, 4096), read_aux(65536),
+            read_all(0), splice_to_aux(0, 10), splice_to_main(0, 10), read_aux(1), write(0, 7),
+            splice_to_aux(0, 65536), close(0), splice_to_main(0, 65536), close(0),
+            read_aux(65536), read_aux(1)]
+
+
+def tee_ops():
+    return [write(0, 100), write(0, 5000), tee(0, 50), tee(0, 65536), write(0, 10),
+            read_aux(10), read_aux(65536), read(0, 60), splice_to_aux(0, 30), read_aux(100),
+            tee(0, 100000), read_all(0), tee(0, 10), write(0, 65536), tee(0, 65536),
+            tee(0, 1), splice_to_aux(0, 1), read_aux(65536), close(1), tee(0, 1),
+            splice_to_aux(0, 1), read_all(0), splice_to_aux(0, 1), tee(0, 1)]
+
+
+def splice_vmsplice_ops():
+    return [vmsplice(0, [8192], 6), splice_to_aux(0, 100), tee(0, 5000), read_all(0),
+            read_aux(50), vmsplice(0, [4096]), splice_to_aux(0, 65536), splice_to_main(0, 2000),
+            read_aux(65536), read(0, 10), vmsplice(0, [100]), write(0, 10), tee(0, 200),
+            read_all(0), read_aux(65536)]
+
+
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__),
                                                                  "corpus")
@@ -209,6 +254,12 @@ def main():
         "fail2_big_prealloc": seed("prealloc", fail_every=2, ops=big_ops()),
         "fail5_big_unified": seed("unified", fail_every=5, ops=big_ops() + fill_mixed()),
         "fail1_packet_unified": seed("unified", fail_every=1, packet_mode=True, ops=packet_ops()),
+        "splice_unified": seed("unified", ops=splice_ops()),
+        "splice_packet_legacy": seed("legacy", packet_mode=True, ops=splice_ops()),
+        "tee_prealloc": seed("prealloc", ops=tee_ops()),
+        "tee_packet_shrinker": seed("shrinker", packet_mode=True, ops=tee_ops()),
+        "splice_vmsplice_unified": seed("unified", ops=splice_vmsplice_ops()),
+        "fail3_splice_legacy": seed("legacy", fail_every=3, ops=splice_ops() + tee_ops()),
         "fail16_resize_legacy": seed("legacy", fail_every=16, ops=resize_ops() + big_ops()),
     }
     for name, data in seeds.items():

@@ -29,6 +29,7 @@ constexpr std::size_t kMaxOps = 4000;
 constexpr std::size_t kMaxIoLen = 320 * 1024;
 constexpr std::size_t kReadAll = 2 * 1024 * 1024;
 constexpr std::size_t kTraceKeep = 64;
+constexpr std::uint8_t kOpcodes = 20;
 
 const std::vector<PolicyKind>& built_policies() {
   static const std::vector<PolicyKind> kinds = [] {
@@ -134,6 +135,14 @@ class Session {
     PipePair pair = make_pipe(opt);
     if (!pair.ok()) fail("make_pipe failed: %s", pair.error.message().c_str());
     pipe_ = pair.reader.end()->pipe().shared_from_this();
+    opt.packet = false;
+    PipePair aux = make_pipe(opt);
+    if (!aux.ok()) fail("make_pipe (aux) failed: %s", aux.error.message().c_str());
+    aux_pipe_ = aux.reader.end()->pipe().shared_from_this();
+    aux_reader_ = std::move(aux.reader);
+    aux_writer_ = std::move(aux.writer);
+    aux_model_.open_end(false);
+    aux_model_.open_end(true);
     model_.open_end(false);
     model_.open_end(true);
     ends_[pair.reader.end().get()] = {false, true, false, 1};
@@ -156,7 +165,7 @@ class Session {
 
  private:
   void step(FuzzInput& in) {
-    const std::uint8_t op = in.u8() % 16;
+    const std::uint8_t op = in.u8() % kOpcodes;
     switch (op) {
       case 0:
       case 1: {
@@ -225,8 +234,19 @@ class Session {
       case 13:
         if (Handle* h = pick_any(in)) do_wrong_end(*h);
         break;
-      default:
+      case 15:
         if (Handle* h = pick(in, false)) do_read(*h, {kReadAll});
+        break;
+      case 16:
+      case 17:
+      case 18: {
+        Handle* h = pick(in, op == 17);
+        const std::size_t len = decode_size(in);
+        if (h != nullptr) do_splice(*h, op == 18, len);
+        break;
+      }
+      default:
+        do_read_aux(decode_size(in));
         break;
     }
   }
@@ -361,6 +381,7 @@ class Session {
     std::size_t total = 0;
     for (std::size_t len : segs) total += len;
     Source& src = sources_.emplace_back();
+    src.tag = ++next_tag_;
     src.bytes.resize(total + kModelPage + align % kModelPage);
     const auto base = reinterpret_cast<std::uintptr_t>(src.bytes.data());
     std::uint8_t* data =
@@ -375,22 +396,63 @@ class Session {
       void* seg_base = data + at;
       if (segs[i] == 0 && i % 2 == 1) seg_base = nullptr;
       iov.push_back({seg_base, segs[i]});
-      model_segs.push_back({reinterpret_cast<std::uintptr_t>(data + at), data + at, segs[i]});
+      model_segs.push_back(
+          {reinterpret_cast<std::uintptr_t>(data + at), data + at, segs[i], src.tag});
       at += segs[i];
     }
-    const std::uint64_t written_before = model_.total_written();
     const VmspliceResult want = model_.vmsplice_in(model_segs, st.nonblock);
     if (want.would_block) {
       sources_.pop_back();
       note("vmsplice len=%zu: skipped (would block)", total);
       return;
     }
-    src.stream_end = written_before + want.count;
     const IoResult res = h.writer_handle.vmsplice(iov, st.nonblock ? SPLICE_F_NONBLOCK : 0);
     note("vmsplice len=%zu segs=%zu align=%zu nb=%d -> count=%zu err=%d (model count=%zu err=%d)",
          total, segs.size(), align % kModelPage, st.nonblock, res.count, err_of(res.error),
          want.count, want.error);
     if (err_of(res.error) != want.error || res.count != want.count) fail("vmsplice differs");
+    drop_read_sources();
+  }
+
+  // splice (main -> aux through a main reader, or aux -> main through a main writer) or tee
+  // (main -> aux), always SPLICE_F_NONBLOCK; compares the count and errno, and through the
+  // state checks the bytes each pipe holds and its counters.
+  void do_splice(Handle& h, bool tee_call, std::size_t len) {
+    IoResult res;
+    SpliceResult want;
+    const char* what = "splice main->aux";
+    if (tee_call) {
+      what = "tee main->aux";
+      res = pipepool::tee(h.reader, aux_writer_, len, SPLICE_F_NONBLOCK);
+      want = model_.tee(aux_model_, len);
+    } else if (h.writer) {
+      what = "splice aux->main";
+      res = pipepool::splice(aux_reader_, h.writer_handle, len, SPLICE_F_NONBLOCK);
+      want = aux_model_.splice_out(model_, len);
+    } else {
+      res = pipepool::splice(h.reader, aux_writer_, len, SPLICE_F_NONBLOCK);
+      want = model_.splice_out(aux_model_, len);
+    }
+    note("%s len=%zu -> count=%zu err=%d (model count=%zu err=%d)", what, len, res.count,
+         err_of(res.error), want.count, want.error);
+    if (err_of(res.error) != want.error || res.count != want.count) fail("%s differs", what);
+    drop_read_sources();
+  }
+
+  // A non-blocking read of the aux pipe, compared byte for byte.
+  void do_read_aux(std::size_t len) {
+    std::uint8_t* buf = scratch(true);
+    const IoResult res = aux_reader_.read(std::as_writable_bytes(std::span(buf, len)));
+    const ReadResult want = aux_model_.read(len, true);
+    note("read aux len=%zu -> count=%zu err=%d (model count=%zu err=%d)", len, res.count,
+         err_of(res.error), want.bytes.size(), want.error);
+    if (err_of(res.error) != want.error || res.count != want.bytes.size()) {
+      fail("read aux differs");
+    }
+    if (res.count > 0 && std::memcmp(buf, want.bytes.data(), res.count) != 0) {
+      fail("read aux content differs");
+    }
+    drop_read_sources();
   }
 
   void do_vmsplice_out(Handle& h, std::size_t len) {
@@ -415,11 +477,11 @@ class Session {
     drop_read_sources();
   }
 
-  // Sources whose bytes the reader has consumed are no longer referenced.
+  // A source no buffer of either pipe holds (read, or never queued) is no longer referenced.
   void drop_read_sources() {
-    while (!sources_.empty() && sources_.front().stream_end <= model_.total_read()) {
-      sources_.pop_front();
-    }
+    std::erase_if(sources_, [this](const Source& s) {
+      return !model_.holds_tag(s.tag) && !aux_model_.holds_tag(s.tag);
+    });
   }
 
   void do_resize(Handle& h, std::size_t bytes) {
@@ -515,41 +577,19 @@ class Session {
   }
 
   void check_state() {
-    const Pipe& p = *pipe_;
-    if (p.bytes_available() != model_.bytes_available()) {
-      fail("FIONREAD %zu, model %zu", p.bytes_available(), model_.bytes_available());
-    }
-    if (p.poll(false) != model_.poll(false)) {
-      fail("read-end poll 0x%x, model 0x%x", p.poll(false), model_.poll(false));
-    }
-    if (p.poll(true) != model_.poll(true)) {
-      fail("write-end poll 0x%x, model 0x%x", p.poll(true), model_.poll(true));
-    }
-    if (p.size() != model_.max_slots() * kModelPage) {
-      fail("pipe size %zu, model %zu", p.size(), model_.max_slots() * kModelPage);
-    }
-    if (p.readers() != model_.readers() || p.writers() != model_.writers()) {
-      fail("ends open: %u readers %u writers, model %u %u", p.readers(), p.writers(),
-           model_.readers(), model_.writers());
-    }
+    check_pipe(*pipe_, model_, "");
+    check_pipe(*aux_pipe_, aux_model_, "aux ");
     for (const Handle& h : handles_) {
       const EndState& st = ends_.at(h.end().get());
       const int want = (st.writer ? O_WRONLY : O_RDONLY) | (st.nonblock ? O_NONBLOCK : 0) |
                        (st.direct ? O_DIRECT : 0);
       if (h.end()->flags() != want) fail("F_GETFL 0x%x, model 0x%x", h.end()->flags(), want);
     }
-    const PipeStats s = p.stats();
-    if (s.bytes_written != model_.total_written() || s.bytes_read != model_.total_read()) {
-      fail("counters: written %llu read %llu, model %llu %llu",
-           static_cast<unsigned long long>(s.bytes_written),
-           static_cast<unsigned long long>(s.bytes_read),
-           static_cast<unsigned long long>(model_.total_written()),
-           static_cast<unsigned long long>(model_.total_read()));
-    }
-    if (s.writes_blocked != 0 || s.reads_blocked != 0) fail("a call blocked");
-    if (s.pool.alloc_failures != allocator_->stats().failures) {
-      fail("pool counts %llu failed allocations, allocator %llu",
-           static_cast<unsigned long long>(s.pool.alloc_failures),
+    const PipeStats s = pipe_->stats();
+    const PipeStats aux = aux_pipe_->stats();
+    if (s.pool.alloc_failures + aux.pool.alloc_failures != allocator_->stats().failures) {
+      fail("pools count %llu failed allocations, allocator %llu",
+           static_cast<unsigned long long>(s.pool.alloc_failures + aux.pool.alloc_failures),
            static_cast<unsigned long long>(allocator_->stats().failures));
     }
     if (policy_ != PolicyKind::shrinker && s.pool.pool_size > 2) {
@@ -559,11 +599,43 @@ class Session {
     if (fail_every_ == 0 && allocator_->stats().failures != 0) fail("unexpected failures");
   }
 
+  // What one pipe shows against its model: FIONREAD, poll of both ends, size, open ends, counters.
+  void check_pipe(const Pipe& p, const PipeModel& m, const char* name) {
+    if (p.bytes_available() != m.bytes_available()) {
+      fail("%sFIONREAD %zu, model %zu", name, p.bytes_available(), m.bytes_available());
+    }
+    if (p.poll(false) != m.poll(false)) {
+      fail("%sread-end poll 0x%x, model 0x%x", name, p.poll(false), m.poll(false));
+    }
+    if (p.poll(true) != m.poll(true)) {
+      fail("%swrite-end poll 0x%x, model 0x%x", name, p.poll(true), m.poll(true));
+    }
+    if (p.size() != m.max_slots() * kModelPage) {
+      fail("%spipe size %zu, model %zu", name, p.size(), m.max_slots() * kModelPage);
+    }
+    if (p.readers() != m.readers() || p.writers() != m.writers()) {
+      fail("%sends open: %u readers %u writers, model %u %u", name, p.readers(), p.writers(),
+           m.readers(), m.writers());
+    }
+    const PipeStats s = p.stats();
+    if (s.bytes_written != m.total_written() || s.bytes_read != m.total_read()) {
+      fail("%scounters: written %llu read %llu, model %llu %llu", name,
+           static_cast<unsigned long long>(s.bytes_written),
+           static_cast<unsigned long long>(s.bytes_read),
+           static_cast<unsigned long long>(m.total_written()),
+           static_cast<unsigned long long>(m.total_read()));
+    }
+    if (s.writes_blocked != 0 || s.reads_blocked != 0) fail("%sa call blocked", name);
+  }
+
   void finish() {
     note("close everything");
     handles_.clear();
     ends_.clear();
     pipe_.reset();
+    aux_reader_ = Reader{};
+    aux_writer_ = Writer{};
+    aux_pipe_.reset();
     const AllocatorStats a = allocator_->stats();
     if (a.allocations != a.frees) {
       fail("pages leaked: %llu allocated, %llu freed",
@@ -599,18 +671,25 @@ class Session {
   std::uint64_t fail_every_;
   std::shared_ptr<PageAllocator> allocator_;
   std::shared_ptr<Pipe> pipe_;
+  // The aux pipe: same policy and allocator, both ends always open and non-blocking, reached
+  // only by splice, tee and reads.
+  std::shared_ptr<Pipe> aux_pipe_;
+  Reader aux_reader_;
+  Writer aux_writer_;
+  PipeModel aux_model_;
   std::vector<Handle> handles_;
   std::map<const PipeEnd*, EndState> ends_;
   PipeModel model_;
   std::uint64_t serial_ = 0;
   std::size_t op_index_ = 0;
   std::vector<std::string> trace_;
-  // vmsplice sources: bytes the pipe may reference, and the stream position just past them.
+  // vmsplice sources: bytes the pipes may reference while a model buffer carries their tag.
   struct Source {
     std::vector<std::uint8_t> bytes;
-    std::uint64_t stream_end = 0;
+    std::uint64_t tag = 0;
   };
   std::deque<Source> sources_;
+  std::uint64_t next_tag_ = 0;
 };
 
 }  // namespace

@@ -1,8 +1,10 @@
-// Runs one fuzz input on a real non-blocking pipepool pipe and on the reference model
-// (pipe_model.hpp), comparing every result: counts, errno, bytes read (content), FIONREAD, poll
-// revents of both ends, pipe size, open ends, F_GETFL flags, counters, and in the end that every
-// page went back to the allocator. On the first difference it prints the operation trace and
-// aborts (a crash for libFuzzer, a failure for the replay test).
+// Runs one fuzz input on a real non-blocking pipepool pipe ("main") and a second one ("aux", same
+// policy and allocator, both ends always open and non-blocking, reached by splice, tee and reads)
+// and on a reference model of each (pipe_model.hpp), comparing every result: counts, errno, bytes
+// read (content), FIONREAD, poll revents of both ends, pipe size, open ends, F_GETFL flags,
+// counters (of both pipes), and in the end, with both pipes closed, that every page went back to
+// the allocator. On the first difference it prints the operation trace and aborts (a crash for
+// libFuzzer, a failure for the replay test).
 //
 // Input format (missing bytes read as 0, so every byte string is a valid input):
 //   byte 0  policy: index (mod count) into the policies this build has, in the order
@@ -10,7 +12,7 @@
 //   byte 1  allocator: bit 7 set -> the model allocator fails every ((b & 15) + 1)-th
 //           allocation; clear -> it never fails
 //   byte 2  bit 0: the write end starts in packet mode (O_DIRECT)
-//   then operations until the input ends: an opcode byte (mod 16) and its arguments
+//   then operations until the input ends: an opcode byte (mod 20) and its arguments
 //     0, 1  write      h:u8 len:SIZE
 //     2     writev     h:u8 n:u8 (1 + n % 8 segments) then n x SIZE (zero-length segments at odd
 //                      positions have a null base)
@@ -30,6 +32,11 @@
 //                      segments, laid out from 16 * a bytes (mod 4096) after a page boundary and
 //                      kept until read; SPLICE_F_NONBLOCK when the end is O_NONBLOCK)
 //     15    read all   h:u8                           (a 2 MiB read)
+//     16    splice main->aux  h:u8 len:SIZE           (h: a main read end)
+//     17    splice aux->main  h:u8 len:SIZE           (h: a main write end)
+//     18    tee main->aux     h:u8 len:SIZE           (h: a main read end)
+//     19    read aux   len:SIZE                       (compares the bytes)
+//   splice and tee always pass SPLICE_F_NONBLOCK.
 //   h picks one of the open handles (mod count); an operation with no handle to use is skipped,
 //   and so is a call on a blocking end that the model says would block.
 //   SIZE  k:u8, by k % 8: 0 -> k >> 3;  1 -> 1 + u8;  2 -> 3968 + u8;  3 -> 4096 * (1 + u8 % 24);

@@ -12,7 +12,7 @@ std::size_t PipeModel::merge_bytes(std::size_t len) const {
   const std::size_t tail = len % kModelPage;
   if (tail == 0 || bufs_.empty()) return 0;
   const ModelBuffer& last = bufs_.back();
-  if (last.packet || last.user || last.page_end + tail > kModelPage) return 0;
+  if (last.packet || last.no_merge || last.page_end + tail > kModelPage) return 0;
   return tail;
 }
 
@@ -116,7 +116,8 @@ VmspliceResult PipeModel::vmsplice_in(const std::vector<ModelSegment>& segs, boo
       ModelBuffer buf;
       buf.bytes.assign(g.bytes + at, g.bytes + at + n);
       buf.page_end = offset + n;
-      buf.user = true;
+      buf.no_merge = true;
+      buf.tag = g.tag;
       bufs_.push_back(std::move(buf));
       at += n;
       r.count += n;
@@ -151,6 +152,70 @@ ReadResult PipeModel::vmsplice_out(std::size_t len, bool nonblock) {
   }
   total_read_ += r.bytes.size();
   return r;
+}
+
+int PipeModel::splice_prep(const PipeModel& out) const {
+  if (bufs_.empty() && writers_ != 0) return EAGAIN;
+  if (out.readers_ == 0) return EPIPE;
+  if (out.full()) return EAGAIN;
+  return 0;
+}
+
+SpliceResult PipeModel::splice_out(PipeModel& out, std::size_t len) {
+  SpliceResult r;
+  if (len == 0) return r;
+  r.error = splice_prep(out);
+  if (r.error != 0) return r;
+  while (len != 0 && !bufs_.empty() && !out.full()) {
+    ModelBuffer& front = bufs_.front();
+    const std::size_t n = front.bytes.size();
+    if (len >= n) {
+      out.splice_in(std::move(front));
+      bufs_.pop_front();
+      r.count += n;
+      len -= n;
+      continue;
+    }
+    ModelBuffer part = front;
+    part.bytes.resize(len);
+    part.page_end = front.page_end - (n - len);
+    part.no_merge = true;
+    front.bytes.erase(front.bytes.begin(), front.bytes.begin() + static_cast<std::ptrdiff_t>(len));
+    out.splice_in(std::move(part));
+    r.count += len;
+    len = 0;
+  }
+  total_read_ += r.count;
+  return r;
+}
+
+void PipeModel::splice_in(ModelBuffer buf) {
+  total_written_ += buf.bytes.size();
+  bufs_.push_back(std::move(buf));
+}
+
+SpliceResult PipeModel::tee(PipeModel& out, std::size_t len) const {
+  SpliceResult r;
+  if (len == 0) return r;
+  r.error = splice_prep(out);
+  if (r.error != 0) return r;
+  for (const ModelBuffer& b : bufs_) {
+    if (len == 0 || out.full()) break;
+    ModelBuffer copy = b;
+    const std::size_t n = std::min(len, copy.bytes.size());
+    copy.page_end -= copy.bytes.size() - n;
+    copy.bytes.resize(n);
+    copy.no_merge = true;
+    out.splice_in(std::move(copy));
+    r.count += n;
+    len -= n;
+  }
+  return r;
+}
+
+bool PipeModel::holds_tag(std::uint64_t tag) const {
+  return std::any_of(bufs_.begin(), bufs_.end(),
+                     [tag](const ModelBuffer& b) { return b.tag == tag; });
 }
 
 ResizeResult PipeModel::resize(std::size_t bytes, bool privileged) {

@@ -21,8 +21,11 @@ inline constexpr std::size_t kModelMaxSize = 1024 * 1024;  // pipe-max-size
 struct ModelBuffer {
   std::vector<std::uint8_t> bytes;  // unread bytes, oldest first
   std::size_t page_end = 0;         // offset inside the page just past the last byte
-  bool packet = false;              // PACKET flag; otherwise CAN_MERGE unless `user`
-  bool user = false;                // vmsplice: the caller's memory, never merged into
+  bool packet = false;              // PACKET flag; otherwise CAN_MERGE unless `no_merge`
+  // Never merged into: the caller's memory (vmsplice), a part of a buffer moved by splice, a tee
+  // copy. A buffer spliced whole keeps the flag it had.
+  bool no_merge = false;
+  std::uint64_t tag = 0;  // the vmsplice segment's tag (0 otherwise); copies and parts keep it
 
   bool operator==(const ModelBuffer&) const = default;
 };
@@ -32,6 +35,13 @@ struct ModelSegment {
   std::uintptr_t address = 0;
   const std::uint8_t* bytes = nullptr;
   std::size_t len = 0;
+  std::uint64_t tag = 0;  // copied into the buffers (callers track which memory stays referenced)
+};
+
+// splice(2) or tee(2) between two model pipes, always with SPLICE_F_NONBLOCK.
+struct SpliceResult {
+  std::size_t count = 0;
+  int error = 0;  // EAGAIN, EPIPE
 };
 
 struct VmspliceResult {
@@ -79,6 +89,20 @@ class PipeModel {
   // vmsplice from the read end: a read without packet boundaries; applied unless it would block.
   [[nodiscard]] ReadResult vmsplice_out(std::size_t len, bool nonblock);
 
+  // splice from this pipe into `out` (another pipe), SPLICE_F_NONBLOCK: EAGAIN when this pipe is
+  // empty with writers open, EPIPE when `out` has no reader, EAGAIN when `out` is full, 0 when
+  // this pipe is empty without writers. Otherwise moves buffers from the head until `len` bytes
+  // moved or `out` is full: a buffer that fits whole keeps its flags; the last may be a part,
+  // which never takes merges. Counts as a read here and a write into `out`.
+  [[nodiscard]] SpliceResult splice_out(PipeModel& out, std::size_t len);
+  // Appends one buffer moved or copied from another pipe; the caller checked that a slot is free.
+  void splice_in(ModelBuffer buf);
+  // tee into `out`, SPLICE_F_NONBLOCK: as splice_out, but copies buffers (each copy never takes
+  // merges, the last trimmed to what is left of `len`) and consumes nothing here.
+  [[nodiscard]] SpliceResult tee(PipeModel& out, std::size_t len) const;
+  // Whether a buffer with vmsplice tag `tag` is still queued.
+  [[nodiscard]] bool holds_tag(std::uint64_t tag) const;
+
   // F_SETPIPE_SZ.
   [[nodiscard]] ResizeResult resize(std::size_t bytes, bool privileged);
 
@@ -103,6 +127,8 @@ class PipeModel {
  private:
   // Bytes of a `len`-byte write that would merge into the last buffer (0 when none).
   [[nodiscard]] std::size_t merge_bytes(std::size_t len) const;
+  // The errno a non-blocking splice or tee into `out` fails with before moving anything, or 0.
+  [[nodiscard]] int splice_prep(const PipeModel& out) const;
 
   std::deque<ModelBuffer> bufs_;
   std::size_t max_slots_ = 16;

@@ -1,6 +1,7 @@
 // fork(): descriptors inherited by the child fail with EIO there (the pipes live in the parent's
 // memory), keep their numbers until the child closes them, and the child can make new pipes;
 // the parent's pipes carry on untouched.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/wait.h>
@@ -52,6 +53,14 @@ int check_inherited(int r, int w) {
   CHILD_ERRNO(EIO, pp_fcntl(w, F_GETFL));
   CHILD_ERRNO(EIO, pp_fcntl(w, F_DUPFD, 0));
   CHILD_ERRNO(EIO, pp_ioctl(r, FIONREAD, &n));
+  CHILD_ERRNO(EIO, pp_vmsplice(w, &v, 1, SPLICE_F_NONBLOCK));
+  CHILD_ERRNO(EIO, pp_vmsplice(r, &v, 1, SPLICE_F_NONBLOCK));
+  int fresh[2];  // a pipe of the child's own on the other side of splice and tee
+  CHILD_CHECK(pp_pipe2(fresh, O_NONBLOCK) == 0);
+  CHILD_ERRNO(EIO, pp_splice(r, nullptr, fresh[1], nullptr, 1, SPLICE_F_NONBLOCK));
+  CHILD_ERRNO(EIO, pp_splice(fresh[0], nullptr, w, nullptr, 1, SPLICE_F_NONBLOCK));
+  CHILD_ERRNO(EIO, pp_tee(r, fresh[1], 1, SPLICE_F_NONBLOCK));
+  CHILD_CHECK(pp_close(fresh[0]) == 0 && pp_close(fresh[1]) == 0);
   pollfd pfd[2] = {{r, POLLIN, 0}, {w, POLLOUT, 0}};
   CHILD_CHECK(pp_poll(pfd, 2, -1) == 2);
   CHILD_CHECK(pfd[0].revents == POLLERR && pfd[1].revents == POLLERR);

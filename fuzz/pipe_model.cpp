@@ -63,6 +63,10 @@ void PipeModel::commit_write(const std::uint8_t* data, std::size_t len, std::siz
 }
 
 ReadResult PipeModel::read(std::size_t len, bool nonblock) {
+  return take(len, nonblock, true);
+}
+
+ReadResult PipeModel::take(std::size_t len, bool nonblock, bool packets) {
   ReadResult r;
   if (len == 0) return r;
   if (bufs_.empty()) {
@@ -75,14 +79,14 @@ ReadResult PipeModel::read(std::size_t len, bool nonblock) {
     return r;
   }
   // Something is buffered: take from the oldest buffers until `len` is met or the pipe is empty;
-  // a packet ends the read, and what of it did not fit is lost.
+  // with `packets`, a packet ends the read, and what of it did not fit is lost.
   std::size_t want = len;
   while (want != 0 && !bufs_.empty()) {
     ModelBuffer& front = bufs_.front();
     const std::size_t n = std::min(want, front.bytes.size());
     r.bytes.insert(r.bytes.end(), front.bytes.begin(),
                    front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
-    const bool packet = front.packet;
+    const bool packet = packets && front.packet;
     front.bytes.erase(front.bytes.begin(), front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
     if (packet || front.bytes.empty()) bufs_.pop_front();
     want = packet ? 0 : want - n;
@@ -129,29 +133,7 @@ VmspliceResult PipeModel::vmsplice_in(const std::vector<ModelSegment>& segs, boo
 }
 
 ReadResult PipeModel::vmsplice_out(std::size_t len, bool nonblock) {
-  ReadResult r;
-  if (len == 0) return r;
-  if (bufs_.empty()) {
-    if (writers_ == 0) return r;
-    if (nonblock) {
-      r.error = EAGAIN;
-    } else {
-      r.would_block = true;
-    }
-    return r;
-  }
-  std::size_t want = len;
-  while (want != 0 && !bufs_.empty()) {
-    ModelBuffer& front = bufs_.front();
-    const std::size_t n = std::min(want, front.bytes.size());
-    r.bytes.insert(r.bytes.end(), front.bytes.begin(),
-                   front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
-    front.bytes.erase(front.bytes.begin(), front.bytes.begin() + static_cast<std::ptrdiff_t>(n));
-    if (front.bytes.empty()) bufs_.pop_front();
-    want -= n;
-  }
-  total_read_ += r.bytes.size();
-  return r;
+  return take(len, nonblock, false);
 }
 
 int PipeModel::splice_prep(const PipeModel& out) const {

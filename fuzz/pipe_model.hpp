@@ -125,6 +125,8 @@ class PipeModel {
   bool operator==(const PipeModel&) const = default;
 
  private:
+  // read() and vmsplice_out(): `packets` says whether a packet ends the read.
+  [[nodiscard]] ReadResult take(std::size_t len, bool nonblock, bool packets);
   // Bytes of a `len`-byte write that would merge into the last buffer (0 when none).
   [[nodiscard]] std::size_t merge_bytes(std::size_t len) const;
   // The errno a non-blocking splice or tee into `out` fails with before moving anything, or 0.

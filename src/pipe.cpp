@@ -206,6 +206,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
           buf.page = page;
           buf.offset = 0;
           buf.flags = packet ? kBufPacket : kBufCanMerge;
+          buf.joined = false;
           if (!p.parallel) {
             buf.len = static_cast<unsigned>(copied);
             ++p.head;  // published only after the copy
@@ -215,6 +216,11 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
             buf.pending = static_cast<unsigned>(copied);
             buf.copiers = 1;
             buf.unpublished = 1;
+            // This write's previous reservation in the same critical section (a merge into the
+            // last buffer, or its previous slot) shows only together with this one.
+            if (!batch.empty() && batch.items[batch.n - 1].slot == p.head - 1) {
+              p.slot(p.head - 1).joined = true;
+            }
             my_last = ++p.reserved_seq;
             ++p.in_flight;
             batch.push({static_cast<char*>(page), p.head, static_cast<unsigned>(copied)});

@@ -4,21 +4,16 @@
 // userfaultfd, so the copy outside the mutex stops in the page fault until the test resolves it.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <linux/userfaultfd.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
-#include <cstring>
 #include <functional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "pipepool/pipe.hpp"
+#include "stalled_source.hpp"
 
 namespace pipepool {
 namespace {
@@ -26,60 +21,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::size_t kPage = 4096;
-
-// Two anonymous pages; the second is missing and registered with userfaultfd, so a copy from it
-// blocks until resolve() fills it with `fill`.
-class StalledSource {
- public:
-  StalledSource() {
-    uffd_ = static_cast<int>(::syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));
-    if (uffd_ < 0) return;
-    uffdio_api api{};
-    api.api = UFFD_API;
-    if (::ioctl(uffd_, UFFDIO_API, &api) != 0) return;
-    void* area =
-        ::mmap(nullptr, 2 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (area == MAP_FAILED) return;
-    area_ = static_cast<char*>(area);
-    std::memset(area_, 'a', kPage);  // the first page is present
-    uffdio_register reg{};
-    reg.range.start = reinterpret_cast<std::uintptr_t>(area_ + kPage);
-    reg.range.len = kPage;
-    reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-    ok_ = ::ioctl(uffd_, UFFDIO_REGISTER, &reg) == 0;
-  }
-  ~StalledSource() {
-    if (area_ != nullptr) ::munmap(area_, 2 * kPage);
-    if (uffd_ >= 0) ::close(uffd_);
-  }
-  StalledSource(const StalledSource&) = delete;
-  StalledSource& operator=(const StalledSource&) = delete;
-
-  [[nodiscard]] bool ok() const { return ok_; }
-  [[nodiscard]] std::span<const std::byte> bytes() const {
-    return std::as_bytes(std::span(area_, 2 * kPage));
-  }
-  // Blocks until a copy faults on the second page.
-  bool wait_for_fault() const {
-    uffd_msg msg{};
-    return ::read(uffd_, &msg, sizeof msg) == static_cast<ssize_t>(sizeof msg) &&
-           msg.event == UFFD_EVENT_PAGEFAULT;
-  }
-  // Maps the second page filled with `fill`; the stalled copy goes on.
-  bool resolve(char fill) const {
-    std::vector<char> page(kPage, fill);
-    uffdio_copy copy{};
-    copy.dst = reinterpret_cast<std::uintptr_t>(area_ + kPage);
-    copy.src = reinterpret_cast<std::uintptr_t>(page.data());
-    copy.len = kPage;
-    return ::ioctl(uffd_, UFFDIO_COPY, &copy) == 0;
-  }
-
- private:
-  int uffd_ = -1;
-  char* area_ = nullptr;
-  bool ok_ = false;
-};
 
 PipePair parallel_pipe() {
   PipeOptions o;

@@ -38,6 +38,9 @@ struct Buffer {
   unsigned copiers = 0;      // writer copies in flight into `pending`
   unsigned unpublished = 0;  // reservations (the slot's and merges) whose bytes are not visible
   unsigned pins = 0;         // reader copies in flight from this page
+  // The write that made this buffer's last reservation continues in the next slot, in the same
+  // critical section: the two show together (a write the kernel makes at once shows at once).
+  bool joined = false;
 };
 
 inline std::error_code errno_code(int e) noexcept {
@@ -233,25 +236,45 @@ struct Pipe::Impl {
     return was_empty && !empty();
   }
 
+  // Shows what can be, in reservation order and a write's reservations together: the last
+  // committed buffer's pending bytes once no copy into it is in flight, then each run of slots
+  // one write joined once no copy into any of them is.
   void publish() noexcept {
     if (committed != tail) {  // the last committed buffer (a merge target while it is the last)
       Buffer& last = slot(committed - 1);
       if (last.unpublished != 0) {
         if (last.copiers != 0) return;
+        if (last.joined && !run_ready(committed)) return;  // its write goes on in the next slot
         last.len += last.pending;
         last.pending = 0;
         published_seq += last.unpublished;
         last.unpublished = 0;
+        last.joined = false;
       }
     }
-    while (committed != head && slot(committed).copiers == 0) {
-      Buffer& buf = slot(committed);
-      buf.len = buf.pending;
-      buf.pending = 0;
-      published_seq += buf.unpublished;
-      buf.unpublished = 0;
-      ++committed;
+    while (committed != head && run_ready(committed)) {
+      bool joined = true;
+      while (joined) {
+        Buffer& buf = slot(committed);
+        joined = buf.joined;
+        buf.len = buf.pending;
+        buf.pending = 0;
+        published_seq += buf.unpublished;
+        buf.unpublished = 0;
+        buf.joined = false;
+        ++committed;
+      }
     }
+  }
+
+  // No copy is in flight into slot `i` or the slots a write joined to it.
+  [[nodiscard]] bool run_ready(unsigned i) const noexcept {
+    for (; i != head; ++i) {
+      const Buffer& buf = slot(i);
+      if (buf.copiers != 0) return false;
+      if (!buf.joined) return true;
+    }
+    return false;  // not reached: a joined slot is followed by the slot its write continues in
   }
 
   // Drops a read's pins and frees, in order, the pages no copy uses any more.
@@ -315,6 +338,7 @@ struct Pipe::Impl {
     Buffer& buf = slot(head);
     buf = from;
     buf.pending = buf.copiers = buf.unpublished = buf.pins = 0;
+    buf.joined = false;
     ++head;
     ++committed;
   }

@@ -109,8 +109,10 @@ struct CopyBatch {
 //   being copied out (a reader slower than a whole ring of traffic) waits for its release.
 // - Every reservation (a new slot, or a merge into the last buffer, committed or not) shows its
 //   bytes in reservation order: the last buffer's pending bytes once all copies into it end, then
-//   the next slots, in order. A writer returns only when its own bytes are visible
-//   (published >= its ticket), so a write that returned is in the pipe for everyone.
+//   the next slots, in order. The reservations one write makes in one critical section show
+//   together (Buffer::joined), as the kernel's write shows whole when there is room for it. A
+//   writer returns only when its own bytes are visible (published >= its ticket), so a write
+//   that returned is in the pipe for everyone.
 // - A close waits for the copies in flight, so no write straddles it.
 struct Pipe::Impl {
   using Buffer = internal::Buffer;

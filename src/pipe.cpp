@@ -294,12 +294,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   wake_writers.wake();
   wake_published.wake();
   p.pool->release(spare);
-  if (ret > 0) {
-    internal::poll_notify();
-    p.readiness.changed(internal::Readiness::Change::wrote);
-    return {ret, {}};
-  }
-  return {0, errno_code(err)};
+  return p.finish(ret, ret > 0 ? 0 : err, internal::Readiness::Change::wrote);
 }
 
 IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
@@ -409,10 +404,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   wake_writers.wake();
   wake_readers.wake();
   p.pool->release(spare);
-  if (ret > 0) internal::poll_notify();
-  if (ret > 0) p.readiness.changed(internal::Readiness::Change::read);
-  if (err != 0) return {0, errno_code(err)};
-  return {ret, {}};
+  return p.finish(ret, err, internal::Readiness::Change::read);
 }
 
 SizeResult Pipe::set_size(std::size_t requested, bool privileged) noexcept {

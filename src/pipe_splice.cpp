@@ -36,7 +36,7 @@ void wait_append(Pipe::Impl& p, PipeLock& lock) noexcept {
       p.wait_published(lock);
       continue;
     }
-    p.release_wait.wait(lock, [&p] { return (p.tail - p.released) + p.max_usage <= p.bufs.size(); },
+    p.release_wait.wait(lock, [&p] { return p.entries_cover_ring(); },
                         {false, nullptr, &p.readers_running, nullptr});
   }
 }
@@ -196,12 +196,7 @@ IoResult Pipe::vmsplice_to_pipe(std::span<const iovec> iov, bool nonblock) noexc
   lock.unlock();
   wake_readers.wake();
   wake_writers.wake();
-  if (ret > 0) {
-    internal::poll_notify();
-    p.readiness.changed(Change::wrote);
-    return {ret, {}};
-  }
-  return {0, errno_code(err)};
+  return p.finish(ret, ret > 0 ? 0 : err, Change::wrote);
 }
 
 IoResult Pipe::vmsplice_to_user(std::span<const iovec> iov, bool nonblock) noexcept {
@@ -267,12 +262,7 @@ IoResult Pipe::vmsplice_to_user(std::span<const iovec> iov, bool nonblock) noexc
   lock.unlock();
   wake_writers.wake();
   p.pool->release(spare);
-  if (ret > 0) {
-    internal::poll_notify();
-    p.readiness.changed(Change::read);
-    return {ret, {}};
-  }
-  return {0, errno_code(err)};
+  return p.finish(ret, ret > 0 ? 0 : err, Change::read);
 }
 
 IoResult Pipe::splice(Pipe& in, Pipe& out, std::size_t len, bool nonblock) noexcept {

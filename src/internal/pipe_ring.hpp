@@ -14,6 +14,7 @@
 #include "internal/page_refs.hpp"
 #include "internal/pipe_core.hpp"
 #include "internal/pipe_mutex.hpp"
+#include "internal/poll_wait.hpp"
 #include "internal/readiness.hpp"
 #include "internal/wait_queue.hpp"
 
@@ -332,7 +333,24 @@ struct Pipe::Impl {
   // would not meet an array entry whose page a reader still copies from (so they fill every free
   // slot, as the kernel does). Always so in kernel mode.
   [[nodiscard]] bool ready_to_append() const noexcept {
-    return published_seq >= reserved_seq && (tail - released) + max_usage <= bufs.size();
+    return published_seq >= reserved_seq && entries_cover_ring();
+  }
+  // Filling every free slot would not meet an array entry whose page a reader still copies from.
+  [[nodiscard]] bool entries_cover_ring() const noexcept {
+    return (tail - released) + max_usage <= bufs.size();
+  }
+
+  // The end of a call that read or wrote: with the mutex dropped, pollers and readiness
+  // descriptors learn of the change when bytes moved; the result is the errno when one was set
+  // (then nothing moved), else the count.
+  [[nodiscard]] IoResult finish(std::size_t ret, int err,
+                                internal::Readiness::Change change) noexcept {
+    if (err != 0) return {0, internal::errno_code(err)};
+    if (ret > 0) {
+      internal::poll_notify();
+      readiness.changed(change);
+    }
+    return {ret, {}};
   }
 
   // Appends `from` at `head`. Requires ready_to_append() and !full().

@@ -56,6 +56,7 @@ template <class Lock>
 bool flush_write(Pipe::Impl& p, Lock& lock, internal::IovCursor& from, CopyBatch& batch,
                  internal::Wakeup& published) noexcept {
   if (batch.empty()) return false;
+  internal::check_no_owed_wakeups();
   if (!batch.under_lock) lock.unlock();
   for (std::size_t i = 0; i < batch.n; ++i) {
     (void)from.copy_out(batch.items[i].page_bytes, batch.items[i].len);  // checked: no fault
@@ -70,6 +71,7 @@ bool flush_write(Pipe::Impl& p, Lock& lock, internal::IovCursor& from, CopyBatch
 template <class Lock>
 void flush_read(Pipe::Impl& p, Lock& lock, internal::IovCursor& to, CopyBatch& batch) noexcept {
   if (batch.empty()) return;
+  internal::check_no_owed_wakeups();
   if (!batch.under_lock) lock.unlock();
   for (std::size_t i = 0; i < batch.n; ++i) {
     (void)to.copy_in(batch.items[i].page_bytes, batch.items[i].len);  // checked: no fault
@@ -119,6 +121,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   bool was_empty = !p.parallel && p.empty();
   bool wake_next_writer = false;
   bool blocked = false;
+  bool signal_seen = false;   // a signal handler ran while this write waited and was released
   std::uint64_t my_last = 0;  // this write's last reservation (parallel mode)
 
   // Starts over only when a non-blocking write found the ring full of writes still copying
@@ -173,6 +176,10 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         }
       }
       while (!done) {
+        // The batch holds the whole ring, which may have grown while the mutex was dropped
+        // (F_SETPIPE_SZ during a wait): what the kernel copies without sleeping is reserved in one
+        // critical section.
+        if (p.parallel) batch.fit(p.max_usage);
         if (p.readers == 0) {
           if (ret == 0) err = EPIPE;
           break;
@@ -249,21 +256,29 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         // Full: commit what was copied, let readers in, sleep until there is room or no reader.
         was_empty |= flush_write(p, lock, from, batch, wake_published);
         if (!p.full()) continue;
+        if (signal_seen) {  // pipe_write's signal_pending() before it sleeps
+          if (ret == 0) err = EINTR;
+          break;
+        }
         if (!blocked) add(p.writes_blocked, 1);
         blocked = true;
         if (was_empty) p.rd_wait.take_one(wake_readers);
         internal::poll_notify();
-        p.readiness.changed(internal::Readiness::Change::wrote, lock);
+        p.readiness.changed(internal::Readiness::Change::wrote, lock, wake_readers);
         wake_published.wake();
-        const internal::WaitResult r =
-            p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
-                           {true, &p.writers_running, &p.readers_running, &wake_readers});
+        // Once bytes moved, any signal handler ends the wait and the write returns its count; a
+        // write that moved nothing restarts under SA_RESTART (pipe_write's -ERESTARTSYS).
+        internal::WaitOptions opts{true, &p.writers_running, &p.readers_running, &wake_readers};
+        opts.restartable = ret == 0;
+        const internal::WaitResult r = p.wr_wait.wait(
+            lock, [&p] { return !p.full() || p.readers == 0; }, opts);
         was_empty = !p.parallel && p.empty();
         wake_next_writer = true;
-        if (r == internal::WaitResult::interrupted) {  // pipe_write's signal_pending(): EINTR
-          if (ret == 0) err = EINTR;                   // or what was written so far
+        if (r == internal::WaitResult::interrupted) {  // EINTR, or what was written so far
+          if (ret == 0) err = EINTR;
           break;
         }
+        signal_seen = r == internal::WaitResult::signaled;
       }
     }
   }
@@ -311,7 +326,6 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   p.readers_running.enter();
 
   CopyBatch batch;
-  if (p.parallel) batch.fit(p.max_usage);
   batch.under_lock = total <= kCopyUnderLockMax;
   std::size_t copyable = p.parallel ? to.copyable() : 0;
   std::size_t ret = 0;
@@ -321,6 +335,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   bool blocked = false;
 
   for (;;) {
+    if (p.parallel) batch.fit(p.max_usage);  // the ring may have grown while the mutex was dropped
     if (ret == 0 && p.read_meets_copies(total)) {
       wake_writers.wake();     // nobody this read released waits behind it
       p.wait_published(lock);  // nothing is claimed yet: the copies show first
@@ -387,6 +402,8 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
       err = EINTR;
       break;
     }
+    // `signaled` reads as `ready`: the condition holds under the mutex, so this read takes data
+    // or EOF and returns without waiting again.
   }
   flush_read(p, lock, to, batch);
 

@@ -85,6 +85,7 @@ void Readiness::unwatch(const PipeEnd& end) noexcept {
 }
 
 void Readiness::update(Change change) noexcept {
+  if (void (*hook)() = test_hooks::before_readiness_update.load(std::memory_order_acquire)) hook();
   const Effect e = effect(change);
   raised_.fetch_or(e.raised, std::memory_order_relaxed);
   lowered_.fetch_or(e.lowered, std::memory_order_relaxed);

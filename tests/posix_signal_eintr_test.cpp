@@ -1,6 +1,7 @@
 // A blocked read or write interrupted by a signal handler, on kernel pipes and pp pipes alike:
-// without SA_RESTART it returns -1 EINTR when nothing was transferred yet, and the bytes written
-// so far otherwise; with SA_RESTART it carries on and completes. No byte is lost or duplicated.
+// when nothing was transferred yet it returns -1 EINTR without SA_RESTART and carries on with it;
+// a write that stored part of its bytes returns that part either way. No byte is lost or
+// duplicated.
 #include <pthread.h>
 
 #include <atomic>
@@ -141,6 +142,38 @@ TEST_P(PosixSignalEintr, WriteRestartsWithSaRestart) {
   writer.join();
   EXPECT_EQ(n, 1);
   EXPECT_GE(g_handled.load(), 1);
+}
+
+// A write that stored part of its bytes and then sleeps returns that part when a handler runs,
+// with SA_RESTART too: pipe_write returns what it wrote, and only a call that moved nothing is
+// restarted.
+TEST_P(PosixSignalEintr, PartialWriteReturnsWithSaRestart) {
+  Watchdog dog;
+  g_handled = 0;
+  ScopedDisposition h(SIGUSR1, count_signal, SA_RESTART);
+  OpsPipe p(ops());
+  std::vector<char> data(2 * 65536);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 11);
+  const auto [n, err] =
+      interrupt_until_done([&] { return ops().write(p.w(), data.data(), data.size()); });
+  EXPECT_EQ(n, 65536) << "errno " << err;
+  EXPECT_GE(g_handled.load(), 1);
+  std::vector<char> out(data.size());
+  ASSERT_EQ(ops().read(p.r(), out.data(), out.size()), 65536);
+  EXPECT_EQ(std::memcmp(out.data(), data.data(), 65536), 0);
+}
+
+// A read returns what it copied without waiting for more, signals or not, SA_RESTART or not.
+TEST_P(PosixSignalEintr, ReadReturnsWhatItCopiedWithSaRestart) {
+  Watchdog dog;
+  g_handled = 0;
+  ScopedDisposition h(SIGUSR1, count_signal, SA_RESTART);
+  OpsPipe p(ops());
+  ASSERT_EQ(ops().write(p.w(), "partial", 7), 7);
+  char buf[4096];
+  const auto [n, err] = interrupt_until_done([&] { return ops().read(p.r(), buf, sizeof buf); });
+  EXPECT_EQ(n, 7) << "errno " << err;
+  EXPECT_EQ(std::memcmp(buf, "partial", 7), 0);
 }
 
 PIPE_OPS_INSTANTIATE(PosixSignalEintr);

@@ -27,12 +27,20 @@
 #include <mutex>
 #include <vector>
 
+#include "internal/wait_queue.hpp"
+
 namespace pipepool {
 class Pipe;
 class PipeEnd;
 }  // namespace pipepool
 
 namespace pipepool::internal {
+
+namespace test_hooks {
+// Called at the start of every readiness update (with the pipe mutex dropped) when set: tests hold
+// the window between a waker's change and its update with it. Null outside tests.
+inline std::atomic<void (*)()> before_readiness_update{nullptr};
+}  // namespace test_hooks
 
 class Readiness {
  public:
@@ -55,11 +63,15 @@ class Readiness {
     update(change);
   }
   // After a state change made under `lock` (the pipe mutex), which is held on entry and on return;
-  // dropped around the update only while someone watches.
+  // dropped around the update only while someone watches. `owed`: waiters the caller released
+  // and has not woken, woken right after the unlock, before the update samples the pipe (which
+  // takes the mutex): a released waiter may need the mutex before it can take its wake-up.
   template <class Lock>
-  void changed(Change change, Lock& lock) noexcept {
+  void changed(Change change, Lock& lock, Wakeup& owed) noexcept {
     if (watchers_.load(std::memory_order_relaxed) == 0) return;
     lock.unlock();
+    owed.wake();
+    check_no_owed_wakeups();
     update(change);
     lock.lock();
   }

@@ -115,17 +115,15 @@ PlanLimits limits(const Combo& c) {
 }
 
 // Histories per combination: $PIPEPOOL_LIN_HISTORIES, else fewer under the sanitizers (each
-// history starts threads, and the sanitizers make that several times slower; the blocking
-// workloads' histories are longer).
+// history starts threads, and the sanitizers make that several times slower).
 std::size_t histories(Workload w) {
   if (const char* v = std::getenv("PIPEPOOL_LIN_HISTORIES"); v != nullptr && *v != '\0') {
     return std::strtoul(v, nullptr, 10);
   }
-  const bool blocking = w == Workload::blocking || w == Workload::signals;
+  (void)w;
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-  return blocking ? 30 : 60;
+  return 60;
 #else
-  (void)blocking;
   return 400;
 #endif
 }

@@ -224,18 +224,12 @@ ModelState Spec::initial() const {
 
 // One step of a blocking write: from the start, the merge and the pages that fit; later, once
 // the pipe has room or no reader, the pages that fit. It returns when it is done or the pipe has
-// no reader; otherwise it sleeps on the full pipe. After a handler ran in its thread (signaled),
-// the write had returned by then, or had not reached the pipe yet (then it starts over, Move::
-// restart): a write that had stored bytes returns them and stores no more.
+// no reader; otherwise it sleeps on the full pipe. A handler that ran in its thread does not stop
+// it (see the header: in user space a handler is seen only while the call sleeps).
 bool Spec::write_step(ModelState& s, std::size_t i) const {
   const Operation& op = h_.ops[i];
   CallState& c = s.calls[i];
   PipeState& p = s.pipe;
-  if ((c.signals & kSignaled) != 0) {
-    if (c.moved == 0) return false;
-    c.phase = kDone;
-    return result_is(op, c.moved);
-  }
   if (c.phase == kAsleep && p.readers != 0 && p.full()) return false;  // still asleep
   if (op.len == 0) {
     c.phase = kDone;
@@ -262,20 +256,21 @@ bool Spec::write_step(ModelState& s, std::size_t i) const {
   return true;
 }
 
-// A blocking call returns on a signal: a write on a full pipe with the bytes it moved (EINTR
-// when none and the handler had no SA_RESTART), a read on an empty pipe with EINTR.
+// A blocking call returns on a signal its thread's handler took before this point: a write on a
+// full pipe with the bytes it moved (EINTR when none and the handler had no SA_RESTART), a read on
+// an empty pipe with EINTR.
 bool Spec::interrupt(ModelState& s, std::size_t i) const {
   const Operation& op = h_.ops[i];
   CallState& c = s.calls[i];
   const PipeState& p = s.pipe;
-  if (!blocking_io(op) || seen_[i] == 0) return false;
+  if (!blocking_io(op) || (c.signals & kSignaled) == 0) return false;
   if (op.kind == OpKind::read) {
-    if (!p.empty() || p.writers == 0 || (seen_[i] & kSigEintr) == 0) return false;
+    if (!p.empty() || p.writers == 0 || (c.signals & kSigEintr) == 0) return false;
     c.phase = kDone;
     return error_is(op, EINTR);
   }
   if (p.readers == 0 || !p.full()) return false;
-  if (c.moved == 0 && (seen_[i] & kSigEintr) == 0) return false;
+  if (c.moved == 0 && (c.signals & kSigEintr) == 0) return false;
   c.phase = kDone;
   return c.moved != 0 ? result_is(op, c.moved) : error_is(op, EINTR);
 }
@@ -301,9 +296,7 @@ bool Spec::apply(ModelState& s, std::size_t i, Move m) const {
   PipeState& p = s.pipe;
   if (op.kind == OpKind::write && op.blocking) return write_step(s, i);
   if (op.kind == OpKind::read && op.blocking) {
-    // After a handler ran in its thread the read had returned by then (its step came before)
-    // or starts over; on an empty pipe with writers it waits.
-    if ((c.signals & kSignaled) != 0) return false;
+    // On an empty pipe with writers it waits.
     if (p.empty() && p.writers != 0 && op.len != 0) return false;
   }
   c.phase = kDone;

@@ -11,11 +11,15 @@
 // pipe is not full (a read, a resize) or has no reader, again fills slots until done or full.
 // So a history may split a write only where the pipe was full. A blocking read is one step,
 // taken when there are bytes or no writer. Signals (OpKind::signal, a handler that ran in the
-// call's thread): a write interrupted while the pipe is full returns the bytes it stored, a read
-// interrupted on an empty pipe fails with EINTR, as does a write that stored nothing, when the
-// handler had no SA_RESTART (with SA_RESTART they start over). A handler runs when the call
-// returns or restarts (or before the call reached the pipe), so a write that had stored bytes
-// when its thread's handler ran returns those bytes and stores no more.
+// call's thread): after its handler ran, a write interrupted while the pipe is full returns the
+// bytes it stored, a read interrupted on an empty pipe fails with EINTR, as does a write that
+// stored nothing, when the handler had no SA_RESTART (with SA_RESTART they start over). So every
+// EINTR and every short count of a blocking write with readers left has a handler behind it,
+// taken where the call had to wait. A handler does not oblige the call to stop: the kernel runs
+// it when the call returns, but in user space it runs wherever the thread is, and a call sees it
+// only while it sleeps (a handler during a copy or a spin goes unseen, and the call goes on).
+// That a blocked call does return on a handler is checked by deterministic tests
+// (tests/posix_signal_eintr_test.cpp), and a call that never returns shows as a hang.
 #pragma once
 
 #include <cstddef>

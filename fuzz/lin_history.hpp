@@ -1,6 +1,7 @@
 // A history of concurrent calls on one pipe, as the linearizability checker (lin_checker.hpp)
 // reads it: every call with its arguments, its result and the interval it ran in. All descriptors
-// are non-blocking, so every call has one sequential result the reference model can give.
+// may be blocking: a blocking write is a run of atomic steps split only where the pipe was full
+// (lin_state.hpp), and signal handlers that ran in a thread show as `signal` entries.
 #pragma once
 
 #include <cstddef>
@@ -20,6 +21,13 @@ enum class OpKind : std::uint8_t {
   vmsplice_in,
   // vmsplice(fd, {buf, len}, 1, SPLICE_F_NONBLOCK) on a read end: a read without packet bounds.
   vmsplice_out,
+  // fcntl(fd, F_SETPIPE_SZ, len): the new size in bytes, or -1 with EBUSY, EPERM, EINVAL.
+  resize,
+  // A signal handler ran in `thread` at `invoke` (== `ret`); `restart`: it was installed with
+  // SA_RESTART. Not a call: it tells the model that the thread's call in progress at that moment,
+  // if any, saw a signal (a blocking call that moved bytes returns them instead of sleeping
+  // again; one that moved nothing fails with EINTR or restarts).
+  signal,
 };
 
 enum class End : std::uint8_t { read, write };
@@ -32,6 +40,10 @@ struct Operation {
   // write, vmsplice_in: the bytes offered (len of them); read, vmsplice_out: the bytes returned.
   std::vector<std::uint8_t> data;
   std::size_t page_offset = 0;  // vmsplice_in: the offset of data's first byte in its page
+  // write, read: the descriptor was blocking (a write may then take several steps and sleep
+  // between them where the pipe is full; a read waits for data).
+  bool blocking = false;
+  bool restart = false;  // signal: the handler had SA_RESTART
   // What the call returned: a byte count (write, read, vmsplice), the FIONREAD value, the revents,
   // or 0 (close); -1 when it failed, with `error` set to errno.
   std::int64_t result = 0;
@@ -47,6 +59,7 @@ struct History {
   // Descriptors open on each end before the first call; an end closes with its last one.
   unsigned read_fds = 1;
   unsigned write_fds = 1;
+  bool packet = false;  // O_DIRECT: every write makes packets, which never take merges
   std::vector<Operation> ops;
 };
 

@@ -2,12 +2,18 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -17,9 +23,59 @@ namespace {
 // Busy-wait iterations at the start gate before a thread yields (about a millisecond).
 constexpr unsigned kSpins = 200000;
 
+// Handlers that ran in a recording thread, stamped from the recording's clock by the handler
+// itself (lock-free atomics only: async-signal-safe).
+constexpr unsigned kMaxSignals = 512;
+
+struct SignalLog {
+  std::uint64_t stamp[kMaxSignals];
+  bool restart[kMaxSignals];
+  std::atomic<unsigned> count{0};
+};
+
+thread_local SignalLog* t_signal_log = nullptr;
+std::atomic<std::atomic<std::uint64_t>*> g_signal_clock{nullptr};
+
+extern "C" void on_recorded_signal(int sig) {
+  SignalLog* log = t_signal_log;
+  std::atomic<std::uint64_t>* clock = g_signal_clock.load(std::memory_order_relaxed);
+  if (log == nullptr || clock == nullptr) return;
+  const unsigned k = log->count.load(std::memory_order_relaxed);
+  if (k >= kMaxSignals) return;
+  log->stamp[k] = clock->fetch_add(1);
+  log->restart[k] = sig == SIGUSR2;
+  log->count.store(k + 1, std::memory_order_relaxed);
+}
+
+// SIGUSR1 without SA_RESTART and SIGUSR2 with it, for the recording's lifetime.
+class Handlers {
+ public:
+  Handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_recorded_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;
+    ::sigaction(SIGUSR1, &sa, &old1_);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(SIGUSR2, &sa, &old2_);
+  }
+  ~Handlers() {
+    ::sigaction(SIGUSR1, &old1_, nullptr);
+    ::sigaction(SIGUSR2, &old2_, nullptr);
+  }
+  Handlers(const Handlers&) = delete;
+  Handlers& operator=(const Handlers&) = delete;
+
+ private:
+  struct sigaction old1_ {};
+  struct sigaction old2_ {};
+};
+
 struct ThreadFds {
   int read = -1;
   int write = -1;
+  bool read_blocks = false;
+  bool write_blocks = false;
 };
 
 // One call, stamped from `clock` right before and right after it. `spliced`: where a
@@ -31,6 +87,7 @@ Operation run_call(const PlannedCall& c, const ThreadFds& fds, const std::uint8_
   op.end = c.end;
   op.len = c.len;
   op.page_offset = c.page_offset;
+  op.blocking = c.end == End::write ? fds.write_blocks : fds.read_blocks;
   const int fd = c.end == End::write ? fds.write : fds.read;
   std::int64_t r = 0;
   int err = 0;
@@ -95,6 +152,14 @@ Operation run_call(const PlannedCall& c, const ThreadFds& fds, const std::uint8_
       err = errno;
       op.ret = clock.fetch_add(1);
       break;
+    case OpKind::resize:
+      op.invoke = clock.fetch_add(1);
+      r = pp_fcntl(fd, F_SETPIPE_SZ, static_cast<int>(c.len));
+      err = errno;
+      op.ret = clock.fetch_add(1);
+      break;
+    case OpKind::signal:
+      break;
   }
   op.result = r < 0 ? -1 : r;
   op.error = r < 0 ? err : 0;
@@ -142,9 +207,79 @@ std::vector<std::vector<const std::uint8_t*>> lay_out_spliced(const Plan& plan, 
   return at;
 }
 
+// The signal entries of thread `i`: the handlers that ran inside one of its blocking reads or
+// writes (the only calls a signal changes), at most a few per call.
+void add_signals(const SignalLog& log, unsigned thread, const std::vector<Operation>& calls,
+                 std::vector<Operation>& out) {
+  constexpr unsigned kPerCall = 3;
+  std::vector<unsigned> per_call(calls.size(), 0);
+  for (unsigned k = 0; k < log.count.load(std::memory_order_relaxed); ++k) {
+    for (std::size_t c = 0; c < calls.size(); ++c) {
+      const Operation& op = calls[c];
+      if (!op.blocking || op.invoke >= log.stamp[k] || log.stamp[k] >= op.ret) continue;
+      if (per_call[c]++ >= kPerCall) break;
+      Operation sig;
+      sig.kind = OpKind::signal;
+      sig.thread = thread;
+      sig.invoke = sig.ret = log.stamp[k];
+      sig.restart = log.restart[k];
+      out.push_back(sig);
+      break;
+    }
+  }
+}
+
+const char* kind_name(OpKind k) {
+  switch (k) {
+    case OpKind::write:
+      return "write";
+    case OpKind::read:
+      return "read";
+    case OpKind::fionread:
+      return "FIONREAD";
+    case OpKind::poll:
+      return "poll";
+    case OpKind::close:
+      return "close";
+    case OpKind::vmsplice_in:
+      return "vmsplice in";
+    case OpKind::vmsplice_out:
+      return "vmsplice out";
+    case OpKind::resize:
+      return "F_SETPIPE_SZ";
+    case OpKind::signal:
+      return "signal";
+  }
+  return "?";
+}
+
+[[noreturn]] void report_hang(const Plan& plan, const std::vector<std::atomic<std::size_t>>& at,
+                              unsigned deadline_s) {
+  std::fprintf(stderr,
+               "recording did not finish within %u s (pipe size %zu, %s reads, %s writes, "
+               "signals %d, event fds %d); every blocking call of this plan has a release, so a "
+               "call that never returns is a lost wake-up or a deadlock:\n",
+               deadline_s, plan.pipe_size, plan.block_reads ? "blocking" : "non-blocking",
+               plan.block_writes ? "blocking" : "non-blocking", static_cast<int>(plan.signals),
+               plan.event_fds ? 1 : 0);
+  for (std::size_t i = 0; i < plan.threads.size(); ++i) {
+    const std::size_t k = at[i].load();
+    std::fprintf(stderr, "  thread %zu:", i);
+    for (std::size_t j = 0; j < plan.threads[i].calls.size(); ++j) {
+      const PlannedCall& c = plan.threads[i].calls[j];
+      std::fprintf(stderr, " %s%s %s-end len=%zu%s", j == k ? "[IN PROGRESS: " : "",
+                   kind_name(c.kind), c.end == End::write ? "write" : "read", c.len,
+                   j == k ? "]" : "");
+    }
+    std::fprintf(stderr, "%s\n", k >= plan.threads[i].calls.size() ? " (finished)" : "");
+  }
+  std::fflush(stderr);
+  std::abort();
+}
+
 }  // namespace
 
-Recording record(const Plan& plan, const pp_options& options) {
+Recording record(const Plan& plan, const pp_options& options, unsigned deadline_s) {
   Recording out;
   History& h = out.history;
   h.pipe_size = plan.pipe_size;
@@ -155,12 +290,30 @@ Recording record(const Plan& plan, const pp_options& options) {
     out.error = failure("pp_pipe_opts");
     return out;
   }
-  const int size = pp_fcntl(pipe_fds[1], F_SETPIPE_SZ, static_cast<int>(plan.pipe_size));
+  bool ok = true;
+  if (plan.block_reads && pp_fcntl(pipe_fds[0], F_SETFL, 0) != 0) {
+    out.error = failure("F_SETFL");
+    ok = false;
+  }
+  if (ok && plan.block_writes && pp_fcntl(pipe_fds[1], F_SETFL, 0) != 0) {
+    out.error = failure("F_SETFL");
+    ok = false;
+  }
+  // The readiness descriptors belong to the ends' open files: the last close closes them.
+  if (ok && plan.event_fds && (pp_event_fd(pipe_fds[0]) < 0 || pp_event_fd(pipe_fds[1]) < 0)) {
+    out.error = failure("pp_event_fd");
+    ok = false;
+  }
+  const int size = ok ? pp_fcntl(pipe_fds[1], F_SETPIPE_SZ, static_cast<int>(plan.pipe_size)) : 0;
   std::vector<ThreadFds> fds(plan.threads.size());
-  bool ok = size == static_cast<int>(plan.pipe_size);
-  if (!ok) out.error = failure("F_SETPIPE_SZ");
+  if (ok && size != static_cast<int>(plan.pipe_size)) {
+    out.error = failure("F_SETPIPE_SZ");
+    ok = false;
+  }
   h.read_fds = h.write_fds = 0;
   for (std::size_t i = 0; i < plan.threads.size() && ok; ++i) {
+    fds[i].read_blocks = plan.block_reads;
+    fds[i].write_blocks = plan.block_writes;
     if (plan.threads[i].read_fd) {
       fds[i].read = pp_dup(pipe_fds[0]);
       ++h.read_fds;
@@ -178,36 +331,78 @@ Recording record(const Plan& plan, const pp_options& options) {
   (void)pp_close(pipe_fds[0]);
   (void)pp_close(pipe_fds[1]);
 
-  std::vector<std::vector<Operation>> done(plan.threads.size());
+  const std::size_t n = plan.threads.size();
+  std::vector<std::vector<Operation>> done(n);
+  std::vector<SignalLog> logs(n);
   if (ok) {
     std::atomic<std::uint64_t> clock{1};
     std::atomic<std::size_t> arrived{0};
+    std::atomic<std::size_t> finished{0};
+    std::vector<std::atomic<std::size_t>> at(n);
     std::vector<std::thread> threads;
-    for (std::size_t i = 0; i < plan.threads.size(); ++i) {
+    std::unique_ptr<Handlers> handlers;
+    if (plan.signals != Signals::none) {
+      handlers = std::make_unique<Handlers>();
+      g_signal_clock.store(&clock);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
       threads.emplace_back([&, i] {
+        t_signal_log = &logs[i];
         // Every thread starts its calls once all are running, so their calls overlap. The first
         // ones busy-wait rather than yield: a thread that yields on a loaded machine may lose its
         // CPU for a whole time slice, and the last one would make all its calls alone.
         arrived.fetch_add(1);
-        for (unsigned spin = 0; arrived.load() < plan.threads.size(); ++spin) {
+        for (unsigned spin = 0; arrived.load() < n; ++spin) {
           if (spin > kSpins) std::this_thread::yield();
         }
         for (std::size_t k = 0; k < plan.threads[i].calls.size(); ++k) {
+          at[i].store(k);
           done[i].push_back(run_call(plan.threads[i].calls[k], fds[i], spliced[i][k], clock));
           done[i].back().thread = static_cast<unsigned>(i);
         }
+        at[i].store(plan.threads[i].calls.size());
+        finished.fetch_add(1);
       });
     }
+    // The signalling thread: SIGUSR1 and/or SIGUSR2 to a thread still making calls, every
+    // 20-200 microseconds.
+    std::thread signaller;
+    if (plan.signals != Signals::none) {
+      signaller = std::thread([&] {
+        std::mt19937 rng(static_cast<unsigned>(plan.pipe_size + n));
+        while (finished.load() < n) {
+          std::this_thread::sleep_for(
+              std::chrono::microseconds(std::uniform_int_distribution<int>(20, 200)(rng)));
+          const std::size_t i = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+          if (at[i].load() >= plan.threads[i].calls.size()) continue;
+          int sig = plan.signals == Signals::eintr ? SIGUSR1 : SIGUSR2;
+          if (plan.signals == Signals::both && (rng() & 1) != 0) sig = SIGUSR1;
+          (void)pthread_kill(threads[i].native_handle(), sig);
+        }
+      });
+    }
+    const auto start = std::chrono::steady_clock::now();
+    while (finished.load() < n) {
+      if (std::chrono::steady_clock::now() - start > std::chrono::seconds(deadline_s)) {
+        report_hang(plan, at, deadline_s);
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    if (signaller.joinable()) signaller.join();
     for (std::thread& t : threads) t.join();
+    g_signal_clock.store(nullptr);
   }
-  for (std::size_t i = 0; i < plan.threads.size(); ++i) {
+  for (std::size_t i = 0; i < n; ++i) {
     bool closed[2] = {false, false};
     for (const Operation& op : done[i]) {
       if (op.kind == OpKind::close && op.result == 0) closed[op.end == End::write] = true;
     }
     if (fds[i].read >= 0 && !closed[0]) (void)pp_close(fds[i].read);
     if (fds[i].write >= 0 && !closed[1]) (void)pp_close(fds[i].write);
+    std::vector<Operation> signals;
+    add_signals(logs[i], static_cast<unsigned>(i), done[i], signals);
     for (Operation& op : done[i]) h.ops.push_back(std::move(op));
+    for (Operation& op : signals) h.ops.push_back(op);
   }
   return out;
 }

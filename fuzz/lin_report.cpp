@@ -25,6 +25,10 @@ const char* name(OpKind k) {
     case OpKind::vmsplice_in:
     case OpKind::vmsplice_out:
       return "vmsplice";
+    case OpKind::resize:
+      return "F_SETPIPE_SZ";
+    case OpKind::signal:
+      return "signal";
   }
   return "?";
 }
@@ -54,6 +58,9 @@ std::string describe(const History& h, std::size_t i) {
                 static_cast<unsigned long long>(op.invoke), static_cast<unsigned long long>(op.ret),
                 name(op.kind), op.end == End::write ? "write" : "read");
   std::string s = line;
+  if (op.kind == OpKind::signal) return s + (op.restart ? " (SA_RESTART)" : " (no SA_RESTART)");
+  if (op.blocking) s += " blocking";
+  if (op.kind == OpKind::resize) s += " size=" + std::to_string(op.len);
   const bool gives = op.kind == OpKind::write || op.kind == OpKind::vmsplice_in;
   const bool takes = op.kind == OpKind::read || op.kind == OpKind::vmsplice_out;
   if (gives || takes) s += " len=" + std::to_string(op.len);
@@ -76,15 +83,34 @@ std::string failure_report(const History& h, const CheckResult& r) {
   for (std::size_t i : by_invoke) s += "  " + describe(h, i) + "\n";
   s += "longest linearizable prefix (" + std::to_string(r.order.size()) + " of " +
        std::to_string(h.ops.size()) + " calls):";
-  ModelState state = initial_state(h);
-  for (std::size_t i : r.order) {
+  const Spec spec(h);
+  ModelState state = spec.initial();
+  for (const auto& [i, move] : r.steps_taken) {
+    (void)spec.apply(state, i, static_cast<Move>(move));
+    const bool done = state.calls[i].phase == kDone;
     s += " #" + std::to_string(i);
-    (void)apply(state, h.ops[i]);
+    if (!done) s += "(part, " + std::to_string(state.calls[i].moved) + " bytes)";
+    if (move == static_cast<std::uint8_t>(Move::interrupt)) s += "(interrupted)";
+    if (move == static_cast<std::uint8_t>(Move::restart)) s += "(restarted)";
   }
-  s += "\nmodel after it: " + std::to_string(state.pipe.bytes_available()) + " bytes in " +
-       std::to_string(state.pipe.slots_used()) + " of " + std::to_string(state.pipe.max_slots()) +
-       " slots, " + std::to_string(state.pipe.readers()) + " readers, " +
-       std::to_string(state.pipe.writers()) + " writers\n";
+  s += "\nmodel after it: " + std::to_string(state.pipe.available()) + " bytes in " +
+       std::to_string(state.pipe.slots.size()) + " of " + std::to_string(state.pipe.max_slots) +
+       " slots, " + std::to_string(state.pipe.readers) + " readers, " +
+       std::to_string(state.pipe.writers) + " writers";
+  for (std::size_t i = 0; i < h.ops.size(); ++i) {
+    if (state.calls[i].phase == kAsleep) {
+      s += "; #" + std::to_string(i) + " asleep after " + std::to_string(state.calls[i].moved) +
+           " bytes";
+    }
+  }
+  s += "\n";
+  // The buffered bytes by the call they came from: where a history split a write.
+  s += "bytes in the pipe by call:";
+  for (const Span& b : state.pipe.bytes) {
+    s += " #" + std::to_string(b.op) + "[" + std::to_string(b.offset) + "+" +
+         std::to_string(b.len) + "]";
+  }
+  s += "\n";
   s += "no call left fits next: its result differs from the model's, or a call that must come "
        "before it is not placed\n";
   return s;

@@ -80,3 +80,46 @@ TEST(PipeLinearizabilityPlan, NoVmspliceAtZeroPercent) {
 
 }  // namespace
 }  // namespace pipepool::lin
+
+namespace pipepool::lin {
+namespace {
+
+// Blocking plans: writers and readers are separate threads, each closing its end last (so every
+// wait has a release); they include resizes and writes of several pages.
+TEST(PipeLinearizabilityPlan, BlockingPlansSeparateTheEndsAndCloseLast) {
+  std::mt19937_64 rng(17);
+  PlanLimits l;
+  l.max_threads = 4;
+  l.blocking_percent = 100;
+  l.resize_percent = 12;
+  l.big_write_percent = 50;
+  l.max_big_write = 65536;
+  l.signal_percent = 100;
+  std::size_t resizes = 0, big = 0, writers = 0;
+  for (int i = 0; i < 200; ++i) {
+    const Plan p = random_plan(rng, l);
+    EXPECT_TRUE(p.block_reads || p.block_writes);
+    EXPECT_NE(p.signals, Signals::none);
+    for (const ThreadPlan& t : p.threads) {
+      EXPECT_NE(t.read_fd, t.write_fd);
+      ASSERT_FALSE(t.calls.empty());
+      EXPECT_EQ(t.calls.back().kind, OpKind::close);
+      writers += t.write_fd ? 1 : 0;
+      for (const PlannedCall& c : t.calls) {
+        if (c.kind == OpKind::resize) ++resizes;
+        if (c.kind == OpKind::write && c.len > 4096) ++big;
+        if (c.kind == OpKind::write) {
+          EXPECT_LE(c.len, 65536u);
+        }
+      }
+    }
+    EXPECT_TRUE(p.threads.back().read_fd);
+    EXPECT_TRUE(p.threads.front().write_fd);
+  }
+  EXPECT_GT(resizes, 0u);
+  EXPECT_GT(big, 0u);
+  EXPECT_GT(writers, 200u);
+}
+
+}  // namespace
+}  // namespace pipepool::lin

@@ -208,16 +208,18 @@ std::vector<std::vector<const std::uint8_t*>> lay_out_spliced(const Plan& plan, 
 }
 
 // The signal entries of thread `i`: the handlers that ran inside one of its blocking reads or
-// writes (the only calls a signal changes), at most a few per call.
+// writes (the only calls a signal changes). To bound the search, each call keeps only the first
+// two handlers of each kind (with and without SA_RESTART): a later handler of a kind allows
+// nothing an earlier one does not (a signal lets its call return anywhere after it).
 void add_signals(const SignalLog& log, unsigned thread, const std::vector<Operation>& calls,
                  std::vector<Operation>& out) {
-  constexpr unsigned kPerCall = 3;
-  std::vector<unsigned> per_call(calls.size(), 0);
+  constexpr unsigned kPerKind = 2;
+  std::vector<unsigned> per_call(2 * calls.size(), 0);
   for (unsigned k = 0; k < log.count.load(std::memory_order_relaxed); ++k) {
     for (std::size_t c = 0; c < calls.size(); ++c) {
       const Operation& op = calls[c];
       if (!op.blocking || op.invoke >= log.stamp[k] || log.stamp[k] >= op.ret) continue;
-      if (per_call[c]++ >= kPerCall) break;
+      if (per_call[2 * c + (log.restart[k] ? 1 : 0)]++ >= kPerKind) break;
       Operation sig;
       sig.kind = OpKind::signal;
       sig.thread = thread;

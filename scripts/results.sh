@@ -572,6 +572,14 @@ RSS=$(jqf sweep-pressure '.context.pressure | "\(.command), \(.rss_bytes_at_star
 
 # ---- RESULTS.md --------------------------------------------------------------------------------
 MD="$OUT/RESULTS.md"
+# Sections measured by hand (between <!-- kept:begin --> and <!-- kept:end -->, each with its own
+# commands) are carried over to the end of the regenerated file.
+KEPT="$DATA/kept-sections.md"
+: >"$KEPT"
+if [ -f "$MD" ]; then
+  awk '/^<!-- kept:begin -->$/ { keep = 1 } keep { print } /^<!-- kept:end -->$/ { keep = 0 }' \
+    "$MD" >"$KEPT"
+fi
 {
   echo "# pipe_bench results"
   echo
@@ -715,6 +723,10 @@ MD="$OUT/RESULTS.md"
   echo "  page pool, decides much of the time a writer waits."
   echo
   echo "Regenerate with \`make results\` (or \`scripts/results.sh\`; \`--quick\` to check the script)."
+  if [ -s "$KEPT" ]; then
+    echo
+    cat "$KEPT"
+  fi
 } >"$MD"
 
 echo "results.sh: wrote $MD and $PLOTS/{sweep,sweep-pressure,alloc-cost,ceiling}.png" >&2

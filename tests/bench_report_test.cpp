@@ -92,7 +92,8 @@ TEST(BenchReport, JsonHasExactlyTheSchemaKeys) {
                                         "lock_hold_ns_per_write",
                                         "lock_wait_ns_per_write",
                                         "lock_contended_per_write",
-                                        "lock_acquisitions_per_write"};
+                                        "lock_acquisitions_per_write",
+                                        "pages"};
     EXPECT_EQ(keys(r["metrics"]), metrics);
   }
 }
@@ -143,12 +144,20 @@ TEST(BenchReport, RatiosNeedLegacyOrKernel) {
             std::string::npos);
 }
 
-TEST(BenchReport, PoolTableOnlyForPipepoolTargets) {
+TEST(BenchReport, PoolTableForTargetsWithPageCounts) {
   EXPECT_TRUE(format_pool_table({make_result("kernel", 100, false)}).empty());
   const std::string text =
       format_pool_table({make_result("kernel", 100, false), make_result("legacy", 10, true)});
-  EXPECT_EQ(text.find("kernel"), std::string::npos) << text;
-  EXPECT_NE(text.find("legacy           0.70"), std::string::npos) << text;  // 7 allocs / 10
+  EXPECT_EQ(text.find("\nkernel"), std::string::npos) << text;
+  // 18 allocs and 30 frees in all, 7 allocs under the lock, per 10 writes.
+  EXPECT_NE(text.find("legacy          pipepool      1.80   3.00       0.70"), std::string::npos)
+      << text;
+  auto kernel = make_result("kernel", 100, false);
+  kernel.run.kernel_pages = pipe_bench::KernelPageTraffic{1401, 1399, {}};
+  const std::string with_kernel = format_pool_table({kernel});
+  EXPECT_NE(with_kernel.find("kernel          tracepoints  14.01  13.99          -          -"),
+            std::string::npos)
+      << with_kernel;
 }
 
 TEST(BenchReport, RatiosAddMemcpyAndANamedBaseline) {

@@ -56,6 +56,26 @@ TEST(BenchSession, PoolStatsOnlyWhenEveryRunHasThem) {
   EXPECT_FALSE(summarize(s).median.pool.has_value());
 }
 
+TEST(BenchSession, KernelPagesReducedAcrossRunsOrUnavailable) {
+  Series s{"kernel", {}};
+  for (unsigned i = 1; i <= 3; ++i) {
+    auto run = bench_test::make_run("kernel", 10, i, false);
+    run.run.kernel_pages = pipe_bench::KernelPageTraffic{100 * i, 100 * i + 1, {}};
+    s.runs.push_back(std::move(run));
+  }
+  const auto st = summarize(s);
+  ASSERT_TRUE(st.median.pages.has_value());
+  EXPECT_EQ(st.median.pages->source, "kernel tracepoints");
+  EXPECT_EQ(st.median.pages->allocs, 200u);
+  EXPECT_EQ(st.min.pages->allocs, 100u);
+  EXPECT_EQ(st.max.pages->frees, 301u);
+  s.runs[1].run.kernel_pages = pipe_bench::KernelPageTraffic{{}, {}, "no tracefs at /x"};
+  const auto broken = summarize(s);
+  ASSERT_TRUE(broken.median.pages.has_value());
+  EXPECT_FALSE(broken.median.pages->allocs.has_value());
+  EXPECT_EQ(broken.median.pages->unavailable, "no tracefs at /x");
+}
+
 TEST(BenchSession, ComparisonsPairRunsAndCoverBothMetrics) {
   const auto results = bench_test::make_session({"legacy", "unified", "kernel"}, 2, 3);
   const auto cmp = compare_with_baseline(results, "legacy");

@@ -33,7 +33,7 @@ std::string csv_header() {
          "reclaim_stall_probability,reclaim_stall_ns,model_preset,reclaim_source,reclaimed,"
          "reclaim_failcnt,reclaim_pgpgin,reclaim_pgpgout,reclaim_pgscan,reclaim_pgsteal,"
          "reclaim_events_max,reclaim_events_high,vm_pgscan_direct,vm_pgsteal_direct,"
-         "vm_allocstall\n";
+         "vm_allocstall,pages_source,pages_alloc,pages_free,pages_unavailable\n";
 }
 
 std::string csv_row(const Configuration& config, const TargetResult& r) {
@@ -62,15 +62,21 @@ std::string csv_row(const Configuration& config, const TargetResult& r) {
       lock(&LockPerWrite::wait_ns), lock(&LockPerWrite::contended));
   out += fmt::format("{},{},{},{}", c.free_cost_ns, c.reclaim_stall_probability, c.reclaim_stall_ns,
                      field(c.model_preset));
-  if (!r.reclaim) return out + ",,,,,,,,,,,,\n";
-  const ReclaimCounters& d = *r.reclaim;
-  out += fmt::format(",{},{},{},{},{},{},{},{},{},{},{},{}\n", field(d.source),
-                     reclaim_caused(d) ? 1 : 0, optional_field(d.failcnt), optional_field(d.pgpgin),
-                     optional_field(d.pgpgout), optional_field(d.pgscan), optional_field(d.pgsteal),
-                     optional_field(d.events_max), optional_field(d.events_high),
-                     optional_field(d.vm_pgscan_direct), optional_field(d.vm_pgsteal_direct),
-                     optional_field(d.vm_allocstall));
-  return out;
+  if (!r.reclaim) {
+    out += ",,,,,,,,,,,,";
+  } else {
+    const ReclaimCounters& d = *r.reclaim;
+    out += fmt::format(
+        ",{},{},{},{},{},{},{},{},{},{},{},{}", field(d.source), reclaim_caused(d) ? 1 : 0,
+        optional_field(d.failcnt), optional_field(d.pgpgin), optional_field(d.pgpgout),
+        optional_field(d.pgscan), optional_field(d.pgsteal), optional_field(d.events_max),
+        optional_field(d.events_high), optional_field(d.vm_pgscan_direct),
+        optional_field(d.vm_pgsteal_direct), optional_field(d.vm_allocstall));
+  }
+  if (!m.pages) return out + ",,,,\n";
+  return out + fmt::format(",{},{},{},{}\n", field(m.pages->source),
+                           optional_field(m.pages->allocs), optional_field(m.pages->frees),
+                           field(m.pages->unavailable));
 }
 
 std::string to_csv(const std::vector<ConfigResults>& results) {

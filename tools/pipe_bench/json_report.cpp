@@ -110,6 +110,23 @@ json config_json(const RunConfig& config, unsigned runs) {
           {"model_preset", null_if_empty(config.model_preset)}};
 }
 
+namespace {
+
+// {"source", "allocs", "frees", "unavailable"}: totals; null counts with the reason when the
+// source could not count; null for targets without pages (memcpy).
+json pages_json(const std::optional<PageTraffic>& pages) {
+  if (!pages) return nullptr;
+  const auto count = [](const std::optional<std::uint64_t>& v) {
+    return v ? json(*v) : json(nullptr);
+  };
+  return {{"source", pages->source},
+          {"allocs", count(pages->allocs)},
+          {"frees", count(pages->frees)},
+          {"unavailable", pages->unavailable.empty() ? json(nullptr) : json(pages->unavailable)}};
+}
+
+}  // namespace
+
 json metrics_json(const Metrics& m) {
   const auto pool = [&](std::uint64_t pipepool::PoolStats::*field) -> json {
     return m.pool ? json((*m.pool).*field) : json(nullptr);
@@ -138,7 +155,8 @@ json metrics_json(const Metrics& m) {
           {"lock_hold_ns_per_write", lock(&LockPerWrite::hold_ns)},
           {"lock_wait_ns_per_write", lock(&LockPerWrite::wait_ns)},
           {"lock_contended_per_write", lock(&LockPerWrite::contended)},
-          {"lock_acquisitions_per_write", lock(&LockPerWrite::acquisitions)}};
+          {"lock_acquisitions_per_write", lock(&LockPerWrite::acquisitions)},
+          {"pages", pages_json(m.pages)}};
 }
 
 namespace {

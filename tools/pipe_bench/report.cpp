@@ -124,25 +124,52 @@ std::string format_reclaim_row(const TargetResult& result) {
   return fmt::format("{:>{}}  reclaim: {}\n", "", kNameWidth, format_reclaim(*result.reclaim));
 }
 
+namespace {
+
+// "14.39", or "-" when the value is missing.
+std::string per_write_cell(std::optional<std::uint64_t> total, std::uint64_t writes) {
+  return total ? fmt::format("{:.2f}", per_write(*total, writes)) : std::string("-");
+}
+
+std::string short_source(const PageTraffic& pages) {
+  return pages.source == kPagesFromKernel ? "tracepoints" : "pipepool";
+}
+
+}  // namespace
+
 std::string format_pool_table(const std::vector<TargetResult>& results) {
   std::string out;
   for (const auto& r : results) {
     const Metrics m = compute_metrics(r);
-    if (!m.pool) continue;
+    if (!m.pages) continue;
     if (out.empty()) {
       out = fmt::format(
-          "\npages per write (pipepool targets; peak = most pages the pool held); pipe mutex per "
-          "write (readers' time included): held, waited for, contended acquisitions\n"
-          "{:<10} {:>10} {:>11} {:>9} {:>10} {:>9} {:>5} {:>9} {:>9} {:>9}\n",
-          "target", "alloc lock", "alloc out", "free lock", "free out", "pool hit", "peak",
-          "hold us", "wait us", "contended");
+          "\npages per write (source: pipepool = the policy's counters, tracepoints = the kernel's "
+          "pipe pages on kmem:mm_page_alloc/mm_page_free; peak = most pages the pool held); pipe "
+          "mutex per write (readers' time included): held, waited for, contended acquisitions\n"
+          "{:<{}} {:<11} {:>6} {:>6} {:>10} {:>10} {:>9} {:>9} {:>8} {:>5} {:>8} {:>8} {:>9}\n",
+          "target", kNameWidth, "source", "alloc", "free", "alloc lock", "alloc out", "free lock",
+          "free out", "pool hit", "peak", "hold us", "wait us", "contended");
+    }
+    const PageTraffic& pages = *m.pages;
+    if (!pages.allocs) {
+      out += fmt::format("{:<{}} {:<11} unavailable: {}\n", r.target, kNameWidth,
+                         short_source(pages), pages.unavailable);
+      continue;
+    }
+    out +=
+        fmt::format("{:<{}} {:<11} {:>6} {:>6}", r.target, kNameWidth, short_source(pages),
+                    per_write_cell(pages.allocs, m.writes), per_write_cell(pages.frees, m.writes));
+    if (!m.pool) {
+      out += fmt::format(" {:>10} {:>10} {:>9} {:>9} {:>8} {:>5} {:>8} {:>8} {:>9}\n", "-", "-",
+                         "-", "-", "-", "-", "-", "-", "-");
+      continue;
     }
     const auto& p = *m.pool;
     const LockPerWrite lock = m.lock.value_or(LockPerWrite{});
     out += fmt::format(
-        "{:<10} {:>10.2f} {:>11.2f} {:>9.2f} {:>10.2f} {:>9.2f} {:>5} {:>9.2f} {:>9.2f} "
-        "{:>9.2f}\n",
-        r.target, per_write(p.allocs_in_lock, m.writes), per_write(p.allocs_outside_lock, m.writes),
+        " {:>10.2f} {:>10.2f} {:>9.2f} {:>9.2f} {:>8.2f} {:>5} {:>8.2f} {:>8.2f} {:>9.2f}\n",
+        per_write(p.allocs_in_lock, m.writes), per_write(p.allocs_outside_lock, m.writes),
         per_write(p.frees_in_lock, m.writes), per_write(p.frees_outside_lock, m.writes),
         per_write(p.pool_hits, m.writes), p.pool_peak, lock.hold_ns / 1000.0, lock.wait_ns / 1000.0,
         lock.contended);
@@ -256,6 +283,17 @@ TargetResult pooled(const Series& series) {
     out.run.bytes_read += r.run.bytes_read;
     out.run.elapsed_s += r.run.elapsed_s;
     out.run.latency.merge(r.run.latency);
+    if (r.run.kernel_pages) {
+      if (!out.run.kernel_pages) out.run.kernel_pages.emplace(KernelPageTraffic{0, 0, {}});
+      auto& k = *out.run.kernel_pages;
+      const auto& add = *r.run.kernel_pages;
+      if (add.allocs && k.allocs) {
+        *k.allocs += *add.allocs;
+        *k.frees += *add.frees;
+      } else if (k.allocs) {  // one run without counts: the pooled row has none either
+        k = add;
+      }
+    }
     if (!r.run.pipe_stats) continue;
     if (!out.run.pipe_stats) out.run.pipe_stats.emplace();
     auto& sum = out.run.pipe_stats->pool;

@@ -25,6 +25,14 @@ Metrics compute_metrics(const TargetResult& result) noexcept {
     m.lock = LockPerWrite{
         static_cast<double>(l.hold_ns) / writes, static_cast<double>(l.wait_ns) / writes,
         static_cast<double>(l.contended) / writes, static_cast<double>(l.acquisitions) / writes};
+    const pipepool::PoolStats& p = run.pipe_stats->pool;
+    m.pages = PageTraffic{kPagesFromPipepool,
+                          p.allocs_in_lock + p.allocs_outside_lock,
+                          p.frees_in_lock + p.frees_outside_lock,
+                          {}};
+  } else if (run.kernel_pages) {
+    const KernelPageTraffic& k = *run.kernel_pages;
+    m.pages = PageTraffic{kPagesFromKernel, k.allocs, k.frees, k.unavailable};
   }
   return m;
 }

@@ -52,6 +52,17 @@ struct LockPerWrite {
 // True when the run had --memory-pressure and its counters show that reclaim happened.
 [[nodiscard]] bool reclaimed(const TargetResult& result) noexcept;
 
+// Pages a run's pipe allocated and freed (totals), and where the counts come from:
+// kPagesFromPipepool (the policy's own counters) or kPagesFromKernel (kernel_pages/).
+inline constexpr const char* kPagesFromPipepool = "pipepool counters";
+inline constexpr const char* kPagesFromKernel = "kernel tracepoints";
+struct PageTraffic {
+  std::string source;
+  std::optional<std::uint64_t> allocs;  // both set, or neither (then `unavailable` says why)
+  std::optional<std::uint64_t> frees;
+  std::string unavailable;
+};
+
 struct Metrics {
   std::uint64_t writes = 0;
   double writes_per_s = 0;
@@ -66,6 +77,7 @@ struct Metrics {
   std::uint64_t bytes_read = 0;
   std::optional<pipepool::PoolStats> pool;  // pipepool targets only; totals, not per write
   std::optional<LockPerWrite> lock;         // pipepool targets only
+  std::optional<PageTraffic> pages;         // pipepool and kernel targets; totals
 };
 
 // Rates use the measured elapsed time (start of the threads to the last writer's stop).

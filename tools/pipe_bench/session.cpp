@@ -56,6 +56,32 @@ void reduce_lock_field(const std::vector<Metrics>& all, SeriesStats& out,
   (*out.max.lock).*field = r.max;
 }
 
+// Pages: the source and the first reason from the runs; counts reduced when every run has them.
+void reduce_pages(const std::vector<Metrics>& all, SeriesStats& out) {
+  if (all.empty() || !all.front().pages) return;
+  PageTraffic base{all.front().pages->source, {}, {}, {}};
+  std::vector<double> allocs, frees;
+  for (const auto& m : all) {
+    if (!m.pages) return;
+    if (!m.pages->allocs || !m.pages->frees) {
+      if (base.unavailable.empty()) base.unavailable = m.pages->unavailable;
+      continue;
+    }
+    allocs.push_back(static_cast<double>(*m.pages->allocs));
+    frees.push_back(static_cast<double>(*m.pages->frees));
+  }
+  out.median.pages = out.min.pages = out.max.pages = base;
+  if (!base.unavailable.empty()) return;
+  const Reduced a = reduce(allocs);
+  const Reduced f = reduce(frees);
+  out.median.pages->allocs = to_u64(a.median);
+  out.median.pages->frees = to_u64(f.median);
+  out.min.pages->allocs = to_u64(a.min);
+  out.min.pages->frees = to_u64(f.min);
+  out.max.pages->allocs = to_u64(a.max);
+  out.max.pages->frees = to_u64(f.max);
+}
+
 double metric_value(const Metrics& m, const std::string& metric) {
   return metric == kMetricLatAvg ? m.lat_avg_ns : m.writes_per_s;
 }
@@ -102,6 +128,7 @@ SeriesStats summarize(const Series& series) {
       reduce_pool_field(all, out, field);
     }
   }
+  reduce_pages(all, out);
   if (!all.empty() &&
       std::all_of(all.begin(), all.end(), [](const Metrics& m) { return m.lock.has_value(); })) {
     out.median.lock.emplace();

@@ -30,6 +30,14 @@ struct WorkloadConfig {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// The kernel's pipe-page allocations and frees during one run of a kernel target, counted on its
+// tracepoints (kernel_pages/), or the one-line reason they could not be counted.
+struct KernelPageTraffic {
+  std::optional<std::uint64_t> allocs;  // both set, or neither
+  std::optional<std::uint64_t> frees;
+  std::string unavailable;  // non-empty exactly when the counts are missing
+};
+
 struct WorkloadResult {
   std::uint64_t writes = 0;         // whole messages written (partial writes are completed)
   std::uint64_t bytes_written = 0;  // = writes * msg_size unless a write failed
@@ -37,6 +45,7 @@ struct WorkloadResult {
   double elapsed_s = 0;  // from the start of all threads until the last writer stopped
   Histogram latency;     // ns per message, all writers merged
   std::optional<pipepool::PipeStats> pipe_stats;  // pipepool targets only
+  std::optional<KernelPageTraffic> kernel_pages;  // kernel targets only
   std::optional<VerifyReport> verify;             // with WorkloadConfig::verify
   bool cancelled = false;                         // WorkloadConfig::cancel ended the run
   std::string error;  // non-empty when a read or write failed, bytes read != bytes written, or

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "pipe_bench/kernel_pages/counted_target.hpp"
 #include "pipe_bench/targets/kernel_target.hpp"
 #include "pipe_bench/targets/memcpy_target.hpp"
 #include "pipe_bench/targets/pipepool_target.hpp"
@@ -69,14 +70,25 @@ std::string_view describe_target(std::string_view name) noexcept {
   return {};
 }
 
+namespace {
+
+// A kernel pipe target, counting the kernel's pipe pages; nullptr for other names.
+std::unique_ptr<Target> make_kernel_pipe_target(std::string_view name, const TargetConfig& config) {
+  std::unique_ptr<Target> target;
+  if (name == "kernel") target = make_kernel_target(config);
+  if (name == "kernel-procs") target = make_procs_target(config);
+  if (name == "kernel-vmsplice") target = make_vmsplice_target(config);
+  if (name == "kernel-splice") target = make_kernel_relay_target(config);
+  return kernel_pages::count_kernel_pages(std::move(target), config.tracefs_root);
+}
+
+}  // namespace
+
 std::unique_ptr<Target> make_target(std::string_view name, const TargetConfig& config) {
   if (!is_known_target(name)) return nullptr;
-  if (name == "kernel") return make_kernel_target(config);
-  if (name == "kernel-procs") return make_procs_target(config);
-  if (name == "kernel-vmsplice") return make_vmsplice_target(config);
+  if (auto kernel = make_kernel_pipe_target(name, config)) return kernel;
   if (name == "memcpy") return make_memcpy_target(config);
   if (name == "vmsplice") return make_pipepool_vmsplice_target(config);
-  if (name == "kernel-splice") return make_kernel_relay_target(config);
   if (name == "splice") return make_pipepool_relay_target(config);
   const auto policy = pipepool::parse_policy_kind(name);
   if (!policy) return nullptr;

@@ -1,7 +1,6 @@
 #include "internal/fd_table.hpp"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +11,8 @@
 #include <mutex>
 #include <new>
 #include <utility>
+
+#include "internal/fork_guard.hpp"
 
 namespace pipepool::internal {
 namespace {
@@ -39,16 +40,6 @@ void leak(std::shared_ptr<PipeEnd>& p) noexcept {
   std::construct_at(&p);
 }
 
-void prepare_handler() noexcept {
-  FdTable::global().before_fork();
-}
-void parent_handler() noexcept {
-  FdTable::global().after_fork_parent();
-}
-void child_handler() noexcept {
-  FdTable::global().after_fork_child();
-}
-
 }  // namespace
 
 int FdTable::base_for(long nr_open) noexcept {
@@ -66,9 +57,8 @@ FdTable::~FdTable() {
 
 FdTable& FdTable::global() noexcept {
   static FdTable* const table = [] {
-    auto* t = new FdTable(read_nr_open());
-    pthread_atfork(prepare_handler, parent_handler, child_handler);
-    return t;
+    register_fork_handlers();
+    return new FdTable(read_nr_open());
   }();
   return *table;
 }
@@ -192,16 +182,8 @@ int FdTable::open_count() const noexcept {
   return open_;
 }
 
-void FdTable::before_fork() noexcept {
-  mutex_->lock();
-}
-
-void FdTable::after_fork_parent() noexcept {
-  mutex_->unlock();
-}
-
 void FdTable::after_fork_child() noexcept {
-  // The forking thread took the lock in before_fork(), so no other thread was inside the table.
+  // The forking thread took the lock in prepare, so no other thread was inside the table.
   for (Slot& slot : slots_) {
     if (slot.taken()) slot.inherited = true;
   }

@@ -14,6 +14,10 @@
 
 #include "internal/fork_guard.hpp"
 
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
+
 namespace pipepool::internal {
 namespace {
 
@@ -32,6 +36,19 @@ long read_nr_open() noexcept {
   char* end = nullptr;
   const long v = std::strtol(buf, &end, 10);
   return end == buf ? -1 : v;
+}
+
+// Tells a race detector that the forking thread let go of `mutex`, which it took exclusively in
+// the prepare handler and which the child leaks still locked in memory. Without this the child's
+// thread holds it forever as far as the detector knows, and every lock it takes afterwards counts
+// as nested inside it (a false lock-order inversion with the prepare handler's order).
+void forget_held(std::shared_mutex* mutex) noexcept {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_mutex_pre_unlock(mutex, 0);
+  __tsan_mutex_post_unlock(mutex, 0);
+#else
+  (void)mutex;
+#endif
 }
 
 // Makes `p` empty without releasing its reference: the end it pointed to is never touched
@@ -190,6 +207,7 @@ void FdTable::after_fork_child() noexcept {
   // A fresh lock rather than an unlock: glibc's rwlock recognises its writer by thread id, which
   // the forking thread does not keep in the child. A new object (the locked one is leaked), so
   // that a race detector sees an unlocked mutex too; in place when memory is short.
+  forget_held(mutex_);
   auto* fresh = new (std::nothrow) std::shared_mutex;
   if (fresh != nullptr) {
     mutex_ = fresh;

@@ -66,7 +66,8 @@ int in_bounded_child(Body body, std::chrono::milliseconds bound = kChildBound) {
 inline constexpr std::chrono::milliseconds kHoldWhileForking{200};
 
 // A thread takes `lock` and holds it while this thread forks; it lets go once fork has returned
-// in the parent, or after kHoldWhileForking if fork is still waiting for it. The child runs
+// in the parent, or after kHoldWhileForking if fork is still waiting for it, and ends after fork
+// has returned. The child runs
 // `body`, which needs the lock. Returns what in_bounded_child() returns.
 template <typename Body>
 int fork_while_held(internal::GlobalLock lock, Body body) {
@@ -81,11 +82,12 @@ int fork_while_held(internal::GlobalLock lock, Body body) {
       held = true;
     }
     cv.notify_all();
-    {
-      std::unique_lock g(m);
-      cv.wait_for(g, kHoldWhileForking, [&] { return forked; });
-    }
+    std::unique_lock g(m);
+    cv.wait_for(g, kHoldWhileForking, [&] { return forked; });
     internal::unlock_global_for_test(lock);
+    // Still running when the child is made: a thread that ended but was not joined yet would
+    // count as leaked in the child under TSan.
+    cv.wait(g, [&] { return forked; });
   });
   {
     std::unique_lock g(m);

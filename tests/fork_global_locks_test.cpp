@@ -5,14 +5,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstring>
-#include <limits>
 
 #include "allocators/os_allocator.hpp"
 #include "fork_support.hpp"
 #include "internal/fork_guard.hpp"
-#include "internal/page_refs.hpp"
 #include "pipepool/posix.h"
 #include "pipepool/shrinker.hpp"
 

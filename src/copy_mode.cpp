@@ -1,6 +1,7 @@
 // CopyMode names and the process-wide default from $PIPEPOOL_COPY.
 #include <cstdlib>
 
+#include "internal/fork_guard.hpp"
 #include "pipepool/pipe.hpp"
 
 namespace pipepool {
@@ -17,6 +18,7 @@ std::string_view to_string(CopyMode mode) noexcept {
 
 CopyMode default_copy_mode() noexcept {
   static const CopyMode mode = [] {
+    internal::register_fork_handlers();  // fork waits for this first computation to finish
     const char* env = std::getenv("PIPEPOOL_COPY");
     if (env == nullptr) return CopyMode::parallel;
     return parse_copy_mode(env).value_or(CopyMode::parallel);  // invalid: the default stays

@@ -1,7 +1,6 @@
 #include "internal/fd_table.hpp"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +11,12 @@
 #include <mutex>
 #include <new>
 #include <utility>
+
+#include "internal/fork_guard.hpp"
+
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
 
 namespace pipepool::internal {
 namespace {
@@ -33,20 +38,23 @@ long read_nr_open() noexcept {
   return end == buf ? -1 : v;
 }
 
+// Tells a race detector that the forking thread let go of `mutex`, which it took exclusively in
+// the prepare handler and which the child leaks still locked in memory. Without this the child's
+// thread holds it forever as far as the detector knows, and every lock it takes afterwards counts
+// as nested inside it (a false lock-order inversion with the prepare handler's order).
+void forget_held(std::shared_mutex* mutex) noexcept {
+#if defined(__SANITIZE_THREAD__)
+  __tsan_mutex_pre_unlock(mutex, 0);
+  __tsan_mutex_post_unlock(mutex, 0);
+#else
+  (void)mutex;
+#endif
+}
+
 // Makes `p` empty without releasing its reference: the end it pointed to is never touched
 // again (its pipe's locks may be held by a thread that exists only in the parent).
 void leak(std::shared_ptr<PipeEnd>& p) noexcept {
   std::construct_at(&p);
-}
-
-void prepare_handler() noexcept {
-  FdTable::global().before_fork();
-}
-void parent_handler() noexcept {
-  FdTable::global().after_fork_parent();
-}
-void child_handler() noexcept {
-  FdTable::global().after_fork_child();
 }
 
 }  // namespace
@@ -66,9 +74,8 @@ FdTable::~FdTable() {
 
 FdTable& FdTable::global() noexcept {
   static FdTable* const table = [] {
-    auto* t = new FdTable(read_nr_open());
-    pthread_atfork(prepare_handler, parent_handler, child_handler);
-    return t;
+    register_fork_handlers();
+    return new FdTable(read_nr_open());
   }();
   return *table;
 }
@@ -192,22 +199,15 @@ int FdTable::open_count() const noexcept {
   return open_;
 }
 
-void FdTable::before_fork() noexcept {
-  mutex_->lock();
-}
-
-void FdTable::after_fork_parent() noexcept {
-  mutex_->unlock();
-}
-
 void FdTable::after_fork_child() noexcept {
-  // The forking thread took the lock in before_fork(), so no other thread was inside the table.
+  // The forking thread took the lock in prepare, so no other thread was inside the table.
   for (Slot& slot : slots_) {
     if (slot.taken()) slot.inherited = true;
   }
   // A fresh lock rather than an unlock: glibc's rwlock recognises its writer by thread id, which
   // the forking thread does not keep in the child. A new object (the locked one is leaked), so
   // that a race detector sees an unlocked mutex too; in place when memory is short.
+  forget_held(mutex_);
   auto* fresh = new (std::nothrow) std::shared_mutex;
   if (fresh != nullptr) {
     mutex_ = fresh;

@@ -1,10 +1,13 @@
 #include "internal/lock_clock.hpp"
 
+#include "internal/fork_guard.hpp"
+
 namespace pipepool::internal {
 
 double lock_ns_per_tick() noexcept {
 #if defined(__x86_64__) || defined(__i386__)
   static const double rate = [] {
+    register_fork_handlers();  // fork waits for this 2 ms window rather than copy it half done
     using clock = std::chrono::steady_clock;
     const auto t0 = clock::now();
     const std::uint64_t c0 = lock_ticks();

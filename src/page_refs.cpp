@@ -3,11 +3,21 @@
 
 #include <new>
 
+#include "internal/fork_guard.hpp"
+
 namespace pipepool::internal {
 
 PageRefs& PageRefs::global() noexcept {
-  static PageRefs* const table = new PageRefs;  // never destroyed: pipes may outlive statics
+  static PageRefs* const table = [] {
+    register_fork_handlers();
+    return new PageRefs;  // never destroyed: pipes may outlive statics
+  }();
   return *table;
+}
+
+void PageRefs::after_fork_child() noexcept {
+  // Taken by the forking thread, which is the child's only thread.
+  mutex_.unlock();
 }
 
 bool PageRefs::share(void* page, const std::shared_ptr<PageAllocator>& owner) noexcept {

@@ -480,8 +480,8 @@ int pp_ioctl(int fd, unsigned long request, ...) {
 
 int pp_event_fd(int fd) {
   using namespace pipepool;
-  const std::shared_ptr<PipeEnd> end = FdTable::global().get(fd);
-  if (!end) return fail<int>(EBADF);
+  const std::shared_ptr<PipeEnd> end = lookup(fd);
+  if (!end) return -1;
   const FdResult r = end->event_fd();
   if (!r.ok()) return fail<int>(r.error.value());
   return r.fd;

@@ -53,6 +53,8 @@ int check_inherited(int r, int w) {
   CHILD_ERRNO(EIO, pp_fcntl(w, F_GETFL));
   CHILD_ERRNO(EIO, pp_fcntl(w, F_DUPFD, 0));
   CHILD_ERRNO(EIO, pp_ioctl(r, FIONREAD, &n));
+  CHILD_ERRNO(EIO, pp_event_fd(r));
+  CHILD_ERRNO(EIO, pp_event_fd(w));
   CHILD_ERRNO(EIO, pp_vmsplice(w, &v, 1, SPLICE_F_NONBLOCK));
   CHILD_ERRNO(EIO, pp_vmsplice(r, &v, 1, SPLICE_F_NONBLOCK));
   int fresh[2];  // a pipe of the child's own on the other side of splice and tee

@@ -114,7 +114,8 @@ struct PressureStatus {
 // "+memory.events" (or "memory.events" alone) as in PressureStatus::source. "none" is not an
 // error: the thread still runs the idle trim, and trigger_pressure() still works.
 std::string start_pressure_monitor(const PressureOptions& options = {});
-// Stops the monitor thread and closes the trigger. Idempotent.
+// Stops the monitor thread and closes the trigger. Idempotent. In the child of fork() the monitor
+// is stopped (the thread is the parent's): pressure_status() reports "off" there.
 void stop_pressure_monitor() noexcept;
 [[nodiscard]] PressureStatus pressure_status();
 // A manual pressure event, handled synchronously in the caller's thread exactly as a kernel

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "allocators/page_poison.hpp"
+#include "internal/fork_guard.hpp"
 
 namespace pipepool::internal {
 
@@ -65,9 +66,19 @@ void return_to_os(std::vector<void*>& pages) noexcept {
 
 const std::shared_ptr<OsAllocator>& OsAllocator::instance() noexcept {
   // Leaked on purpose: thread-exit hooks and late frees may run after static destruction.
-  static const auto* const shared =
-      new std::shared_ptr<OsAllocator>(new OsAllocator(), [](OsAllocator*) {});
+  static const auto* const shared = [] {
+    register_fork_handlers();
+    return new std::shared_ptr<OsAllocator>(new OsAllocator(), [](OsAllocator*) {});
+  }();
   return *shared;
+}
+
+void OsAllocator::after_fork_child() noexcept {
+  // The thread that was madvising release_buffer_'s pages (swapped out of this object) exists
+  // only in the parent.
+  releasing_ = false;
+  releasing_count_ = 0;
+  mutex_.unlock();  // taken by the forking thread, the child's only thread
 }
 
 void* OsAllocator::allocate() noexcept {

@@ -32,6 +32,8 @@
 
 namespace pipepool::internal {
 
+class GlobalLocks;
+
 inline constexpr std::size_t kOsChunkBytes = std::size_t{2} << 20;
 inline constexpr std::size_t kOsChunkPages = kOsChunkBytes / kPageSize;
 inline constexpr std::size_t kOsThreadCacheMax = 64;
@@ -71,7 +73,14 @@ class OsAllocator final : public PageAllocator {
   // Called by the thread-exit hook: moves `count` cached pages to the shared list.
   void flush_exiting_thread(void* const* pages, std::size_t count) noexcept;
 
+  // In the child of fork(), with the mutex taken by the prepare handler (internal/fork_guard.hpp):
+  // a release another thread had in progress (madvise, outside the mutex) never finishes in the
+  // child, so its pages are dropped from the books (leaked) and releases are allowed again; the
+  // caches of the parent's other threads are leaked likewise. Then releases the mutex.
+  void after_fork_child() noexcept;
+
  private:
+  friend class GlobalLocks;
   OsAllocator() = default;
   ~OsAllocator() override = default;
 

@@ -21,11 +21,11 @@
 //   - remove() returns the table's reference so that the caller drops it (possibly closing that
 //     side of the pipe) after the table lock is released.
 //   - fork(): the table lock is taken before fork, released in the parent and made anew in the
-//     child, so the child's table is consistent. In the child, every open descriptor becomes
-//     inherited: its PipeEnd (and the pipe behind it, whose locks may be held by threads that do
-//     not exist in the child) is leaked, never touched again; get() returns nullptr and inherited()
-//     true for it; its number stays taken until remove() frees it. The pipe's memory stays
-//     allocated in the child until it exits.
+//     child, so the child's table is consistent (internal/fork_guard.hpp runs the handlers). In the
+//     child, every open descriptor becomes inherited: its PipeEnd (and the pipe behind it, whose
+//     locks may be held by threads that do not exist in the child) is leaked, never touched again;
+//     get() returns nullptr and inherited() true for it; its number stays taken until remove()
+//     frees it. The pipe's memory stays allocated in the child until it exits.
 //   - Every member is thread-safe and noexcept; allocation failures come back as -ENOMEM.
 #pragma once
 
@@ -36,6 +36,8 @@
 #include "internal/pipe_core.hpp"
 
 namespace pipepool::internal {
+
+class GlobalLocks;
 
 class FdTable {
  public:
@@ -48,7 +50,6 @@ class FdTable {
   FdTable& operator=(const FdTable&) = delete;
 
   // The table behind the pp_* calls. Never destroyed (threads may still use it at exit).
-  // Registers the fork handlers when first called.
   [[nodiscard]] static FdTable& global() noexcept;
 
   // The base for a given nr_open, as the constructor computes it.
@@ -83,13 +84,12 @@ class FdTable {
   // Number of descriptors taken (inherited ones included).
   [[nodiscard]] int open_count() const noexcept;
 
-  // The fork handlers: prepare takes the lock, parent releases it, child marks every open
-  // descriptor inherited and makes a new, unlocked lock.
-  void before_fork() noexcept;
-  void after_fork_parent() noexcept;
+  // In the child of fork(), with the lock taken by the prepare handler (internal/fork_guard.hpp):
+  // marks every open descriptor inherited and makes a new, unlocked lock.
   void after_fork_child() noexcept;
 
  private:
+  friend class GlobalLocks;
   struct Slot {
     std::shared_ptr<PipeEnd> end;
     bool cloexec = false;

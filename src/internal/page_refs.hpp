@@ -9,8 +9,9 @@
 //   - drop() of the last reference removes the entry and hands its allocator to the caller, which
 //     frees the page there, or keeps it in its own pool when that pool uses the same allocator
 //     (the kernel's anon_pipe_put_page: a page is kept only when its last reference is dropped).
-//   - Thread-safe (one mutex of its own; callers may hold pipe mutexes). noexcept: an entry that
-//     cannot be allocated makes share()/adopt() return false and changes nothing.
+//   - Thread-safe (one mutex of its own; callers may hold pipe mutexes, and nothing else is taken
+//     under it). noexcept: an entry that cannot be allocated makes share()/adopt() return false and
+//     changes nothing.
 #pragma once
 
 #include <memory>
@@ -20,6 +21,8 @@
 #include "pipepool/page_allocator.hpp"
 
 namespace pipepool::internal {
+
+class GlobalLocks;
 
 class PageRefs {
  public:
@@ -39,7 +42,12 @@ class PageRefs {
   // Pages in the table. For tests.
   [[nodiscard]] std::size_t size() const noexcept;
 
+  // In the child of fork(), with the lock taken by the prepare handler (internal/fork_guard.hpp):
+  // releases it. Entries of pages the child inherited stay (those pages are never freed there).
+  void after_fork_child() noexcept;
+
  private:
+  friend class GlobalLocks;
   struct Entry {
     unsigned refs = 0;
     std::shared_ptr<PageAllocator> owner;

@@ -11,10 +11,12 @@
 #include <climits>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <system_error>
 #include <utility>
 
+#include "internal/fork_guard.hpp"
 #include "shrinker/pressure_files.hpp"
 #include "shrinker/registry.hpp"
 
@@ -149,8 +151,27 @@ std::size_t on_pressure_event(bool reclaim_all) noexcept {
 }
 
 Monitor& Monitor::instance() {
+  internal::register_fork_handlers();
   static Monitor monitor;
   return monitor;
+}
+
+void Monitor::after_fork_child() noexcept {
+  std::construct_at(&thread_);  // not joinable; the parent's handle is dropped, never destroyed
+  close_fd(wake_fd_);
+  close_fd(trigger_fd_);
+  close_fd(events_fd_);
+  reclaim_all_.store(false, std::memory_order_relaxed);
+  // Short strings: no allocation (and none can fail) in the child's handler.
+  status_.running = false;
+  status_.source = "off";
+  status_.path.clear();
+  status_.trigger.clear();
+  status_.idle_age = std::chrono::milliseconds{0};
+  status_.events_path.clear();
+  status_.events_note.clear();
+  status_mutex_.unlock();
+  control_.unlock();
 }
 
 Monitor::~Monitor() {

@@ -14,6 +14,10 @@
 #include "pipepool/shrinker.hpp"
 #include "shrinker/pressure_files.hpp"
 
+namespace pipepool::internal {
+class GlobalLocks;
+}  // namespace pipepool::internal
+
 namespace pipepool::shrinker {
 
 // The pressure monitor thread's name (at most 15 characters, as the kernel's comm).
@@ -41,7 +45,15 @@ class Monitor {
     return reclaim_all_.load(std::memory_order_relaxed);
   }
 
+  // In the child of fork(), with both locks taken by the prepare handler (internal/fork_guard.hpp):
+  // the monitor thread exists only in the parent, so the child's monitor is stopped: the thread
+  // handle is forgotten (never joined), the child's copies of the descriptors are closed (the
+  // parent's thread keeps its own; writing the shared eventfd would stop it), the status is
+  // "off", and both locks are released. start() in the child starts a thread of its own.
+  void after_fork_child() noexcept;
+
  private:
+  friend class internal::GlobalLocks;
   Monitor() = default;
   void run(int wake_fd, int trigger_fd, int events_fd, MemoryEvents baseline,
            std::chrono::milliseconds idle_age) noexcept;

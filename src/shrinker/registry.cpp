@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <memory>
 #include <new>
+
+#include "internal/fork_guard.hpp"
 
 namespace pipepool::shrinker {
 
@@ -15,8 +18,20 @@ std::uint64_t now_ns() noexcept {
 }
 
 Registry& Registry::instance() noexcept {
-  static Registry* const registry = new Registry;  // leaked on purpose, see the header
+  static Registry* const registry = [] {
+    internal::register_fork_handlers();
+    return new Registry;  // leaked on purpose, see the header
+  }();
   return *registry;
+}
+
+void Registry::after_fork_child() noexcept {
+  // The forking thread took both locks in prepare and is the child's only thread: no scan is
+  // running, so no pool is pinned.
+  pools_.clear();
+  std::construct_at(&unpinned_);  // the old one may count waiters that live in the parent
+  mutex_.unlock();
+  scan_mutex_.unlock();
 }
 
 std::uint64_t Registry::join(Reclaimable& pool) {

@@ -5,7 +5,8 @@
 // Locking: the registry mutex guards the membership map and the pin counts only. A scan takes it
 // to snapshot the LRU order and to pin/unpin one pool at a time; it pops pages through the pool's
 // own try-lock and frees them with no lock held. leave() waits until no scan has the pool pinned,
-// so a pool's memory outlives every scan that found it.
+// so a pool's memory outlives every scan that found it. Pins exist only inside a scan, which
+// holds the scan mutex throughout; fork() takes the scan mutex, then the registry mutex.
 #pragma once
 
 #include <atomic>
@@ -19,6 +20,10 @@
 
 #include "pipepool/page_pool.hpp"
 #include "pipepool/shrinker.hpp"
+
+namespace pipepool::internal {
+class GlobalLocks;
+}  // namespace pipepool::internal
 
 namespace pipepool::shrinker {
 
@@ -65,7 +70,15 @@ class Registry {
 
   [[nodiscard]] ShrinkerStats stats() const noexcept;
 
+  // In the child of fork(), with both locks taken by the prepare handler (internal/fork_guard.hpp):
+  // releases them, makes a new condition variable (threads of the parent may have been inside
+  // the old one) and forgets every pool: they belong to pipes the child inherited, which it
+  // never touches (a leave() of one of them finds nothing). Counters are kept.
+  void after_fork_child() noexcept;
+
  private:
+  friend class internal::GlobalLocks;
+
   struct Entry {
     Reclaimable* pool = nullptr;
     unsigned pins = 0;     // scans using the pool now

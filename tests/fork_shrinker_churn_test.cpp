@@ -1,0 +1,54 @@
+// fork() while another thread keeps making and closing shrinker pipes (each joins and leaves the
+// shrinker registry): every child makes a shrinker pipe of its own and finishes. A child stuck in
+// the registry (its lock copied while held) is killed after the bound and counted.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "fork_support.hpp"
+#include "pipepool/posix.h"
+
+namespace pipepool::testing {
+namespace {
+
+constexpr int kForks = 100;
+constexpr std::chrono::milliseconds kBound{2000 * (test::kUnderTsan ? 3 : 1)};
+
+int make_shrinker_pipe() {
+  pp_options o{};
+  o.policy = PP_POLICY_SHRINKER;
+  int fds[2];
+  if (pp_pipe_opts(fds, 0, &o) != 0) return -1;
+  pp_close(fds[0]);
+  pp_close(fds[1]);
+  return 0;
+}
+
+TEST(ForkShrinkerChurnTest, ChildrenMakeShrinkerPipesWhileTheParentChurns) {
+  std::atomic<bool> stop{false};
+  std::atomic<long> made{0};
+  std::thread churn([&] {
+    while (!stop.load(std::memory_order_relaxed)) {
+      if (make_shrinker_pipe() == 0) made.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  int hung = 0;
+  int failed = 0;
+  for (int i = 0; i < kForks && hung < 3; ++i) {
+    const int r = in_bounded_child([] { return make_shrinker_pipe() == 0 ? 0 : 1; }, kBound);
+    if (r == kChildHung)
+      ++hung;
+    else if (r != 0)
+      ++failed;
+  }
+  stop.store(true);
+  churn.join();
+  EXPECT_EQ(hung, 0);
+  EXPECT_EQ(failed, 0);
+  EXPECT_GT(made.load(), 0);
+}
+
+}  // namespace
+}  // namespace pipepool::testing

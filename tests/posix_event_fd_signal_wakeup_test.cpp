@@ -37,6 +37,7 @@ std::atomic<int> g_drain_fd{-1};  // when >= 0, the hook also reads a page from 
 std::atomic<int> g_hook_calls{0};
 std::atomic<long> g_hook_read{0};  // bytes the hook read
 std::atomic<bool> g_signal_sent{false};
+std::atomic<bool> g_hook_done{false};
 
 void on_signal(int) {
   g_handled.fetch_add(1);
@@ -57,6 +58,7 @@ void hold_window() {
     std::vector<char> page(4096);
     g_hook_read = pp_read(fd, page.data(), page.size());  // needs the pipe mutex
   }
+  g_hook_done = true;
 }
 
 PipeStats stats_of(int fd) {
@@ -81,6 +83,7 @@ struct ReleasedReaderSignal : ::testing::TestWithParam<pp_copy_mode> {
     g_hook_calls = 0;
     g_hook_read = 0;
     g_signal_sent = false;
+    g_hook_done = false;
     g_drain_fd = drain ? p.r() : -1;
 
     char first[4096];
@@ -109,6 +112,8 @@ struct ReleasedReaderSignal : ::testing::TestWithParam<pp_copy_mode> {
     std::thread writer([&] { wrote = pp_write(p.w(), data.data(), data.size()); });
 
     reader.join();
+    // The hook ran its window (and took its page) before the rest is read here.
+    while (!g_hook_done.load()) std::this_thread::yield();
     // Whatever the signal did to the reader (it took its wake-up and read, or it returned EINTR),
     // the writer goes on: read the rest, until every byte written is accounted for.
     std::vector<char> out;

@@ -25,8 +25,8 @@ enum class OpKind : std::uint8_t {
   resize,
   // A signal handler ran in `thread` at `invoke` (== `ret`); `restart`: it was installed with
   // SA_RESTART. Not a call: it tells the model that the thread's call in progress at that moment,
-  // if any, saw a signal (a blocking call that moved bytes returns them instead of sleeping
-  // again; one that moved nothing fails with EINTR or restarts).
+  // if any, may return on it where it had to wait (a blocking call that moved bytes with them;
+  // one that moved nothing with EINTR, or it restarts).
   signal,
 };
 

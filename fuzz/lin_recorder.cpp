@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "lin_report.hpp"
+
 namespace pipepool::lin {
 namespace {
 
@@ -229,30 +231,6 @@ void add_signals(const SignalLog& log, unsigned thread, const std::vector<Operat
       break;
     }
   }
-}
-
-const char* kind_name(OpKind k) {
-  switch (k) {
-    case OpKind::write:
-      return "write";
-    case OpKind::read:
-      return "read";
-    case OpKind::fionread:
-      return "FIONREAD";
-    case OpKind::poll:
-      return "poll";
-    case OpKind::close:
-      return "close";
-    case OpKind::vmsplice_in:
-      return "vmsplice in";
-    case OpKind::vmsplice_out:
-      return "vmsplice out";
-    case OpKind::resize:
-      return "F_SETPIPE_SZ";
-    case OpKind::signal:
-      return "signal";
-  }
-  return "?";
 }
 
 [[noreturn]] void report_hang(const Plan& plan, const std::vector<std::atomic<std::size_t>>& at,

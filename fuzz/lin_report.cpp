@@ -10,29 +10,6 @@
 namespace pipepool::lin {
 namespace {
 
-const char* name(OpKind k) {
-  switch (k) {
-    case OpKind::write:
-      return "write";
-    case OpKind::read:
-      return "read";
-    case OpKind::fionread:
-      return "FIONREAD";
-    case OpKind::poll:
-      return "poll";
-    case OpKind::close:
-      return "close";
-    case OpKind::vmsplice_in:
-    case OpKind::vmsplice_out:
-      return "vmsplice";
-    case OpKind::resize:
-      return "F_SETPIPE_SZ";
-    case OpKind::signal:
-      return "signal";
-  }
-  return "?";
-}
-
 // The first bytes of `d` and its last one in hex, enough to tell writes apart.
 std::string bytes_summary(const std::vector<std::uint8_t>& d) {
   if (d.empty()) return "";
@@ -56,7 +33,7 @@ std::string describe(const History& h, std::size_t i) {
   char line[256];
   std::snprintf(line, sizeof line, "#%zu t%u [%llu,%llu] %s %s-end", i, op.thread,
                 static_cast<unsigned long long>(op.invoke), static_cast<unsigned long long>(op.ret),
-                name(op.kind), op.end == End::write ? "write" : "read");
+                kind_name(op.kind), op.end == End::write ? "write" : "read");
   std::string s = line;
   if (op.kind == OpKind::signal) return s + (op.restart ? " (SA_RESTART)" : " (no SA_RESTART)");
   if (op.blocking) s += " blocking";
@@ -114,6 +91,29 @@ std::string failure_report(const History& h, const CheckResult& r) {
   s += "no call left fits next: its result differs from the model's, or a call that must come "
        "before it is not placed\n";
   return s;
+}
+
+const char* kind_name(OpKind k) {
+  switch (k) {
+    case OpKind::write:
+      return "write";
+    case OpKind::read:
+      return "read";
+    case OpKind::fionread:
+      return "FIONREAD";
+    case OpKind::poll:
+      return "poll";
+    case OpKind::close:
+      return "close";
+    case OpKind::vmsplice_in:
+    case OpKind::vmsplice_out:
+      return "vmsplice";
+    case OpKind::resize:
+      return "F_SETPIPE_SZ";
+    case OpKind::signal:
+      return "signal";
+  }
+  return "?";
 }
 
 }  // namespace pipepool::lin

@@ -9,6 +9,9 @@
 
 namespace pipepool::lin {
 
+// The call's name as reports print it ("write", "vmsplice", "F_SETPIPE_SZ", ...).
+[[nodiscard]] const char* kind_name(OpKind k);
+
 // One line for call `i` of `h`: thread, interval, call, result.
 [[nodiscard]] std::string describe(const History& h, std::size_t i);
 

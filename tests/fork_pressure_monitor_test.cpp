@@ -10,26 +10,12 @@
 #include <thread>
 
 #include "fork_support.hpp"
+#include "monitor_threads.hpp"
 #include "pipepool/shrinker.hpp"
 #include "shrinker/monitor.hpp"
 
 namespace pipepool::testing {
 namespace {
-
-// Tasks of this process named like the monitor thread.
-int monitor_threads() {
-  DIR* dir = opendir("/proc/self/task");
-  if (dir == nullptr) return -1;
-  int n = 0;
-  while (const dirent* e = readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    std::ifstream comm(std::string("/proc/self/task/") + e->d_name + "/comm");
-    std::string name;
-    if (std::getline(comm, name) && name == shrinker::kMonitorThreadName) ++n;
-  }
-  closedir(dir);
-  return n;
-}
 
 TEST(ForkPressureMonitorTest, ChildMonitorIsStoppedAndTheParentsRunsOn) {
   PressureOptions options;

@@ -10,28 +10,13 @@
 #include <string>
 #include <thread>
 
+#include "monitor_threads.hpp"
 #include "pipepool/shrinker.hpp"
 #include "shrinker/monitor.hpp"
 #include "shrinker/pressure_files.hpp"
 
 namespace pipepool {
 namespace {
-
-// Monitor threads of this process: tasks in /proc/self/task named like the monitor. Counting by
-// name, not all threads, keeps runtime threads (TSan starts one lazily) out of the count.
-int monitor_threads() {
-  DIR* dir = opendir("/proc/self/task");
-  if (dir == nullptr) return -1;
-  int n = 0;
-  while (const dirent* e = readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    std::ifstream comm(std::string("/proc/self/task/") + e->d_name + "/comm");
-    std::string name;
-    if (std::getline(comm, name) && name == shrinker::kMonitorThreadName) ++n;
-  }
-  closedir(dir);
-  return n;
-}
 
 // A joined thread can stay listed for a moment after join() returns (the kernel removes the task
 // after waking the joiner); wait for it, with a bound, instead of racing it.

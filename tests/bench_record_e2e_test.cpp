@@ -1,7 +1,10 @@
-// `--record` of a real shell pipeline, then `--replay` of it (root with strace and the kernel's
-// tracepoints only; skipped otherwise, with the reason).
+// `--record` of a real shell pipeline, then `--replay` of it on kernel pipes and legacy pipes,
+// which allocate the same pages (root with strace and the kernel's tracepoints only; skipped
+// otherwise, with the reason).
 #include <gtest/gtest.h>
 #include <unistd.h>
+
+#include <nlohmann/json.hpp>
 
 #include "bench_test_support.hpp"
 #include "pipe_bench/exec_path.hpp"
@@ -41,9 +44,16 @@ TEST(BenchRecordEndToEnd, ShellPipelineRecordsAndReplays) {
   }
   EXPECT_GE(creates, 2u);
   EXPECT_GT(writes, 10u);
-  const auto replayed = bench_test::run_pipe_bench({"--replay", path, "-t", "legacy"});
+  const std::string json = path + ".json";
+  const auto replayed =
+      bench_test::run_pipe_bench({"--replay", path, "-t", "kernel-replay,legacy", "--json", json});
   ASSERT_EQ(replayed.exit_code, 0) << replayed.err;
   EXPECT_NE(replayed.out.find("legacy vs kernel"), std::string::npos) << replayed.out;
+  // The same calls on kernel pipes and on legacy pipes allocate the same pages.
+  const auto j = nlohmann::json::parse(bench_test::read_file(json));
+  ASSERT_EQ(j["results"].size(), 3u);
+  EXPECT_EQ(j["results"][1]["target"], "kernel-replay");
+  EXPECT_EQ(j["results"][1]["pages_allocated"], j["results"][2]["pages_allocated"]);
 }
 
 }  // namespace

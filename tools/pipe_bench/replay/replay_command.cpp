@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipe_bench/kernel_pages/kernel_counters.hpp"
+#include "pipe_bench/replay/kernel_replay.hpp"
 #include "pipe_bench/replay/recorder.hpp"
 #include "pipe_bench/replay/recording_file.hpp"
 #include "pipe_bench/replay/replay_report.hpp"
@@ -88,12 +89,17 @@ int do_record(const Args& args, std::FILE* out, std::FILE* err) {
 
 int do_replay(const Args& args, std::FILE* out, std::FILE* err) {
   std::vector<pipepool::PolicyKind> policies;
+  bool kernel_replay = false;
   for (const std::string& name : split_list(args.targets)) {
     if (name == "kernel") continue;  // always the first row
+    if (name == "kernel-replay") {
+      kernel_replay = true;
+      continue;
+    }
     const auto kind = pipepool::parse_policy_kind(name);
     if (!kind) {
       return usage_error(err, fmt::format("--replay: unknown target \"{}\" (replay targets: "
-                                          "legacy, prealloc, unified, shrinker)",
+                                          "kernel-replay, legacy, prealloc, unified, shrinker)",
                                           name));
     }
     policies.push_back(*kind);
@@ -103,6 +109,7 @@ int do_replay(const Args& args, std::FILE* out, std::FILE* err) {
   ReplayReport report;
   report.file = *args.replay;
   report.recording = std::move(*read.recording);
+  if (kernel_replay) report.kernel_replay = replay_on_kernel(report.recording, args.tracefs);
   for (const pipepool::PolicyKind policy : policies) {
     ReplayOutcome r = replay(report.recording, policy);
     if (!r.error.empty()) {

@@ -20,11 +20,15 @@ std::optional<double> pages_per_mib(const ReplayCounts& c) {
 
 }  // namespace
 
-std::optional<double> vs_kernel_percent(const ReplayReport& report, const ReplayCounts& counts) {
+std::optional<double> percent_of_kernel(const ReplayReport& report, std::uint64_t allocs) {
   const auto& k = report.recording.kernel;
   if (!k.allocs || *k.allocs == 0) return std::nullopt;
-  return 100.0 * (static_cast<double>(counts.allocs) - static_cast<double>(*k.allocs)) /
+  return 100.0 * (static_cast<double>(allocs) - static_cast<double>(*k.allocs)) /
          static_cast<double>(*k.allocs);
+}
+
+std::optional<double> vs_kernel_percent(const ReplayReport& report, const ReplayCounts& counts) {
+  return percent_of_kernel(report, counts.allocs);
 }
 
 void print_replay_table(const ReplayReport& report, std::FILE* out) {
@@ -41,6 +45,20 @@ void print_replay_table(const ReplayReport& report, std::FILE* out) {
                  "-", "-");
   } else {
     std::fprintf(out, "%-9s unavailable: %s\n", "kernel", rec.kernel.unavailable.c_str());
+  }
+  if (report.kernel_replay) {
+    const KernelReplay& kr = *report.kernel_replay;
+    if (kr.count.allocs && kr.count.frees) {
+      const double mib = static_cast<double>(kr.bytes_written) / kMiB;
+      const auto vs = percent_of_kernel(report, *kr.count.allocs);
+      std::fprintf(out, "%-9s %9llu %9s %9s %9llu %9s %9s %9s %9s %6s %9.1f %10s %9s\n", "k-replay",
+                   static_cast<unsigned long long>(*kr.count.allocs), "-", "-",
+                   static_cast<unsigned long long>(*kr.count.frees), "-", "-", "-", "-", "-", mib,
+                   mib > 0 ? fmt::format("{:.1f}", *kr.count.allocs / mib).c_str() : "-",
+                   vs ? fmt::format("{:+.1f}%", *vs).c_str() : "-");
+    } else {
+      std::fprintf(out, "%-9s unavailable: %s\n", "k-replay", kr.count.unavailable.c_str());
+    }
   }
   for (const ReplayRow& row : report.rows) {
     if (!row.counts) continue;
@@ -68,6 +86,16 @@ void print_replay_table(const ReplayReport& report, std::FILE* out) {
                    static_cast<unsigned long long>(row.counts->allocs),
                    static_cast<unsigned long long>(*rec.kernel.allocs));
     }
+    if (report.kernel_replay && report.kernel_replay->count.allocs &&
+        *report.kernel_replay->count.allocs > 0) {
+      const double k = static_cast<double>(*report.kernel_replay->count.allocs);
+      std::fprintf(out,
+                   "legacy vs kernel-replay (the same calls on kernel pipes): %+.1f%% (%llu vs "
+                   "%llu)\n",
+                   100.0 * (static_cast<double>(row.counts->allocs) - k) / k,
+                   static_cast<unsigned long long>(row.counts->allocs),
+                   static_cast<unsigned long long>(*report.kernel_replay->count.allocs));
+    }
     if (row.counts->short_calls > 0) {
       std::fprintf(out, "note: %llu recorded calls could not move all their bytes in the replay\n",
                    static_cast<unsigned long long>(row.counts->short_calls));
@@ -94,6 +122,21 @@ nlohmann::json replay_json(const ReplayReport& report) {
     kernel["unavailable"] = rec.kernel.unavailable;
   }
   rows.push_back(kernel);
+  if (report.kernel_replay) {
+    const KernelReplay& kr = *report.kernel_replay;
+    nlohmann::json r;
+    r["target"] = "kernel-replay";
+    r["source"] = kPagesFromKernel;
+    if (kr.count.allocs && kr.count.frees) {
+      r["pages_allocated"] = *kr.count.allocs;
+      r["pages_freed"] = *kr.count.frees;
+      r["bytes_written"] = kr.bytes_written;
+      if (const auto vs = percent_of_kernel(report, *kr.count.allocs)) r["vs_kernel_pct"] = *vs;
+    } else {
+      r["unavailable"] = kr.count.unavailable;
+    }
+    rows.push_back(r);
+  }
   for (const ReplayRow& row : report.rows) {
     if (!row.counts) continue;
     const ReplayCounts& c = *row.counts;
@@ -133,6 +176,12 @@ std::string replay_csv(const ReplayReport& report) {
                        *rec.kernel.frees);
   } else {
     out += fmt::format("kernel,{},,,,,,,,,,,,\n", kPagesFromKernel);
+  }
+  if (report.kernel_replay && report.kernel_replay->count.allocs) {
+    const KernelReplay& kr = *report.kernel_replay;
+    const auto vs = percent_of_kernel(report, *kr.count.allocs);
+    out += fmt::format("kernel-replay,{},{},{},,,,,,,,{},,{}\n", kPagesFromKernel, *kr.count.allocs,
+                       *kr.count.frees, kr.bytes_written, vs ? fmt::format("{:.3f}", *vs) : "");
   }
   for (const ReplayRow& row : report.rows) {
     if (!row.counts) continue;

@@ -1,5 +1,5 @@
-// The replay's results: one row per target, the kernel's recorded count first, then each
-// policy's replayed counts; as a table, JSON and CSV.
+// The replay's results: one row per target, the kernel's recorded count first, then the replay
+// on kernel pipes when asked for, then each policy's replayed counts; as a table, JSON and CSV.
 #pragma once
 
 #include <cstdio>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pipe_bench/replay/kernel_replay.hpp"
 #include "pipe_bench/replay/recording.hpp"
 #include "pipe_bench/replay/replayer.hpp"
 
@@ -22,6 +23,8 @@ struct ReplayReport {
   std::string file;
   Recording recording;  // header and kernel count (calls not reported)
   std::vector<ReplayRow> rows;
+  // `-t kernel-replay`: the recorded calls replayed on kernel pipes, counted by the kernel.
+  std::optional<KernelReplay> kernel_replay;
 };
 
 // (allocs - kernel allocs) / kernel allocs in percent; unset without a kernel count.

@@ -9,6 +9,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev
   stress-ng gnuplot-nox jq
   clang libclang-rt-14-dev clang-format
+  strace
 )
 
 missing=()

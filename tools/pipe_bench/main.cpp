@@ -1,17 +1,21 @@
 // pipe_bench: command-line entry point. Parsing lives in options.cpp, the run in runner.cpp,
-// --probe in probe.cpp.
+// --probe in probe.cpp, --record / --replay in replay/.
 #include <csignal>
 #include <cstdio>
 
 #include "pipe_bench/options.hpp"
 #include "pipe_bench/probe.hpp"
 #include "pipe_bench/probe_reclaim.hpp"
+#include "pipe_bench/replay/replay_command.hpp"
 #include "pipe_bench/runner.hpp"
 
 int main(int argc, char** argv) {
   // Writers see EPIPE when the readers are gone, on pipepool and kernel pipes alike, instead of
   // dying of SIGPIPE.
   std::signal(SIGPIPE, SIG_IGN);
+  if (pipe_bench::replay::is_replay_command(argc, argv)) {
+    return pipe_bench::replay::run_replay_command(argc, argv, stdout, stderr);
+  }
   const pipe_bench::ParseOutcome parsed = pipe_bench::parse_options(argc, argv);
   if (!parsed.options) {
     std::fputs(parsed.output.c_str(), parsed.exit_code == 0 ? stdout : stderr);

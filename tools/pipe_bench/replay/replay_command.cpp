@@ -1,0 +1,195 @@
+#include "pipe_bench/replay/replay_command.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipe_bench/kernel_pages/kernel_counters.hpp"
+#include "pipe_bench/replay/kernel_replay.hpp"
+#include "pipe_bench/replay/recorder.hpp"
+#include "pipe_bench/replay/recording_file.hpp"
+#include "pipe_bench/replay/replay_report.hpp"
+#include "pipe_bench/replay/replayer.hpp"
+#include "pipepool/page_pool.hpp"
+
+namespace pipe_bench::replay {
+namespace {
+
+constexpr int kUsage = 2;
+
+struct Args {
+  std::optional<std::string> record;
+  std::optional<std::string> replay;
+  std::vector<std::string> command;
+  std::string targets = "legacy,prealloc,unified,shrinker";
+  std::optional<std::string> json;
+  std::optional<std::string> csv;
+  std::string tracefs = kernel_pages::kDefaultTracefs;
+};
+
+int usage_error(std::FILE* err, const std::string& message) {
+  std::fprintf(err, "pipe_bench: %s\n", message.c_str());
+  return kUsage;
+}
+
+std::vector<std::string> split_list(std::string_view list) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    const std::size_t comma = list.find(',', pos);
+    const std::size_t stop = comma == std::string_view::npos ? list.size() : comma;
+    out.emplace_back(list.substr(pos, stop - pos));
+    pos = stop + 1;
+  }
+  return out;
+}
+
+bool write_text(const std::string& path, const std::string& text, std::FILE* err) {
+  std::ofstream f(path);
+  f << text;
+  f.close();
+  if (!f) {
+    std::fprintf(err, "pipe_bench: cannot write %s\n", path.c_str());
+    return false;
+  }
+  return true;
+}
+
+int do_record(const Args& args, std::FILE* out, std::FILE* err) {
+  const RecordOutcome outcome = record(args.command, args.tracefs, err);
+  if (!outcome.recording) {
+    std::fprintf(err, "pipe_bench: --record: %s\n", outcome.error.c_str());
+    return 1;
+  }
+  std::ofstream f(*args.record);
+  write_recording(f, *outcome.recording);
+  f.close();
+  if (!f) {
+    std::fprintf(err, "pipe_bench: --record: cannot write %s\n", args.record->c_str());
+    return 1;
+  }
+  const KernelCount& k = outcome.recording->kernel;
+  std::fprintf(out, "recorded %zu pipe calls (%llu trace lines, %llu not understood) to %s\n",
+               outcome.recording->calls.size(),
+               static_cast<unsigned long long>(outcome.trace_lines),
+               static_cast<unsigned long long>(outcome.unparsed_lines), args.record->c_str());
+  if (k.allocs && k.frees) {
+    std::fprintf(out, "kernel pipe pages: %llu allocated, %llu freed (%s)\n",
+                 static_cast<unsigned long long>(*k.allocs),
+                 static_cast<unsigned long long>(*k.frees), kernel_pages::kSourceName);
+  } else {
+    std::fprintf(out, "kernel pipe pages: unavailable: %s\n", k.unavailable.c_str());
+  }
+  return 0;
+}
+
+int do_replay(const Args& args, std::FILE* out, std::FILE* err) {
+  std::vector<pipepool::PolicyKind> policies;
+  bool kernel_replay = false;
+  for (const std::string& name : split_list(args.targets)) {
+    if (name == "kernel") continue;  // always the first row
+    if (name == "kernel-replay") {
+      kernel_replay = true;
+      continue;
+    }
+    const auto kind = pipepool::parse_policy_kind(name);
+    if (!kind) {
+      return usage_error(err, fmt::format("--replay: unknown target \"{}\" (replay targets: "
+                                          "kernel-replay, legacy, prealloc, unified, shrinker)",
+                                          name));
+    }
+    policies.push_back(*kind);
+  }
+  ReadRecording read = read_recording_file(*args.replay);
+  if (!read.recording) return usage_error(err, "--replay: " + read.error);
+  ReplayReport report;
+  report.file = *args.replay;
+  report.recording = std::move(*read.recording);
+  if (kernel_replay) report.kernel_replay = replay_on_kernel(report.recording, args.tracefs);
+  for (const pipepool::PolicyKind policy : policies) {
+    ReplayOutcome r = replay(report.recording, policy);
+    if (!r.error.empty()) {
+      std::fprintf(err, "pipe_bench: --replay: %s\n", r.error.c_str());
+      return 1;
+    }
+    report.rows.push_back({std::string(pipepool::to_string(policy)), r.counts});
+  }
+  print_replay_table(report, out);
+  if (args.json && !write_text(*args.json, replay_json(report).dump(2) + "\n", err)) return 1;
+  if (args.csv && !write_text(*args.csv, replay_csv(report), err)) return 1;
+  return 0;
+}
+
+}  // namespace
+
+bool is_replay_command(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--") return false;
+    if (a == "--record" || a == "--replay" || a.starts_with("--record=") ||
+        a.starts_with("--replay=")) {
+      return true;
+    }
+  }
+  return false;
+}
+
+int run_replay_command(int argc, char** argv, std::FILE* out, std::FILE* err) {
+  Args args;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--") {
+      for (int j = i + 1; j < argc; ++j) args.command.emplace_back(argv[j]);
+      break;
+    }
+    std::optional<std::string> inline_value;
+    if (const std::size_t eq = a.find('='); a.starts_with("--") && eq != std::string_view::npos) {
+      inline_value = std::string(a.substr(eq + 1));
+      a = a.substr(0, eq);
+    }
+    auto value = [&](std::optional<std::string>& slot) -> bool {
+      if (inline_value) {
+        slot = *inline_value;
+        return true;
+      }
+      if (i + 1 >= argc) return false;
+      slot = argv[++i];
+      return true;
+    };
+    std::optional<std::string> v;
+    if (a == "--record") {
+      if (!value(args.record)) return usage_error(err, "--record needs a FILE");
+    } else if (a == "--replay") {
+      if (!value(args.replay)) return usage_error(err, "--replay needs a FILE");
+    } else if (a == "-t" || a == "--targets") {
+      if (!value(v)) return usage_error(err, "-t needs a list of policies");
+      args.targets = *v;
+    } else if (a == "--json") {
+      if (!value(args.json)) return usage_error(err, "--json needs a FILE");
+    } else if (a == "--csv") {
+      if (!value(args.csv)) return usage_error(err, "--csv needs a FILE");
+    } else if (a == "--tracefs") {
+      if (!value(v)) return usage_error(err, "--tracefs needs a directory");
+      args.tracefs = *v;
+    } else {
+      return usage_error(err, fmt::format("{} is not an option of --record / --replay "
+                                          "(--record FILE -- CMD..., --replay FILE [-t POLICIES] "
+                                          "[--json F] [--csv F])",
+                                          a));
+    }
+  }
+  if (args.record && args.replay) return usage_error(err, "--record and --replay are exclusive");
+  if (args.record) {
+    if (args.command.empty()) return usage_error(err, "--record FILE needs -- CMD [ARGS...]");
+    if (args.json || args.csv) return usage_error(err, "--json / --csv go with --replay");
+    return do_record(args, out, err);
+  }
+  if (!args.command.empty()) return usage_error(err, "--replay takes no command");
+  return do_replay(args, out, err);
+}
+
+}  // namespace pipe_bench::replay

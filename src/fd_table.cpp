@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -199,6 +200,12 @@ int FdTable::open_count() const noexcept {
   return open_;
 }
 
+namespace {
+// The lock a fork child inherited locked, kept reachable (one per fork generation) so that a leak
+// checker at the child's exit does not report it.
+std::atomic<std::shared_mutex*> inherited_lock{nullptr};
+}  // namespace
+
 void FdTable::after_fork_child() noexcept {
   // The forking thread took the lock in prepare, so no other thread was inside the table.
   for (Slot& slot : slots_) {
@@ -210,6 +217,7 @@ void FdTable::after_fork_child() noexcept {
   forget_held(mutex_);
   auto* fresh = new (std::nothrow) std::shared_mutex;
   if (fresh != nullptr) {
+    inherited_lock.store(mutex_, std::memory_order_relaxed);
     mutex_ = fresh;
   } else {
     std::construct_at(mutex_);

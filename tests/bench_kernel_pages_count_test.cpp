@@ -75,6 +75,11 @@ TEST(BenchKernelPagesCount, PipeWritesCountTheirPages) {
 }
 
 TEST(BenchKernelPagesCount, NoPipesNoPipePages) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Seen with strace: ASan's runtime makes pipe2 pipes of its own and writes to them, so the
+  // workload below is not one without pipes there.
+  GTEST_SKIP() << "the ASan runtime writes to pipes of its own";
+#endif
   OPEN_OR_SKIP(opened);
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t) {

@@ -154,6 +154,13 @@ TEST(BenchKernelPagesSequence, LegacyAllocatesAndFreesWhatTheKernelDoes) {
        }},
   };
   std::vector<char> buf(kPipeSize, 'x');
+  // The first counted window of a process sees order-0 frees that are not the pipe's (up to 55
+  // seen, in the first window only, whatever its sequence; an empty window opened and stopped
+  // first counts none and keeps them out of the next). Their source was not identified.
+  if (auto first = open_kernel_page_counters(); first.counters) {
+    std::string error;
+    (void)first.counters->stop(error);
+  }
   for (const auto& [name, sequence] : sequences) {
     std::string unavailable;
     const auto kernel = on_kernel(sequence, buf, unavailable);

@@ -67,6 +67,14 @@ bool flush_write(Pipe::Impl& p, Lock& lock, internal::IovCursor& from, CopyBatch
   return now_readable;
 }
 
+// Waits, with `lock` (p's mutex) held, until filling every free slot would not meet an array
+// entry whose page a reader still copies out (parallel mode).
+template <class Lock>
+void wait_entries(Pipe::Impl& p, Lock& lock) noexcept {
+  p.release_wait.wait(lock, [&p] { return p.entries_cover_ring(); },
+                      {false, &p.writers_running, &p.readers_running, nullptr});
+}
+
 // A parallel read's copies, made with the mutex dropped, then its claimed pages released.
 template <class Lock>
 void flush_read(Pipe::Impl& p, Lock& lock, internal::IovCursor& to, CopyBatch& batch) noexcept {
@@ -128,6 +136,16 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   // before it reserved anything (Impl::settle).
   for (bool start_over = true; start_over;) {
     start_over = false;
+    if (p.parallel && !p.entries_cover_ring()) {
+      // Every critical section in which this write reserves starts with an array entry free for
+      // every free slot, so it never waits between two reservations: a write shows whole or
+      // splits only where the ring was full, as in fs/pipe.c, where a reader's pages are gone
+      // when its read returns.
+      wake_pending();
+      wait_entries(p, lock);
+      start_over = true;
+      continue;
+    }
     if (p.parallel && nonblock && !batch.under_lock && !p.fits(total)) {
       // A non-blocking write that may stop short decides its count from the room it sees, and a
       // reader may claim room before copies outside the mutex would show this write: it waits
@@ -185,11 +203,12 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
           break;
         }
         if (!p.full()) {
-          if (p.entries_exhausted()) {
+          // True only before the first reservation after the mutex was dropped (a wait for room,
+          // or copies made outside it): within one critical section the entries stay covered.
+          if (p.parallel && !p.entries_cover_ring()) {
             was_empty |= flush_write(p, lock, from, batch, wake_published);
             wake_pending();
-            p.release_wait.wait(lock, [&p] { return !p.entries_exhausted(); },
-                                {false, &p.writers_running, &p.readers_running, nullptr});
+            wait_entries(p, lock);
             continue;
           }
           void* page = p.pool->get_page(burst);

@@ -23,8 +23,9 @@ struct ReplayPipe {
 
 class Replayer {
  public:
-  explicit Replayer(pipepool::PolicyKind policy)
+  Replayer(pipepool::PolicyKind policy, const pipepool::PoolSizes& sizes)
       : policy_(policy),
+        sizes_(sizes),
         allocator_(pipepool::make_allocator({pipepool::AllocatorKind::heap, {}})),
         data_(kChunk),
         sink_(kChunk) {}
@@ -50,6 +51,7 @@ class Replayer {
     if (it != pipes_.end()) return &it->second;
     pipepool::PipeOptions options;
     options.policy = policy_;
+    options.pool_sizes = sizes_;
     options.allocator_instance = allocator_;
     options.nonblocking = true;
     options.no_sigpipe = true;
@@ -182,6 +184,7 @@ class Replayer {
   }
 
   pipepool::PolicyKind policy_;
+  pipepool::PoolSizes sizes_;
   std::shared_ptr<pipepool::PageAllocator> allocator_;
   std::vector<std::byte> data_;
   std::vector<std::byte> sink_;
@@ -202,8 +205,9 @@ bool ReplayCounts::operator==(const ReplayCounts& o) const {
          short_calls == o.short_calls;
 }
 
-ReplayOutcome replay(const Recording& recording, pipepool::PolicyKind policy) {
-  return Replayer(policy).run(recording);
+ReplayOutcome replay(const Recording& recording, pipepool::PolicyKind policy,
+                     const pipepool::PoolSizes& sizes) {
+  return Replayer(policy, sizes).run(recording);
 }
 
 }  // namespace pipe_bench::replay

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "bench_replay_support.hpp"
 #include "bench_test_support.hpp"
 #include "pipe_bench/replay/recording_file.hpp"
 #include "pipe_bench/replay/replayer.hpp"
@@ -12,16 +13,8 @@
 namespace {
 
 using namespace pipe_bench::replay;
+using bench_test::add_call;
 using pipepool::PolicyKind;
-
-void add(Recording& rec, CallKind kind, std::uint64_t n) {
-  PipeCall c;
-  c.pipe = 1;
-  c.kind = kind;
-  c.requested = n;
-  c.result = static_cast<std::int64_t>(n);
-  rec.calls.push_back(c);
-}
 
 // Three 4 KiB writes and one read taking them, twice; then four 4 KiB writes and a read.
 Recording three_then_four() {
@@ -29,14 +22,14 @@ Recording three_then_four() {
   rec.command = "test";
   rec.kernel.allocs = 6;
   rec.kernel.frees = 6;
-  add(rec, CallKind::create, 0);
+  add_call(rec, CallKind::create, 0);
   for (int round = 0; round < 2; ++round) {
-    for (int i = 0; i < 3; ++i) add(rec, CallKind::write, 4096);
-    add(rec, CallKind::read, 3 * 4096);
+    for (int i = 0; i < 3; ++i) add_call(rec, CallKind::write, 4096);
+    add_call(rec, CallKind::read, 3 * 4096);
   }
-  for (int i = 0; i < 4; ++i) add(rec, CallKind::write, 4096);
-  add(rec, CallKind::read, 4 * 4096);
-  add(rec, CallKind::release, 0);
+  for (int i = 0; i < 4; ++i) add_call(rec, CallKind::write, 4096);
+  add_call(rec, CallKind::read, 4 * 4096);
+  add_call(rec, CallKind::release, 0);
   return rec;
 }
 

@@ -265,6 +265,28 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 
 }  // namespace
 
+std::string parse_pool_size_flags(const PoolSizeFlags& flags, pipepool::PoolSizes& sizes) {
+  const std::pair<const char*, std::pair<const std::optional<std::string>*, unsigned*>> fields[] = {
+      {"--legacy-cache", {&flags.legacy_cache, &sizes.legacy_cache}},
+      {"--pool-keep", {&flags.keep, &sizes.keep}},
+      {"--pool-max", {&flags.max, &sizes.max}}};
+  for (const auto& [flag, field] : fields) {
+    const auto& [text, value] = field;
+    if (!*text) continue;
+    const auto n = parse_uint(**text);
+    if (!n || *n == 0 || *n > pipepool::kPoolSizeLimit) {
+      return fmt::format("{}: expected pages from 1 to {}, got '{}'", flag,
+                         pipepool::kPoolSizeLimit, **text);
+    }
+    *value = static_cast<unsigned>(*n);
+  }
+  if (sizes.keep > sizes.max) {
+    return fmt::format("--pool-keep: must not exceed --pool-max ({}{}), got '{}'", sizes.max,
+                       flags.max ? "" : ", the default", sizes.keep);
+  }
+  return {};
+}
+
 std::optional<std::size_t> parse_size(std::string_view text) noexcept {
   if (text.empty()) return std::nullopt;
   std::size_t shift = 0;
@@ -310,6 +332,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   bool probe = false;
   std::string probe_out, probe_samples;
   std::string copy = "parallel";
+  std::string legacy_cache, pool_keep, pool_max;
   ModelFlags model;
 
   app.add_option("-w,--writers", writers,
@@ -409,6 +432,21 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  "Copy mode of the pipepool targets: parallel (copies outside the pipe mutex) or "
                  "kernel (copies under it, as fs/pipe.c) (default parallel)")
       ->type_name("MODE");
+  app.add_option("--legacy-cache", legacy_cache,
+                 fmt::format("Pages legacy and prealloc keep between calls, tmp_page's slots: 1 "
+                             "(Linux before tmp_page[2]) to {} (default {})",
+                             pipepool::kPoolSizeLimit, pipepool::kLegacyCache))
+      ->type_name("N");
+  app.add_option("--pool-keep", pool_keep,
+                 fmt::format("PIPE_PREALLOC_KEEP: pages unified keeps when a read or write ends, "
+                             "1 to --pool-max (default {})",
+                             pipepool::kPreallocKeep))
+      ->type_name("N");
+  app.add_option("--pool-max", pool_max,
+                 fmt::format("PIPE_PREALLOC_MAX: the largest prefill burst (prealloc, unified, "
+                             "shrinker) and unified's pool size, 1 to {} (default {})",
+                             pipepool::kPoolSizeLimit, pipepool::kPreallocMax))
+      ->type_name("N");
   app.add_flag("--probe", probe,
                "Measure what a kernel pipe write costs (system call, copy, page alloc and free "
                "per 4 KiB page) on the running kernel, print the figures and the model preset "
@@ -448,6 +486,13 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     const auto copy_mode = pipepool::parse_copy_mode(copy);
     if (!copy_mode) bad("--copy", "expected kernel or parallel", copy);
     options.copy = *copy_mode;
+    PoolSizeFlags size_flags;
+    if (app.count("--legacy-cache") != 0) size_flags.legacy_cache = legacy_cache;
+    if (app.count("--pool-keep") != 0) size_flags.keep = pool_keep;
+    if (app.count("--pool-max") != 0) size_flags.max = pool_max;
+    if (auto why = parse_pool_size_flags(size_flags, options.pool_sizes); !why.empty()) {
+      throw BadFlag{std::move(why)};
+    }
     options.duration_s = parse_positive("--duration", duration, kMaxDuration, "3 or 0.5");
     options.pipe_size = parse_size_flag("--pipe-size", pipe_size, kMaxPipeSize);
     options.targets = parse_targets(targets);

@@ -263,6 +263,68 @@ bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
+// --simulate and its flags. The simulation runs the pool policies in the kernel's lock shape with
+// costs from a probe file; flags it does not model are refused rather than ignored.
+struct SimulateFlags {
+  bool on = false;
+  std::string cpus, seed, costs;
+};
+
+void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
+  app.add_flag("--simulate", f.on,
+               "Simulate the workload in virtual time (SimGrid) instead of running it: the pool "
+               "policies' own code in the kernel's lock shape, on --cpus simulated CPUs");
+  app.add_option("--cpus", f.cpus, "With --simulate: simulated CPUs (default 2)")->type_name("N");
+  app.add_option("--seed", f.seed, "With --simulate: seed of the actors' start offsets (default 1)")
+      ->type_name("K");
+  app.add_option("--sim-costs", f.costs,
+                 "With --simulate: CPU costs from a `--probe --probe-out` file (default: the "
+                 "built-in probe figures, docs/SIMULATION.md)")
+      ->type_name("FILE");
+}
+
+void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& options) {
+  for (const char* flag : {"--cpus", "--seed", "--sim-costs"}) {
+    if (!f.on && app.count(flag) != 0) bad(flag, "needs --simulate", "");
+  }
+  if (!f.on) return;
+  SimulateOptions sim;
+  if (app.count("--cpus") != 0) {
+    const auto n = parse_uint(f.cpus);
+    if (!n || *n == 0 || *n > kMaxThreads) {
+      bad("--cpus", fmt::format("expected a count from 1 to {}", kMaxThreads), f.cpus);
+    }
+    sim.cpus = static_cast<unsigned>(*n);
+  }
+  if (app.count("--seed") != 0) {
+    const auto n = parse_uint(f.seed);
+    if (!n) bad("--seed", "expected an unsigned integer", f.seed);
+    sim.seed = *n;
+  }
+  sim.costs_path = f.costs;
+  if (app.count("--target") == 0) options.targets = kSimulateTargets;
+  for (const auto& t : options.targets) {
+    if (std::find(kSimulateTargets.begin(), kSimulateTargets.end(), t) == kSimulateTargets.end()) {
+      bad("--target", "--simulate runs legacy, prealloc, unified and shrinker only", t);
+    }
+  }
+  for (const char* flag : {"--probe", "--memory-pressure", "--rate", "--verify", "--allocator",
+                           "--alloc-cost", "--model-preset", "--model", "--free-cost",
+                           "--free-share", "--csv", "--plot", "--summary", "--baseline"}) {
+    if (app.count(flag) != 0) bad(flag, "not available with --simulate", "");
+  }
+  if (options.runs != 1 || options.runs_auto) {
+    bad("--runs", "--simulate is deterministic per seed; give --seed instead", "");
+  }
+  if (options.copy == pipepool::CopyMode::parallel && app.count("--copy") != 0) {
+    bad("--copy", "--simulate models the kernel copy mode only", "parallel");
+  }
+  options.copy = pipepool::CopyMode::kernel;
+  options.baselines = {options.targets.front()};
+  options.baseline = options.targets.front();
+  options.simulate = sim;
+}
+
 }  // namespace
 
 std::string parse_pool_size_flags(const PoolSizeFlags& flags, pipepool::PoolSizes& sizes) {
@@ -334,6 +396,8 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   std::string copy = "parallel";
   std::string legacy_cache, pool_keep, pool_max;
   ModelFlags model;
+  SimulateFlags simulate;
+  add_simulate_flags(app, simulate);
 
   app.add_option("-w,--writers", writers,
                  "Writer threads, 1-1024, or a comma list to sweep (default: 5, or the sweep 1,2,5 "
@@ -584,6 +648,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
       check_writable("--probe-out", probe_out);
       options.probe_out = probe_out;
     }
+    parse_simulate_flags(app, simulate, options);
     return {std::move(options), 0, {}};
   } catch (const BadFlag& e) {
     return {std::nullopt, 2, fmt::format("pipe_bench: {}", e.message)};

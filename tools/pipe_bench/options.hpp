@@ -22,6 +22,14 @@ namespace pipe_bench {
 inline const std::vector<unsigned> kSweepWriters{1, 2, 5};
 inline const std::vector<unsigned> kSweepReaders{1, 5, 10};
 
+// --simulate: the workload in virtual time on N simulated CPUs (tools/pipe_bench/sim/).
+struct SimulateOptions {
+  unsigned cpus = 2;
+  std::uint64_t seed = 1;
+  std::string costs_path;  // --sim-costs: a `--probe --probe-out` file; empty: built-in defaults
+};
+inline const std::vector<std::string> kSimulateTargets{"legacy", "prealloc", "unified", "shrinker"};
+
 struct Options {
   // Each configuration is one writers x readers x alloc-cost combination. Neither -w nor -r:
   // the selftest's sweep (kSweepWriters x kSweepReaders); only one of them: the other is 5.
@@ -64,6 +72,7 @@ struct Options {
   pipepool::CopyMode copy = pipepool::CopyMode::parallel;  // --copy (pipepool targets)
   // --legacy-cache, --pool-keep, --pool-max (pipepool targets); valid (pipepool::validate).
   pipepool::PoolSizes pool_sizes{};
+  std::optional<SimulateOptions> simulate;  // --simulate
 };
 
 // Either options to run with, or an exit code and the text to print:

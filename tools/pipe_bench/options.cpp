@@ -325,6 +325,19 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
   options.simulate = sim;
 }
 
+// The ring target is a single-producer/single-consumer ring: it runs only 1 writer / 1 reader.
+void reject_ring_threads(const Options& options, std::string_view targets) {
+  if (std::find(options.targets.begin(), options.targets.end(), "ring") == options.targets.end()) {
+    return;
+  }
+  const auto one = [](const std::vector<unsigned>& v) {
+    return std::all_of(v.begin(), v.end(), [](unsigned n) { return n == 1; });
+  };
+  if (!one(options.writers) || !one(options.readers)) {
+    bad("--target", "ring runs only 1 writer and 1 reader (-w 1 -r 1)", targets);
+  }
+}
+
 }  // namespace
 
 std::string parse_pool_size_flags(const PoolSizeFlags& flags, pipepool::PoolSizes& sizes) {
@@ -560,6 +573,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     options.duration_s = parse_positive("--duration", duration, kMaxDuration, "3 or 0.5");
     options.pipe_size = parse_size_flag("--pipe-size", pipe_size, kMaxPipeSize);
     options.targets = parse_targets(targets);
+    reject_ring_threads(options, targets);
     const auto kind = pipepool::parse_allocator_kind(allocator);
     if (!kind) bad("--allocator", "expected os, heap or model", allocator);
     options.allocator = *kind;

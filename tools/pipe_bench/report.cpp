@@ -180,7 +180,7 @@ std::string format_pool_table(const std::vector<TargetResult>& results) {
 std::string format_ratios(const std::vector<TargetResult>& results, const std::string& baseline) {
   std::vector<std::string> columns;
   if (!baseline.empty() && baseline != "legacy" && baseline != "kernel" && baseline != "memcpy" &&
-      find(results, baseline) != nullptr) {
+      baseline != "ring" && find(results, baseline) != nullptr) {
     columns.push_back(baseline);
   }
   // Legacy and kernel come as a pair (a '-' for the one that did not run), as before.
@@ -189,6 +189,7 @@ std::string format_ratios(const std::vector<TargetResult>& results, const std::s
     columns.emplace_back("kernel");
   }
   if (find(results, "memcpy") != nullptr) columns.emplace_back("memcpy");
+  if (find(results, "ring") != nullptr) columns.emplace_back("ring");
   if (columns.empty()) return {};
   const auto rate = [&](std::string_view target) {
     const TargetResult* r = find(results, target);

@@ -8,6 +8,7 @@
 #include "pipe_bench/targets/pipepool_target.hpp"
 #include "pipe_bench/targets/procs_target.hpp"
 #include "pipe_bench/targets/relay_target.hpp"
+#include "pipe_bench/targets/ring_target.hpp"
 #include "pipe_bench/targets/vmsplice_target.hpp"
 
 namespace pipe_bench {
@@ -27,6 +28,7 @@ constexpr Entry kEntries[] = {
     {"unified", "pipepool, one per-pipe pool trimmed to 2 (7.3)"},
     {"shrinker", "pipepool, pool kept up to a cap, reclaimed by a shrinker"},
     {"memcpy", "no pipe: the ceiling, a ring of slots written and read with memcpy"},
+    {"ring", "no pipe: 1 writer / 1 reader only, a lock-free byte ring (small-write ceiling)"},
     {"vmsplice", "pipepool (unified), writers vmsplice() rotating page-aligned buffers"},
     {"kernel-splice", "kernel pipes A -> B: write A, a relay thread splice()s A to B, read B"},
     {"splice", "pipepool pipes A -> B (unified): write A, a relay thread splices A to B, read B"},
@@ -88,6 +90,7 @@ std::unique_ptr<Target> make_target(std::string_view name, const TargetConfig& c
   if (!is_known_target(name)) return nullptr;
   if (auto kernel = make_kernel_pipe_target(name, config)) return kernel;
   if (name == "memcpy") return make_memcpy_target(config);
+  if (name == "ring") return make_ring_target(config);
   if (name == "vmsplice") return make_pipepool_vmsplice_target(config);
   if (name == "splice") return make_pipepool_relay_target(config);
   const auto policy = pipepool::parse_policy_kind(name);

@@ -10,7 +10,8 @@
 namespace pipe_bench {
 
 // Every target this build can run, in a stable order: kernel, kernel-procs, kernel-vmsplice,
-// legacy, prealloc, unified, shrinker (when pipepool builds that policy), memcpy.
+// legacy, prealloc, unified, shrinker (when pipepool builds that policy), memcpy, ring, vmsplice,
+// kernel-splice, splice.
 [[nodiscard]] const std::vector<std::string_view>& known_targets() noexcept;
 // What runs without -t: kernel, legacy, prealloc, unified.
 [[nodiscard]] const std::vector<std::string_view>& default_targets() noexcept;

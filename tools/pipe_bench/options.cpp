@@ -285,7 +285,9 @@ void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
 
 void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& options) {
   for (const char* flag : {"--cpus", "--seed", "--sim-costs"}) {
-    if (!f.on && app.count(flag) != 0) bad(flag, "needs --simulate", "");
+    if (!f.on && app.count(flag) != 0) {
+      bad(flag, "needs --simulate", app.get_option(flag)->as<std::string>());
+    }
   }
   if (!f.on) return;
   SimulateOptions sim;
@@ -311,10 +313,13 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
   for (const char* flag : {"--probe", "--memory-pressure", "--rate", "--verify", "--allocator",
                            "--alloc-cost", "--model-preset", "--model", "--free-cost",
                            "--free-share", "--csv", "--plot", "--summary", "--baseline"}) {
-    if (app.count(flag) != 0) bad(flag, "not available with --simulate", "");
+    if (app.count(flag) != 0) {
+      bad(flag, "not available with --simulate", app.get_option(flag)->as<std::string>());
+    }
   }
   if (options.runs != 1 || options.runs_auto) {
-    bad("--runs", "--simulate is deterministic per seed; give --seed instead", "");
+    bad("--runs", "--simulate is deterministic per seed; give --seed instead",
+        app.get_option("--runs")->as<std::string>());
   }
   if (options.copy == pipepool::CopyMode::parallel && app.count("--copy") != 0) {
     bad("--copy", "--simulate models the kernel copy mode only", "parallel");
@@ -374,7 +379,6 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   std::string copy = "parallel";
   ModelFlags model;
   SimulateFlags simulate;
-  add_simulate_flags(app, simulate);
 
   app.add_option("-w,--writers", writers,
                  "Writer threads, 1-1024, or a comma list to sweep (default: 5, or the sweep 1,2,5 "
@@ -485,6 +489,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  fmt::format("With --probe: measured rounds, {}-{} (default {})", kProbeMinSamples,
                              kProbeMaxSamples, kProbeDefaultSamples))
       ->type_name("N");
+  add_simulate_flags(app, simulate);
 
   try {
     app.parse(argc, argv);

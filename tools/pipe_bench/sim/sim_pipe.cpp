@@ -35,7 +35,9 @@ SimPipe::~SimPipe() {
 }
 
 void SimPipe::charge(double ns) {
-  if (ns > 0) simgrid::s4u::this_actor::execute(ns);  // the host runs 1e9 flops per second
+  if (ns <= 0) return;
+  ++charges_;
+  simgrid::s4u::this_actor::execute(ns);  // the host runs 1e9 flops per second
 }
 
 void SimPipe::charge_pages() {

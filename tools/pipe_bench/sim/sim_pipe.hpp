@@ -39,6 +39,8 @@ class SimPipe {
 
   // Counters as pipepool's Pipe reports them (pool, mutex, bytes, calls).
   [[nodiscard]] pipepool::PipeStats stats() const;
+  // CPU charges made (this_actor::execute calls): the simulation's unit of work, for its speed.
+  [[nodiscard]] std::uint64_t charges() const noexcept { return charges_; }
 
  private:
   struct Slot {
@@ -51,7 +53,7 @@ class SimPipe {
   [[nodiscard]] bool full() const noexcept { return head_ - tail_ >= slots_.size(); }
   Slot& slot(std::uint64_t index) noexcept { return slots_[index & (slots_.size() - 1)]; }
   // Charges `ns` of CPU to the running actor.
-  static void charge(double ns);
+  void charge(double ns);
   // Charges what the pool's last hook allocated and freed.
   void charge_pages();
 
@@ -72,6 +74,7 @@ class SimPipe {
   std::uint64_t reads_ = 0;
   std::uint64_t writes_blocked_ = 0;
   std::uint64_t reads_blocked_ = 0;
+  std::uint64_t charges_ = 0;
 };
 
 }  // namespace pipe_bench::sim

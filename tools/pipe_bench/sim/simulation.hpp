@@ -36,6 +36,8 @@ struct SimOutcome {
   std::uint64_t bytes_read = 0;
   double elapsed_s = 0;  // virtual: start to the last writer's stop
   double wall_s = 0;     // real time the simulation took
+  // Steps simulated: CPU charges plus mutex acquisitions (each is one or more engine events).
+  std::uint64_t steps = 0;
   pipepool::PipeStats pipe{};
   Histogram latency;  // virtual ns per write, all writers
 };

@@ -267,7 +267,7 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 // costs from a probe file; flags it does not model are refused rather than ignored.
 struct SimulateFlags {
   bool on = false;
-  std::string cpus, seed, costs;
+  std::string cpus, seed, costs, lock = "fifo";
 };
 
 void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
@@ -281,10 +281,15 @@ void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
                  "With --simulate: CPU costs from a `--probe --probe-out` file (default: the "
                  "built-in probe figures, docs/SIMULATION.md)")
       ->type_name("FILE");
+  app.add_option("--sim-lock", f.lock,
+                 "With --simulate: the pipe mutex's model, fifo (FIFO hand-off, free wake-ups) or "
+                 "kernel (no hand-off until a woken waiter lost once; wake-ups onto an idle CPU "
+                 "cost the wake-up latency) (default fifo)")
+      ->type_name("MODEL");
 }
 
 void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& options) {
-  for (const char* flag : {"--cpus", "--seed", "--sim-costs"}) {
+  for (const char* flag : {"--cpus", "--seed", "--sim-costs", "--sim-lock"}) {
     if (!f.on && app.count(flag) != 0) {
       bad(flag, "needs --simulate", app.get_option(flag)->as<std::string>());
     }
@@ -304,6 +309,8 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
     sim.seed = *n;
   }
   sim.costs_path = f.costs;
+  if (f.lock != "fifo" && f.lock != "kernel") bad("--sim-lock", "expected fifo or kernel", f.lock);
+  sim.lock_model = f.lock;
   if (app.count("--target") == 0) options.targets = kSimulateTargets;
   for (const auto& t : options.targets) {
     if (std::find(kSimulateTargets.begin(), kSimulateTargets.end(), t) == kSimulateTargets.end()) {

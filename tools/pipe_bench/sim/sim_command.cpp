@@ -18,6 +18,7 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
   base.seed = sim.seed;
   base.duration_s = options.duration_s;
   base.pipe_size = options.pipe_size;
+  base.lock_model = parse_lock_model(sim.lock_model).value_or(LockModel::fifo);
   if (sim.costs_path.empty()) {
     base.costs = default_costs();
   } else {

@@ -24,7 +24,8 @@ class SimPipe {
   // `pool` allocates from `allocator`; both outlive the pipe. `pipe_bytes` is rounded down to
   // whole pages (at least one slot).
   SimPipe(pipepool::PagePool& pool, VirtualTimeAllocator& allocator, const SimCosts& costs,
-          std::size_t pipe_bytes, unsigned writers, unsigned readers);
+          Runqueue& runqueue, LockModel lock_model, std::size_t pipe_bytes, unsigned writers,
+          unsigned readers);
   ~SimPipe();
   SimPipe(const SimPipe&) = delete;
   SimPipe& operator=(const SimPipe&) = delete;
@@ -34,8 +35,8 @@ class SimPipe {
   // Bytes read, 0 at end of file.
   std::size_t read(Waiter& self, std::size_t len);
   // An end's last close wakes every sleeper of both queues.
-  void close_writer();
-  void close_reader();
+  void close_writer(Waiter& self);
+  void close_reader(Waiter& self);
 
   // Counters as pipepool's Pipe reports them (pool, mutex, bytes, calls).
   [[nodiscard]] pipepool::PipeStats stats() const;

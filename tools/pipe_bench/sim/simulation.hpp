@@ -10,6 +10,7 @@
 
 #include "pipe_bench/histogram.hpp"
 #include "pipe_bench/sim/costs.hpp"
+#include "pipe_bench/sim/sync.hpp"
 #include "pipepool/page_pool.hpp"
 #include "pipepool/stats.hpp"
 
@@ -25,6 +26,7 @@ struct SimConfig {
   double duration_s = 1.0;  // virtual seconds
   std::uint64_t seed = 1;   // start offsets of the actors (uniform in [0, 1 us))
   SimCosts costs;
+  LockModel lock_model = LockModel::fifo;
 };
 
 // Plain data, so that a forked child can hand it back as bytes.

@@ -2,6 +2,9 @@
 // throughput is CPU-bound: writes/s = N / (CPU per write).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "pipe_bench/sim/simulation.hpp"
 
 namespace pipe_bench::sim {
@@ -12,9 +15,12 @@ TEST(SimCpuBound, ThroughputIsCpusOverCpuPerWrite) {
   SimCosts costs;
   costs.syscall_ns = 1000;
   costs.source = "test: system calls only";
-  for (const unsigned cpus : {1u, 2u, 3u}) {
-    SCOPED_TRACE(cpus);
+  for (const auto& [cpus, lock] :
+       {std::pair{1u, LockModel::fifo}, std::pair{2u, LockModel::fifo},
+        std::pair{3u, LockModel::fifo}, std::pair{2u, LockModel::kernel}}) {
+    SCOPED_TRACE(std::to_string(cpus) + " CPUs, " + std::string(describe(lock)));
     SimConfig c;
+    c.lock_model = lock;
     c.policy = pipepool::PolicyKind::legacy;
     c.cpus = cpus;
     c.writers = 4;

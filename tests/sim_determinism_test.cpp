@@ -1,12 +1,15 @@
 // The simulation is a function of its configuration: the same seed gives the same numbers.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "pipe_bench/sim/simulation.hpp"
 
 namespace pipe_bench::sim {
 namespace {
 
-SimConfig contended(pipepool::PolicyKind policy, std::uint64_t seed) {
+SimConfig contended(pipepool::PolicyKind policy, std::uint64_t seed,
+                    LockModel lock = LockModel::fifo) {
   SimConfig c;
   c.policy = policy;
   c.cpus = 2;
@@ -15,6 +18,7 @@ SimConfig contended(pipepool::PolicyKind policy, std::uint64_t seed) {
   c.duration_s = 0.005;
   c.seed = seed;
   c.costs = default_costs();
+  c.lock_model = lock;
   return c;
 }
 
@@ -48,12 +52,23 @@ TEST(SimDeterminism, SameSeedGivesIdenticalNumbersForEveryPolicy) {
   }
 }
 
+TEST(SimDeterminism, SameSeedGivesIdenticalNumbersWithTheKernelLockModel) {
+  for (const auto policy : {pipepool::PolicyKind::legacy, pipepool::PolicyKind::unified}) {
+    SCOPED_TRACE(std::string(pipepool::to_string(policy)));
+    expect_same(simulate(contended(policy, 7, LockModel::kernel)),
+                simulate(contended(policy, 7, LockModel::kernel)));
+  }
+}
+
 TEST(SimDeterminism, EveryByteWrittenIsReadAndNoPoolCallCrossesTheLock) {
-  const SimOutcome out = simulate(contended(pipepool::PolicyKind::unified, 3));
-  ASSERT_TRUE(out.ok) << out.error;
-  EXPECT_EQ(out.bytes_read, out.bytes_written);
-  EXPECT_EQ(out.bytes_written, out.writes * 64 * 1024);
-  EXPECT_EQ(out.pipe.pool.lock_violations, 0u);
+  for (const auto lock : {LockModel::fifo, LockModel::kernel}) {
+    SCOPED_TRACE(std::string(describe(lock)));
+    const SimOutcome out = simulate(contended(pipepool::PolicyKind::unified, 3, lock));
+    ASSERT_TRUE(out.ok) << out.error;
+    EXPECT_EQ(out.bytes_read, out.bytes_written);
+    EXPECT_EQ(out.bytes_written, out.writes * 64 * 1024);
+    EXPECT_EQ(out.pipe.pool.lock_violations, 0u);
+  }
 }
 
 }  // namespace

@@ -2,6 +2,9 @@
 // plentiful, the mutex is the bottleneck and writes/s = 1 / h.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "pipe_bench/sim/simulation.hpp"
 
 namespace pipe_bench::sim {
@@ -13,10 +16,13 @@ TEST(SimLockBound, ThroughputIsOneOverTheHoldPerWrite) {
   costs.copy_write_ns = 250;
   costs.source = "test: copy in only";
   const double hold_s = 16 * 250e-9;
-  for (const auto policy : {pipepool::PolicyKind::legacy, pipepool::PolicyKind::unified}) {
-    SCOPED_TRACE(std::string(pipepool::to_string(policy)));
+  for (const auto& [policy, lock] : {std::pair{pipepool::PolicyKind::legacy, LockModel::fifo},
+                                     std::pair{pipepool::PolicyKind::unified, LockModel::fifo},
+                                     std::pair{pipepool::PolicyKind::legacy, LockModel::kernel}}) {
+    SCOPED_TRACE(std::string(pipepool::to_string(policy)) + std::string(describe(lock)));
     SimConfig c;
     c.policy = policy;
+    c.lock_model = lock;
     c.cpus = 16;
     c.writers = 4;
     c.readers = 4;

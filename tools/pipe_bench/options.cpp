@@ -267,7 +267,7 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 // costs from a probe file; flags it does not model are refused rather than ignored.
 struct SimulateFlags {
   bool on = false;
-  std::string cpus, seed, costs;
+  std::string cpus, seed, costs, lock = "fifo";
 };
 
 void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
@@ -281,11 +281,18 @@ void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
                  "With --simulate: CPU costs from a `--probe --probe-out` file (default: the "
                  "built-in probe figures, docs/SIMULATION.md)")
       ->type_name("FILE");
+  app.add_option("--sim-lock", f.lock,
+                 "With --simulate: the pipe mutex's model, fifo (FIFO hand-off, free wake-ups) or "
+                 "kernel (no hand-off until a woken waiter lost once; wake-ups onto an idle CPU "
+                 "cost the wake-up latency) (default fifo)")
+      ->type_name("MODEL");
 }
 
 void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& options) {
-  for (const char* flag : {"--cpus", "--seed", "--sim-costs"}) {
-    if (!f.on && app.count(flag) != 0) bad(flag, "needs --simulate", "");
+  for (const char* flag : {"--cpus", "--seed", "--sim-costs", "--sim-lock"}) {
+    if (!f.on && app.count(flag) != 0) {
+      bad(flag, "needs --simulate", app.get_option(flag)->as<std::string>());
+    }
   }
   if (!f.on) return;
   SimulateOptions sim;
@@ -302,6 +309,8 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
     sim.seed = *n;
   }
   sim.costs_path = f.costs;
+  if (f.lock != "fifo" && f.lock != "kernel") bad("--sim-lock", "expected fifo or kernel", f.lock);
+  sim.lock_model = f.lock;
   if (app.count("--target") == 0) options.targets = kSimulateTargets;
   for (const auto& t : options.targets) {
     if (std::find(kSimulateTargets.begin(), kSimulateTargets.end(), t) == kSimulateTargets.end()) {
@@ -311,10 +320,13 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
   for (const char* flag : {"--probe", "--memory-pressure", "--rate", "--verify", "--allocator",
                            "--alloc-cost", "--model-preset", "--model", "--free-cost",
                            "--free-share", "--csv", "--plot", "--summary", "--baseline"}) {
-    if (app.count(flag) != 0) bad(flag, "not available with --simulate", "");
+    if (app.count(flag) != 0) {
+      bad(flag, "not available with --simulate", app.get_option(flag)->as<std::string>());
+    }
   }
   if (options.runs != 1 || options.runs_auto) {
-    bad("--runs", "--simulate is deterministic per seed; give --seed instead", "");
+    bad("--runs", "--simulate is deterministic per seed; give --seed instead",
+        app.get_option("--runs")->as<std::string>());
   }
   if (options.copy == pipepool::CopyMode::parallel && app.count("--copy") != 0) {
     bad("--copy", "--simulate models the kernel copy mode only", "parallel");
@@ -410,7 +422,6 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   std::string legacy_cache, pool_keep, pool_max;
   ModelFlags model;
   SimulateFlags simulate;
-  add_simulate_flags(app, simulate);
 
   app.add_option("-w,--writers", writers,
                  "Writer threads, 1-1024, or a comma list to sweep (default: 5, or the sweep 1,2,5 "
@@ -536,6 +547,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  fmt::format("With --probe: measured rounds, {}-{} (default {})", kProbeMinSamples,
                              kProbeMaxSamples, kProbeDefaultSamples))
       ->type_name("N");
+  add_simulate_flags(app, simulate);
 
   try {
     app.parse(argc, argv);

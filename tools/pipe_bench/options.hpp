@@ -27,6 +27,7 @@ struct SimulateOptions {
   unsigned cpus = 2;
   std::uint64_t seed = 1;
   std::string costs_path;  // --sim-costs: a `--probe --probe-out` file; empty: built-in defaults
+  std::string lock_model = "fifo";  // --sim-lock: fifo or kernel (tools/pipe_bench/sim/sync.hpp)
 };
 inline const std::vector<std::string> kSimulateTargets{"legacy", "prealloc", "unified", "shrinker"};
 

@@ -35,6 +35,8 @@ SimCosts default_costs() {
   c.copy_read_ns = 130;
   c.alloc_ns = 283;
   c.free_ns = 351;
+  c.wakeup_ns = kDefaultWakeupNs;
+  c.wakeup_source = kDefaultWakeupSource;
   c.source =
       "built-in defaults, from tools/pipe_bench/sim/default_probe.json (pipe_bench --probe "
       "--probe-samples 20000, host vm, kernel 6.18.44-fc-v1272, 2026-12-06T23:58:57Z)";
@@ -69,6 +71,8 @@ CostsOutcome costs_from_probe_text(const std::string& text, const std::string& p
   c.syscall_ns = *syscall;
   c.copy_write_ns = *copy_write;
   c.copy_read_ns = *copy_read;
+  c.wakeup_ns = kDefaultWakeupNs;
+  c.wakeup_source = kDefaultWakeupSource;
   c.source = fmt::format("probe file {} (host {}, kernel {}, {})", path, string_at(source, "host"),
                          string_at(source, "kernel"), string_at(source, "date"));
   return {c, {}};
@@ -85,8 +89,8 @@ CostsOutcome costs_from_probe_file(const std::string& path) {
 std::string costs_text(const SimCosts& c) {
   return fmt::format(
       "syscall {:.0f} ns, copy in {:.0f} ns/page, copy out {:.0f} ns/page, alloc {:.0f} ns, "
-      "free {:.0f} ns",
-      c.syscall_ns, c.copy_write_ns, c.copy_read_ns, c.alloc_ns, c.free_ns);
+      "free {:.0f} ns, wake-up onto an idle CPU {:.0f} ns",
+      c.syscall_ns, c.copy_write_ns, c.copy_read_ns, c.alloc_ns, c.free_ns, c.wakeup_ns);
 }
 
 }  // namespace pipe_bench::sim

@@ -14,8 +14,18 @@ struct SimCosts {
   double copy_read_ns = 0;   // per 4 KiB page copied out of it (probe copy_read_ns_per_page)
   double alloc_ns = 0;       // per page allocated (probe alloc_cost_ns)
   double free_ns = 0;        // per page freed (probe free_cost_ns)
-  std::string source;        // "probe file PATH (host, kernel, date)" or the defaults' provenance
+  // Latency of a task woken onto an idle CPU before it runs (kernel lock model only; no probe
+  // figure yet: kDefaultWakeupNs).
+  double wakeup_ns = 0;
+  std::string wakeup_source = "none";
+  std::string source;  // "probe file PATH (host, kernel, date)" or the defaults' provenance
 };
+
+// Waking an idle vCPU on the 2-core development VM, measured for the project's design brief
+// (docs/SIMULATION.md, "Cost sources"); the probe does not measure it yet.
+inline constexpr double kDefaultWakeupNs = 40000;
+inline constexpr const char* kDefaultWakeupSource =
+    "documented constant: waking an idle vCPU on the 2-core development VM (docs/SIMULATION.md)";
 
 // The defaults: the medians of a `pipe_bench --probe` run on the 2-core development VM, kept in
 // tools/pipe_bench/sim/default_probe.json (docs/SIMULATION.md).

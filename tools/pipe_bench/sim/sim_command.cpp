@@ -18,6 +18,7 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
   base.seed = sim.seed;
   base.duration_s = options.duration_s;
   base.pipe_size = options.pipe_size;
+  base.lock_model = parse_lock_model(sim.lock_model).value_or(LockModel::fifo);
   if (sim.costs_path.empty()) {
     base.costs = default_costs();
   } else {
@@ -43,6 +44,8 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
                      format_size(msg_size).c_str());
         std::fputs(format_table_header().c_str(), out);
         std::vector<TargetResult> rows;
+        double wall_s = 0;
+        std::uint64_t steps = 0;
         for (const std::string& target : options.targets) {
           SimConfig config = base;
           config.policy = *pipepool::parse_policy_kind(target);
@@ -55,6 +58,8 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
                          outcome.error);
             return 1;
           }
+          wall_s += outcome.wall_s;
+          steps += outcome.steps;
           rows.push_back(to_target_result(config, outcome));
           std::fputs(format_row(rows.back()).c_str(), out);
           std::fflush(out);
@@ -63,6 +68,9 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
         std::fputs(format_pool_table(rows).c_str(), out);
         const std::string ratios = format_ratios(rows, options.baseline);
         if (!ratios.empty()) std::fprintf(out, "\n%s", ratios.c_str());
+        std::fprintf(out, "\nsimulation speed: %.1f s of wall time for %zu runs, %.0f k steps/s\n",
+                     wall_s, rows.size(),
+                     wall_s > 0 ? static_cast<double>(steps) / wall_s / 1e3 : 0);
         all.insert(all.end(), rows.begin(), rows.end());
       }
     }

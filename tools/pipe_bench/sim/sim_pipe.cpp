@@ -18,13 +18,17 @@ std::size_t slot_count(std::size_t pipe_bytes) {
 }  // namespace
 
 SimPipe::SimPipe(pipepool::PagePool& pool, VirtualTimeAllocator& allocator, const SimCosts& costs,
-                 std::size_t pipe_bytes, unsigned writers, unsigned readers)
+                 Runqueue& runqueue, LockModel lock_model, std::size_t pipe_bytes, unsigned writers,
+                 unsigned readers)
     : pool_(pool),
       allocator_(allocator),
       costs_(costs),
       slots_(slot_count(pipe_bytes)),
       writers_(writers),
-      readers_(readers) {
+      readers_(readers),
+      mutex_(runqueue, lock_model),
+      rd_wait_(runqueue),
+      wr_wait_(runqueue) {
   pool_.attach_lock(&mutex_);
 }
 
@@ -35,7 +39,9 @@ SimPipe::~SimPipe() {
 }
 
 void SimPipe::charge(double ns) {
-  if (ns > 0) simgrid::s4u::this_actor::execute(ns);  // the host runs 1e9 flops per second
+  if (ns <= 0) return;
+  ++charges_;
+  simgrid::s4u::this_actor::execute(ns);  // the host runs 1e9 flops per second
 }
 
 void SimPipe::charge_pages() {
@@ -51,7 +57,7 @@ std::size_t SimPipe::write(Waiter& self, std::size_t len) {
   pool_.prefill(len, burst);
   charge_pages();
 
-  mutex_.lock();
+  mutex_.lock(self);
   pool_.prefill_locked(burst);
   charge_pages();
 
@@ -92,7 +98,7 @@ std::size_t SimPipe::write(Waiter& self, std::size_t len) {
     mutex_.unlock();
     if (was_empty) rd_wait_.wake_one();
     wr_wait_.wait_until(self, [this] { return !full() || readers_ == 0; });
-    mutex_.lock();
+    mutex_.lock(self);
     was_empty = empty();
     wake_next_writer = true;
   }
@@ -120,7 +126,7 @@ std::size_t SimPipe::read(Waiter& self, std::size_t len) {
   if (len == 0) return 0;
   charge(costs_.syscall_ns);
 
-  mutex_.lock();
+  mutex_.lock(self);
   bool was_full = full();
   bool wake_next_reader = false;
   bool blocked = false;
@@ -151,7 +157,7 @@ std::size_t SimPipe::read(Waiter& self, std::size_t len) {
     mutex_.unlock();
     if (was_full) wr_wait_.wake_one();
     rd_wait_.wait_until(self, [this] { return !empty() || writers_ == 0; });
-    mutex_.lock();
+    mutex_.lock(self);
     was_full = full();
     wake_next_reader = true;
   }
@@ -175,8 +181,8 @@ std::size_t SimPipe::read(Waiter& self, std::size_t len) {
   return got;
 }
 
-void SimPipe::close_writer() {
-  mutex_.lock();
+void SimPipe::close_writer(Waiter& self) {
+  mutex_.lock(self);
   const bool last = --writers_ == 0;
   mutex_.unlock();
   if (last) {
@@ -185,8 +191,8 @@ void SimPipe::close_writer() {
   }
 }
 
-void SimPipe::close_reader() {
-  mutex_.lock();
+void SimPipe::close_reader(Waiter& self) {
+  mutex_.lock(self);
   const bool last = --readers_ == 0;
   mutex_.unlock();
   if (last) {

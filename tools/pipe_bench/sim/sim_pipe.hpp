@@ -24,7 +24,8 @@ class SimPipe {
   // `pool` allocates from `allocator`; both outlive the pipe. `pipe_bytes` is rounded down to
   // whole pages (at least one slot).
   SimPipe(pipepool::PagePool& pool, VirtualTimeAllocator& allocator, const SimCosts& costs,
-          std::size_t pipe_bytes, unsigned writers, unsigned readers);
+          Runqueue& runqueue, LockModel lock_model, std::size_t pipe_bytes, unsigned writers,
+          unsigned readers);
   ~SimPipe();
   SimPipe(const SimPipe&) = delete;
   SimPipe& operator=(const SimPipe&) = delete;
@@ -34,11 +35,13 @@ class SimPipe {
   // Bytes read, 0 at end of file.
   std::size_t read(Waiter& self, std::size_t len);
   // An end's last close wakes every sleeper of both queues.
-  void close_writer();
-  void close_reader();
+  void close_writer(Waiter& self);
+  void close_reader(Waiter& self);
 
   // Counters as pipepool's Pipe reports them (pool, mutex, bytes, calls).
   [[nodiscard]] pipepool::PipeStats stats() const;
+  // CPU charges made (this_actor::execute calls): the simulation's unit of work, for its speed.
+  [[nodiscard]] std::uint64_t charges() const noexcept { return charges_; }
 
  private:
   struct Slot {
@@ -51,7 +54,7 @@ class SimPipe {
   [[nodiscard]] bool full() const noexcept { return head_ - tail_ >= slots_.size(); }
   Slot& slot(std::uint64_t index) noexcept { return slots_[index & (slots_.size() - 1)]; }
   // Charges `ns` of CPU to the running actor.
-  static void charge(double ns);
+  void charge(double ns);
   // Charges what the pool's last hook allocated and freed.
   void charge_pages();
 
@@ -72,6 +75,7 @@ class SimPipe {
   std::uint64_t reads_ = 0;
   std::uint64_t writes_blocked_ = 0;
   std::uint64_t reads_blocked_ = 0;
+  std::uint64_t charges_ = 0;
 };
 
 }  // namespace pipe_bench::sim

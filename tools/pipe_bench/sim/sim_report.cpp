@@ -11,9 +11,6 @@
 namespace pipe_bench::sim {
 namespace {
 
-constexpr const char* kLockModel =
-    "sleeping FIFO mutex, free hand-off and wake-up (no optimistic spinning)";
-
 std::string engine_name() {
   return fmt::format("SimGrid {}.{}", SIMGRID_VERSION_MAJOR, SIMGRID_VERSION_MINOR);
 }
@@ -46,9 +43,11 @@ std::string format_sim_header(const SimConfig& config, unsigned configurations,
       "copy kernel, {} configuration(s)\n",
       engine_name(), config.cpus, config.seed, format_size(config.msg_size),
       format_size(config.pipe_size), config.duration_s, configurations);
-  text += fmt::format("costs: {} (source: {})\n", costs_text(config.costs), config.costs.source);
-  text += fmt::format("lock model: {}; run on host {}, {}, pipepool {} ({})\n", kLockModel,
-                      context.host, context.date, context.pipepool_version, context.git_revision);
+  text += fmt::format("costs: {} (source: {}; wake-up: {})\n", costs_text(config.costs),
+                      config.costs.source, config.costs.wakeup_source);
+  text += fmt::format("lock model {}; run on host {}, {}, pipepool {} ({})\n",
+                      describe(config.lock_model), context.host, context.date,
+                      context.pipepool_version, context.git_revision);
   return text;
 }
 
@@ -67,8 +66,10 @@ nlohmann::ordered_json sim_json(const SimConfig& config, const RunContext& conte
                          {"copy_write_per_page", config.costs.copy_write_ns},
                          {"copy_read_per_page", config.costs.copy_read_ns},
                          {"alloc_per_page", config.costs.alloc_ns},
-                         {"free_per_page", config.costs.free_ns}}},
-                       {"lock_model", kLockModel},
+                         {"free_per_page", config.costs.free_ns},
+                         {"wakeup_idle_cpu", config.costs.wakeup_ns}}},
+                       {"wakeup_source", config.costs.wakeup_source},
+                       {"lock_model", describe(config.lock_model)},
                        {"time", "virtual"}};
   for (auto& r : doc["results"]) r["simulated"] = true;
   for (auto& [key, value] : doc.items()) out[key] = value;

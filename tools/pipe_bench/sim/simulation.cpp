@@ -55,7 +55,11 @@ SimOutcome simulate_here(const SimConfig& config) {
     set_error(out, "no such policy");
     return out;
   }
-  SimPipe pipe(*pool, *allocator, config.costs, config.pipe_size, config.writers, config.readers);
+  // The wake-up latency belongs to the kernel lock model; the fifo model wakes at no cost.
+  Runqueue runqueue(config.cpus, config.writers + config.readers,
+                    config.lock_model == LockModel::kernel ? config.costs.wakeup_ns : 0);
+  SimPipe pipe(*pool, *allocator, config.costs, runqueue, config.lock_model, config.pipe_size,
+               config.writers, config.readers);
 
   std::mt19937_64 rng(config.seed);
   std::uniform_real_distribution<double> offset_s(0, 1e-6);
@@ -77,7 +81,8 @@ SimOutcome simulate_here(const SimConfig& config) {
         if (n == 0) break;
         read[i] += n;
       }
-      pipe.close_reader();
+      pipe.close_reader(self);
+      runqueue.exit();
     });
   }
   for (unsigned i = 0; i < config.writers; ++i) {
@@ -103,7 +108,8 @@ SimOutcome simulate_here(const SimConfig& config) {
         written[i] += done;
       }
       last_stop = std::max(last_stop, s4u::Engine::get_clock());
-      pipe.close_writer();
+      pipe.close_writer(self);
+      runqueue.exit();
     });
   }
   engine.run();
@@ -116,6 +122,7 @@ SimOutcome simulate_here(const SimConfig& config) {
   for (const std::uint64_t n : read) out.bytes_read += n;
   out.elapsed_s = last_stop;
   out.pipe = pipe.stats();
+  out.steps = pipe.charges() + out.pipe.lock.acquisitions;
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   out.ok = true;
   if (failed) set_error(out, "a write failed (EPIPE or no page)");

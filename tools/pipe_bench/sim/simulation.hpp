@@ -10,6 +10,7 @@
 
 #include "pipe_bench/histogram.hpp"
 #include "pipe_bench/sim/costs.hpp"
+#include "pipe_bench/sim/sync.hpp"
 #include "pipepool/page_pool.hpp"
 #include "pipepool/stats.hpp"
 
@@ -25,6 +26,7 @@ struct SimConfig {
   double duration_s = 1.0;  // virtual seconds
   std::uint64_t seed = 1;   // start offsets of the actors (uniform in [0, 1 us))
   SimCosts costs;
+  LockModel lock_model = LockModel::fifo;
 };
 
 // Plain data, so that a forked child can hand it back as bytes.
@@ -36,6 +38,8 @@ struct SimOutcome {
   std::uint64_t bytes_read = 0;
   double elapsed_s = 0;  // virtual: start to the last writer's stop
   double wall_s = 0;     // real time the simulation took
+  // Steps simulated: CPU charges plus mutex acquisitions (each is one or more engine events).
+  std::uint64_t steps = 0;
   pipepool::PipeStats pipe{};
   Histogram latency;  // virtual ns per write, all writers
 };

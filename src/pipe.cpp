@@ -75,6 +75,19 @@ void wait_entries(Pipe::Impl& p, Lock& lock) noexcept {
                       {false, &p.writers_running, &p.readers_running, nullptr});
 }
 
+// A parallel write that moved nothing and is interrupted on a full ring fails with EINTR only
+// once the bytes that fill the ring show: a ring full of writes still copying outside the mutex
+// shows them first (Impl::settle), or a later FIONREAD could find empty the ring this write found
+// full. Returns true when, after that wait, the ring has room or no reader: the write goes on, as
+// pipe_write does when its wait's condition holds beside a pending signal. `wake_pending` wakes
+// whom the write released before it waits.
+template <class Lock, class WakePending>
+bool room_once_settled(Pipe::Impl& p, Lock& lock, const WakePending& wake_pending) noexcept {
+  if (!p.parallel) return false;
+  wake_pending();
+  return p.settle(lock) && (!p.full() || p.readers == 0);
+}
+
 // A parallel read's copies, made with the mutex dropped, then its claimed pages released.
 template <class Lock>
 void flush_read(Pipe::Impl& p, Lock& lock, internal::IovCursor& to, CopyBatch& batch) noexcept {
@@ -276,6 +289,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         was_empty |= flush_write(p, lock, from, batch, wake_published);
         if (!p.full()) continue;
         if (signal_seen) {  // pipe_write's signal_pending() before it sleeps
+          if (ret == 0 && room_once_settled(p, lock, wake_pending)) continue;
           if (ret == 0) err = EINTR;
           break;
         }
@@ -294,6 +308,10 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         was_empty = !p.parallel && p.empty();
         wake_next_writer = true;
         if (r == internal::WaitResult::interrupted) {  // EINTR, or what was written so far
+          if (ret == 0 && room_once_settled(p, lock, wake_pending)) {
+            signal_seen = true;  // the handler ran: the next wait is not begun
+            continue;
+          }
           if (ret == 0) err = EINTR;
           break;
         }

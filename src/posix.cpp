@@ -41,6 +41,8 @@
 #include "internal/fd_table.hpp"
 #include "internal/pipe_core.hpp"
 #include "internal/poll_wait.hpp"
+#include "pipepool/page_pool.hpp"
+#include "pipepool/pipe.hpp"
 
 namespace pipepool {
 namespace {
@@ -251,7 +253,13 @@ std::optional<CopyMode> resolve_copy(int c) noexcept {
   return std::nullopt;
 }
 
-// Returns 0 or the errno for options that name no policy, allocator or copy mode.
+// A pool size field of pp_options: 0 means the default.
+unsigned pool_size_or(unsigned field, unsigned fallback) noexcept {
+  return field == 0 ? fallback : field;
+}
+
+// Returns 0 or the errno for options that name no policy, allocator or copy mode, or give invalid
+// pool sizes.
 int pipe_options(int flags, const pp_options* opts, PipeOptions& out) noexcept {
   const pp_options none{};
   const pp_options& o = opts ? *opts : none;
@@ -259,6 +267,11 @@ int pipe_options(int flags, const pp_options* opts, PipeOptions& out) noexcept {
   const std::optional<AllocatorKind> allocator = resolve_allocator(raw_enum(o.allocator));
   const std::optional<CopyMode> copy = resolve_copy(raw_enum(o.copy));
   if (!policy || !allocator || !copy) return EINVAL;
+  const PoolSizes defaults;
+  out.pool_sizes.legacy_cache = pool_size_or(o.legacy_cache, defaults.legacy_cache);
+  out.pool_sizes.keep = pool_size_or(o.pool_keep, defaults.keep);
+  out.pool_sizes.max = pool_size_or(o.pool_max, defaults.max);
+  if (validate(out.pool_sizes)) return EINVAL;
   out.copy = *copy;
   out.policy = *policy;
   out.allocator.kind = *allocator;

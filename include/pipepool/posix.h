@@ -56,6 +56,17 @@ struct pp_options {
                                      value is ignored), else parallel */
   int no_sigpipe;                 /* non-zero: a write with no reader fails with EPIPE only;
                                      0: it raises SIGPIPE first, as the kernel does */
+  /* Pool sizes in pages (PoolSizes in pipepool/page_pool.hpp), each 0..64; 0 = the kernel's
+   * default. After the defaults are applied pool_keep must not exceed pool_max; otherwise, or
+   * for a value above 64, pp_pipe_opts fails with EINVAL and makes no descriptors, whatever the
+   * policy (a field the policy does not read is checked too). */
+  unsigned legacy_cache; /* legacy and prealloc: tmp_page slots, pages kept between calls;
+                            0: 2 (tmp_page[2]) */
+  unsigned pool_keep;    /* unified: pages left in the pool as a read or write ends;
+                            0: 2 (PIPE_PREALLOC_KEEP) */
+  unsigned pool_max;     /* prealloc, unified, shrinker: largest prefill burst; unified's pool
+                            size; the shrinker's pages beyond its cap held for freeing after
+                            unlock; 0: 8 (PIPE_PREALLOC_MAX) */
 };
 
 int pp_pipe(int fds[2]);

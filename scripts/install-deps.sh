@@ -10,6 +10,7 @@ packages=(
   stress-ng gnuplot-nox jq
   clang libclang-rt-14-dev clang-format
   strace
+  libsimgrid-dev
 )
 
 missing=()

@@ -102,6 +102,10 @@ PipeStats Writer::stats() const noexcept {
 
 PipePair make_pipe(const PipeOptions& options) noexcept {
   PipePair pair;
+  if (const std::error_code invalid = validate(options.pool_sizes)) {
+    pair.error = invalid;
+    return pair;
+  }
   try {
     std::shared_ptr<PageAllocator> allocator =
         options.allocator_instance ? options.allocator_instance : make_allocator(options.allocator);
@@ -109,7 +113,8 @@ PipePair make_pipe(const PipeOptions& options) noexcept {
       pair.error = {ENOMEM, std::generic_category()};
       return pair;
     }
-    std::unique_ptr<PagePool> pool = make_pool(options.policy, std::move(allocator));
+    std::unique_ptr<PagePool> pool =
+        make_pool(options.policy, std::move(allocator), options.pool_sizes);
     if (!pool) {
       pair.error = {EINVAL, std::generic_category()};
       return pair;

@@ -67,6 +67,27 @@ bool flush_write(Pipe::Impl& p, Lock& lock, internal::IovCursor& from, CopyBatch
   return now_readable;
 }
 
+// Waits, with `lock` (p's mutex) held, until filling every free slot would not meet an array
+// entry whose page a reader still copies out (parallel mode).
+template <class Lock>
+void wait_entries(Pipe::Impl& p, Lock& lock) noexcept {
+  p.release_wait.wait(lock, [&p] { return p.entries_cover_ring(); },
+                      {false, &p.writers_running, &p.readers_running, nullptr});
+}
+
+// A parallel write that moved nothing and is interrupted on a full ring fails with EINTR only
+// once the bytes that fill the ring show: a ring full of writes still copying outside the mutex
+// shows them first (Impl::settle), or a later FIONREAD could find empty the ring this write found
+// full. Returns true when, after that wait, the ring has room or no reader: the write goes on, as
+// pipe_write does when its wait's condition holds beside a pending signal. `wake_pending` wakes
+// whom the write released before it waits.
+template <class Lock, class WakePending>
+bool room_once_settled(Pipe::Impl& p, Lock& lock, const WakePending& wake_pending) noexcept {
+  if (!p.parallel) return false;
+  wake_pending();
+  return p.settle(lock) && (!p.full() || p.readers == 0);
+}
+
 // A parallel read's copies, made with the mutex dropped, then its claimed pages released.
 template <class Lock>
 void flush_read(Pipe::Impl& p, Lock& lock, internal::IovCursor& to, CopyBatch& batch) noexcept {
@@ -139,6 +160,16 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   // before it reserved anything (Impl::settle).
   for (bool start_over = true; start_over;) {
     start_over = false;
+    if (p.parallel && !p.entries_cover_ring()) {
+      // Every critical section in which this write reserves starts with an array entry free for
+      // every free slot, so it never waits between two reservations: a write shows whole or
+      // splits only where the ring was full, as in fs/pipe.c, where a reader's pages are gone
+      // when its read returns.
+      wake_pending();
+      wait_entries(p, lock);
+      start_over = true;
+      continue;
+    }
     if (p.parallel && nonblock && !batch.under_lock && !p.fits(total)) {
       // A non-blocking write that may stop short decides its count from the room it sees, and a
       // reader may claim room before copies outside the mutex would show this write: it waits
@@ -196,11 +227,12 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
           break;
         }
         if (!p.full()) {
-          if (p.entries_exhausted()) {
+          // True only before the first reservation after the mutex was dropped (a wait for room,
+          // or copies made outside it): within one critical section the entries stay covered.
+          if (p.parallel && !p.entries_cover_ring()) {
             was_empty |= flush_write(p, lock, from, batch, wake_published);
             wake_pending();
-            p.release_wait.wait(lock, [&p] { return !p.entries_exhausted(); },
-                                {false, &p.writers_running, &p.readers_running, nullptr});
+            wait_entries(p, lock);
             continue;
           }
           void* page = p.pool->get_page(burst);
@@ -268,6 +300,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         was_empty |= flush_write(p, lock, from, batch, wake_published);
         if (!p.full()) continue;
         if (signal_seen) {  // pipe_write's signal_pending() before it sleeps
+          if (ret == 0 && room_once_settled(p, lock, wake_pending)) continue;
           if (ret == 0) err = EINTR;
           break;
         }
@@ -286,6 +319,10 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         was_empty = !p.parallel && p.empty();
         wake_next_writer = true;
         if (r == internal::WaitResult::interrupted) {  // EINTR, or what was written so far
+          if (ret == 0 && room_once_settled(p, lock, wake_pending)) {
+            signal_seen = true;  // the handler ran: the next wait is not begun
+            continue;
+          }
           if (ret == 0) err = EINTR;
           break;
         }

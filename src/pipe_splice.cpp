@@ -51,15 +51,20 @@ int prep_input(Pipe::Impl& p, bool nonblock) noexcept {
   return r == internal::WaitResult::interrupted ? EINTR : 0;
 }
 
-// opipe_prep: waits until the output has a free slot. Returns 0 or EPIPE / EAGAIN / EINTR.
+// opipe_prep: waits until the output has a free slot. Returns 0 or EPIPE / EAGAIN / EINTR. EAGAIN
+// and EINTR report a full ring only once the writes that fill it show (Impl::settle).
 int prep_output(Pipe::Impl& p, bool nonblock) noexcept {
   PipeLock lock(p.mutex);
-  if (p.readers == 0) return EPIPE;
-  if (!p.full()) return 0;
-  if (nonblock) return EAGAIN;
-  const internal::WaitResult r = p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
-                                                {true, nullptr, &p.readers_running, nullptr});
-  if (r == internal::WaitResult::interrupted) return EINTR;
+  const auto ready = [&p] { return !p.full() || p.readers == 0; };
+  if (!ready()) {
+    if (nonblock) {
+      if (!(p.settle(lock) && ready())) return EAGAIN;
+    } else if (p.wr_wait.wait(lock, ready, {true, nullptr, &p.readers_running, nullptr}) ==
+                   internal::WaitResult::interrupted &&
+               !(p.settle(lock) && ready())) {
+      return EINTR;
+    }
+  }
   return p.readers == 0 ? EPIPE : 0;
 }
 
@@ -134,7 +139,8 @@ IoResult Pipe::vmsplice_to_pipe(std::span<const iovec> iov, bool nonblock) noexc
   p.writers_running.enter();
   int err = 0;
   bool waited = false;
-  for (;;) {  // wait_for_space
+  bool signaled = false;  // a handler interrupted the wait; EINTR once the full ring shows
+  for (;;) {              // wait_for_space
     if (p.readers == 0) {
       err = EPIPE;
       break;
@@ -148,14 +154,15 @@ IoResult Pipe::vmsplice_to_pipe(std::span<const iovec> iov, bool nonblock) noexc
       err = EAGAIN;
       break;
     }
-    if (!waited) add(p.writes_blocked, 1);
-    waited = true;
-    if (p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
-                       {true, &p.writers_running, &p.readers_running, nullptr}) ==
-        internal::WaitResult::interrupted) {
+    if (signaled) {
       err = EINTR;
       break;
     }
+    if (!waited) add(p.writes_blocked, 1);
+    waited = true;
+    signaled = p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
+                              {true, &p.writers_running, &p.readers_running, nullptr}) ==
+               internal::WaitResult::interrupted;
   }
   std::size_t ret = 0;
   if (err == 0) {

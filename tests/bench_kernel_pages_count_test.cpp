@@ -13,6 +13,7 @@
 
 #include "pipe_bench/kernel_pages/kernel_counters.hpp"
 #include "pipe_bench/targets/registry.hpp"
+#include "torture_watchdog.hpp"
 
 namespace {
 
@@ -116,7 +117,14 @@ TEST(BenchKernelPagesCount, KernelTargetRunHasCounts) {
     EXPECT_GE(*pages->allocs, writes * 16 / 2) << name;
     EXPECT_LE(*pages->allocs, writes * 16 + 256) << name;
     const double diff = static_cast<double>(*pages->frees) - static_cast<double>(*pages->allocs);
-    EXPECT_LE(std::abs(diff), 0.03 * static_cast<double>(*pages->allocs) + 256) << name;
+    const double bound = 0.03 * static_cast<double>(*pages->allocs) + 256;
+    EXPECT_GE(diff, -bound) << name;
+    // TSan's runtime unmaps memory of its own when the run's threads exit: 727 more order-0
+    // frees than allocations in 3 of 3 runs of this 2-writer / 2-reader case (a plain program
+    // that starts and joins 4 threads frees 1 page without TSan, 1,253 with it).
+    if (!pipepool::test::kUnderTsan) {
+      EXPECT_LE(diff, bound) << name;
+    }
   }
 }
 

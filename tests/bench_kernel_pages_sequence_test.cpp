@@ -154,21 +154,14 @@ TEST(BenchKernelPagesSequence, LegacyAllocatesAndFreesWhatTheKernelDoes) {
        }},
   };
   std::vector<char> buf(kPipeSize, 'x');
-  // The first counted window of a process sees order-0 frees that are not the pipe's (up to 55
-  // seen, in the first window only, whatever its sequence; an empty window opened and stopped
-  // first counts none and keeps them out of the next). Their source was not identified.
-  if (auto first = open_kernel_page_counters(); first.counters) {
-    std::string error;
-    (void)first.counters->stop(error);
-  }
   for (const auto& [name, sequence] : sequences) {
     std::string unavailable;
     const auto kernel = on_kernel(sequence, buf, unavailable);
     if (!kernel) GTEST_SKIP() << "kernel page counters unavailable: " << unavailable;
     const PageCounts legacy = on_legacy(sequence);
     EXPECT_EQ(legacy.allocs, kernel->allocs) << name;
-    // The kernel's free counter may also see a few order-0 frees that are not the pipe's (work
-    // such as RCU callbacks that ran while this thread was current): never fewer.
+    // The kernel's free counter may also see a few order-0 frees in process context that are
+    // not the pipe's: never fewer.
     EXPECT_GE(kernel->frees, legacy.frees) << name;
     EXPECT_LE(kernel->frees, legacy.frees + 8) << name;
     EXPECT_GT(kernel->allocs, 0u) << name;

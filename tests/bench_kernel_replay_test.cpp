@@ -3,6 +3,7 @@
 // (root with the kernel's tracepoints only; skipped otherwise, with the reason).
 #include <gtest/gtest.h>
 
+#include "bench_replay_support.hpp"
 #include "pipe_bench/kernel_pages/kernel_counters.hpp"
 #include "pipe_bench/replay/kernel_replay.hpp"
 #include "pipe_bench/replay/replayer.hpp"
@@ -10,33 +11,25 @@
 namespace {
 
 using namespace pipe_bench::replay;
-
-void add(Recording& rec, CallKind kind, std::uint64_t n) {
-  PipeCall c;
-  c.pipe = 1;
-  c.kind = kind;
-  c.requested = n;
-  c.result = static_cast<std::int64_t>(n);
-  rec.calls.push_back(c);
-}
+using bench_test::add_call;
 
 TEST(BenchKernelReplay, LegacyAllocatesWhatTheKernelAllocates) {
   Recording rec;
-  add(rec, CallKind::create, 0);
+  add_call(rec, CallKind::create, 0);
   for (int i = 0; i < 30; ++i) {
-    add(rec, CallKind::write, 4096);
-    add(rec, CallKind::read, 4096);
+    add_call(rec, CallKind::write, 4096);
+    add_call(rec, CallKind::read, 4096);
   }
   for (int i = 0; i < 10; ++i) {
-    for (int w = 0; w < 8; ++w) add(rec, CallKind::write, 4096);
-    add(rec, CallKind::read, 32768);
+    for (int w = 0; w < 8; ++w) add_call(rec, CallKind::write, 4096);
+    add_call(rec, CallKind::read, 32768);
   }
-  add(rec, CallKind::write, 256 * 1024);
-  for (int i = 0; i < 16; ++i) add(rec, CallKind::read, 16384);
-  add(rec, CallKind::set_size, 1 << 20);
-  for (int i = 0; i < 10; ++i) add(rec, CallKind::write, 65536);
-  for (int i = 0; i < 10; ++i) add(rec, CallKind::read, 65536);
-  add(rec, CallKind::release, 0);
+  add_call(rec, CallKind::write, 256 * 1024);
+  for (int i = 0; i < 16; ++i) add_call(rec, CallKind::read, 16384);
+  add_call(rec, CallKind::set_size, 1 << 20);
+  for (int i = 0; i < 10; ++i) add_call(rec, CallKind::write, 65536);
+  for (int i = 0; i < 10; ++i) add_call(rec, CallKind::read, 65536);
+  add_call(rec, CallKind::release, 0);
 
   const KernelReplay kernel = replay_on_kernel(rec, pipe_bench::kernel_pages::kDefaultTracefs);
   if (!kernel.count.allocs)

@@ -40,12 +40,17 @@ TEST(BenchPipePageFilter, MissingFlagOrFieldIsAReason) {
   EXPECT_EQ(pipe_page_alloc_filter(no_gfp).error, "mm_page_alloc has no field 'gfp_flags'");
 }
 
-TEST(BenchPipePageFilter, FreeFilterIsOrderZero) {
+TEST(BenchPipePageFilter, FreeFilterIsOrderZeroOutsideInterrupts) {
   TracepointFormat f;
-  f.fields = {{"pfn", "unsigned long pfn"}, {"order", "unsigned int order"}};
-  EXPECT_EQ(pipe_page_free_filter(f).filter, "order == 0");
-  f.fields.erase("order");
-  EXPECT_EQ(pipe_page_free_filter(f).error, "mm_page_free has no field 'order'");
+  f.fields = {{"common_flags", "unsigned char common_flags"},
+              {"pfn", "unsigned long pfn"},
+              {"order", "unsigned int order"}};
+  EXPECT_EQ(pipe_page_free_filter(f).filter, "order == 0 && !(common_flags & 0x18)");
+  auto no_order = f;
+  no_order.fields.erase("order");
+  EXPECT_EQ(pipe_page_free_filter(no_order).error, "mm_page_free has no field 'order'");
+  f.fields.erase("common_flags");
+  EXPECT_EQ(pipe_page_free_filter(f).error, "mm_page_free has no field 'common_flags'");
 }
 
 }  // namespace

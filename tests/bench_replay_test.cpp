@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "bench_replay_support.hpp"
 #include "bench_test_support.hpp"
 #include "pipe_bench/replay/recording_file.hpp"
 #include "pipe_bench/replay/replayer.hpp"
@@ -12,16 +13,8 @@
 namespace {
 
 using namespace pipe_bench::replay;
+using bench_test::add_call;
 using pipepool::PolicyKind;
-
-void add(Recording& rec, CallKind kind, std::uint64_t n, std::uint64_t pipe = 1) {
-  PipeCall c;
-  c.pipe = pipe;
-  c.kind = kind;
-  c.requested = n;
-  c.result = static_cast<std::int64_t>(n);
-  rec.calls.push_back(c);
-}
 
 // A producer writing 4 KiB and 64 KiB messages (some larger than the pipe) to a consumer that
 // reads in 4 KiB and 64 KiB pieces.
@@ -30,24 +23,24 @@ Recording pipeline() {
   rec.command = "test";
   rec.kernel.allocs = 100;
   rec.kernel.frees = 100;
-  add(rec, CallKind::create, 0);
+  add_call(rec, CallKind::create, 0);
   for (int i = 0; i < 50; ++i) {
-    add(rec, CallKind::write, 4096);
-    add(rec, CallKind::read, 4096);
+    add_call(rec, CallKind::write, 4096);
+    add_call(rec, CallKind::read, 4096);
   }
-  add(rec, CallKind::write, 128 * 1024);  // twice the default pipe
-  add(rec, CallKind::read, 64 * 1024);
-  add(rec, CallKind::read, 64 * 1024);
-  add(rec, CallKind::set_size, 1 << 20);
-  for (int i = 0; i < 20; ++i) add(rec, CallKind::write, 65536);
-  for (int i = 0; i < 20; ++i) add(rec, CallKind::read, 65536);
+  add_call(rec, CallKind::write, 128 * 1024);  // twice the default pipe
+  add_call(rec, CallKind::read, 64 * 1024);
+  add_call(rec, CallKind::read, 64 * 1024);
+  add_call(rec, CallKind::set_size, 1 << 20);
+  for (int i = 0; i < 20; ++i) add_call(rec, CallKind::write, 65536);
+  for (int i = 0; i < 20; ++i) add_call(rec, CallKind::read, 65536);
   PipeCall failed;
   failed.pipe = 1;
   failed.kind = CallKind::write;
   failed.requested = 10;
   failed.result = -11;
   rec.calls.push_back(failed);
-  add(rec, CallKind::release, 0);
+  add_call(rec, CallKind::release, 0);
   return rec;
 }
 
@@ -74,10 +67,10 @@ TEST(BenchReplay, TwoReplaysGiveTheSameCounts) {
 // allocate one page, not 50.
 TEST(BenchReplay, LegacyReusesTheEmptiedPage) {
   Recording rec;
-  add(rec, CallKind::create, 0);
+  add_call(rec, CallKind::create, 0);
   for (int i = 0; i < 50; ++i) {
-    add(rec, CallKind::write, 4096);
-    add(rec, CallKind::read, 4096);
+    add_call(rec, CallKind::write, 4096);
+    add_call(rec, CallKind::read, 4096);
   }
   const auto r = replay(rec, PolicyKind::legacy);
   EXPECT_EQ(r.counts.allocs, 1u);

@@ -61,7 +61,7 @@ TEST(BenchReport, JsonHasExactlyTheSchemaKeys) {
             (std::set<std::string>{"date", "host", "kernel", "cpu_model", "cores", "build_type",
                                    "pipepool_version", "git_revision", "pressure",
                                    "shrinker_pressure_source", "shrinker_memory_events_note",
-                                   "model_preset", "copy_mode"}));
+                                   "model_preset", "copy_mode", "pool_sizes"}));
   EXPECT_EQ(json["context"]["copy_mode"], "parallel");
   ASSERT_EQ(json["results"].size(), 2u);
   for (const auto& r : json["results"]) {

@@ -25,7 +25,8 @@ WorkloadResult run(const std::string& name, std::size_t msg_size, unsigned write
   workload.writers = writers;
   workload.readers = readers;
   workload.msg_size = msg_size;
-  workload.duration = 150ms;
+  // Long enough that a loaded machine still completes writes (150 ms once saw none at load 14).
+  workload.duration = 300ms;
   RunAttempt attempt = target->run(workload);
   EXPECT_TRUE(attempt.result.has_value()) << attempt.error;
   return attempt.result ? std::move(*attempt.result) : WorkloadResult{};

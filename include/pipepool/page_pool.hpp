@@ -20,6 +20,8 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <system_error>
+#include <type_traits>
 
 #include "pipepool/detail/striped_counter.hpp"
 #include "pipepool/page_allocator.hpp"
@@ -27,8 +29,40 @@
 
 namespace pipepool {
 
-inline constexpr unsigned kPreallocMax = 8;   // PREALLOC_MAX: largest burst / pool
-inline constexpr unsigned kPreallocKeep = 2;  // PREALLOC_KEEP: pages kept when a read/write ends
+inline constexpr unsigned kPreallocMax = 8;   // PIPE_PREALLOC_MAX: largest burst / pool
+inline constexpr unsigned kPreallocKeep = 2;  // PIPE_PREALLOC_KEEP: pages kept as a read/write ends
+inline constexpr unsigned kLegacyCache = 2;   // tmp_page[2]: pages legacy keeps between calls
+// The largest value of every PoolSizes field. PageBatch holds twice as many pages.
+inline constexpr unsigned kPoolSizeLimit = 64;
+
+// The pool sizes of the policies, in pages. The defaults are the kernel's.
+//   legacy_cache  legacy and prealloc: tmp_page slots (1 = the single cached page of Linux
+//                 before tmp_page[2], 2 = tmp_page[2])
+//   keep          unified: pages left in the pool when a read or write ends (PIPE_PREALLOC_KEEP).
+//                 The shrinker policy trims to nothing; it keeps up to its cap (shrinker.hpp).
+//   max           prealloc, unified, shrinker: the largest prefill burst; unified's pool size;
+//                 the shrinker's pages parked beyond its cap (PIPE_PREALLOC_MAX)
+// Each is 1..kPoolSizeLimit, and keep <= max.
+struct PoolSizes {
+  unsigned legacy_cache = kLegacyCache;
+  unsigned keep = kPreallocKeep;
+  unsigned max = kPreallocMax;
+  bool operator==(const PoolSizes&) const = default;
+};
+
+enum class PoolSizeError {
+  legacy_cache_out_of_range = 1,  // legacy_cache is 0 or above kPoolSizeLimit
+  keep_out_of_range,              // keep is 0 or above kPoolSizeLimit
+  max_out_of_range,               // max is 0 or above kPoolSizeLimit
+  keep_above_max,                 // keep > max
+};
+
+// Messages name the field and the bound; every code compares equal to
+// std::errc::invalid_argument.
+[[nodiscard]] const std::error_category& pool_size_category() noexcept;
+[[nodiscard]] std::error_code make_error_code(PoolSizeError e) noexcept;
+// An empty error_code when `sizes` is valid.
+[[nodiscard]] std::error_code validate(const PoolSizes& sizes) noexcept;
 
 enum class PolicyKind { legacy, prealloc, unified, shrinker };
 
@@ -36,10 +70,11 @@ enum class PolicyKind { legacy, prealloc, unified, shrinker };
 [[nodiscard]] std::string_view to_string(PolicyKind kind) noexcept;
 
 // A small array of pages that lives on the caller's stack: the prefill burst of a write, or the
-// pages to free after unlock.
+// pages to free after unlock. Only pages[0, count) are ever read, so the array is left
+// uninitialised: a batch costs no stores until pages are pushed.
 struct PageBatch {
-  static constexpr unsigned kCapacity = 2 * kPreallocMax;
-  std::array<void*, kCapacity> pages{};
+  static constexpr unsigned kCapacity = 2 * kPoolSizeLimit;
+  std::array<void*, kCapacity> pages;
   unsigned count = 0;
 
   [[nodiscard]] bool empty() const noexcept { return count == 0; }
@@ -61,7 +96,8 @@ class LockOwnership {
 
 class PagePool {
  public:
-  explicit PagePool(std::shared_ptr<PageAllocator> allocator) noexcept;
+  // `sizes` must be valid (validate()); make_pool checks it.
+  explicit PagePool(std::shared_ptr<PageAllocator> allocator, const PoolSizes& sizes = {}) noexcept;
   virtual ~PagePool();
   PagePool(const PagePool&) = delete;
   PagePool& operator=(const PagePool&) = delete;
@@ -83,6 +119,8 @@ class PagePool {
   void release(PageBatch& spare) noexcept;
 
   [[nodiscard]] PoolStats stats() const noexcept;
+  // The sizes the pool was made with.
+  [[nodiscard]] const PoolSizes& sizes() const noexcept { return sizes_; }
   // The lock the hooks run under (nullptr: none, e.g. a pool driven alone, or a pipe being
   // destroyed). Not thread-safe: set it before the pool is shared or after it no longer is.
   void attach_lock(const LockOwnership* lock) noexcept { lock_ = lock; }
@@ -111,6 +149,7 @@ class PagePool {
   void check_lock(bool must_hold, const char* what) noexcept;
 
   std::shared_ptr<PageAllocator> allocator_;
+  const PoolSizes sizes_;
   const LockOwnership* lock_ = nullptr;
   std::atomic<std::uint64_t> lock_violations_{0};
   // Counters changed under the pipe mutex only: a plain load and store, no read-modify-write.
@@ -129,7 +168,12 @@ class PagePool {
   std::atomic<std::uint64_t> pool_peak_{0};
 };
 
+// nullptr for a null allocator or invalid `sizes` (validate() says which).
 [[nodiscard]] std::unique_ptr<PagePool> make_pool(PolicyKind kind,
-                                                  std::shared_ptr<PageAllocator> allocator);
+                                                  std::shared_ptr<PageAllocator> allocator,
+                                                  const PoolSizes& sizes = {});
 
 }  // namespace pipepool
+
+template <>
+struct std::is_error_code_enum<pipepool::PoolSizeError> : std::true_type {};

@@ -73,6 +73,8 @@ struct PipeOptions {
   // A write that finds no reader raises SIGPIPE on the calling thread before it fails with
   // EPIPE, as the kernel's pipe_write does; set, the write fails with EPIPE only.
   bool no_sigpipe = false;
+  // The policy's pool sizes; make_pipe fails with a PoolSizeError when they are invalid.
+  PoolSizes pool_sizes{};
 };
 
 // The open file of one pipe end, shared by the handles that are clones of each other. Opaque:

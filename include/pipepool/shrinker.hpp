@@ -2,8 +2,8 @@
 // kept pages back to the allocator on demand, under memory pressure, or when they sit idle.
 //
 // The `shrinker` policy works like `unified` (top-up outside the pipe mutex, only what a write
-// needs minus what the pool holds, at most kPreallocMax pages per write) but does not trim to
-// kPreallocKeep: pages released by readers stay in the pool up to a cap, counted in PAGES
+// needs minus what the pool holds, at most PoolSizes::max pages per write) but does not trim to
+// PoolSizes::keep: pages released by readers stay in the pool up to a cap, counted in PAGES
 // (default kDefaultShrinkerCap = 16, the default ring size, so a default pipe never holds more than
 // twice its capacity in pages).
 //

@@ -108,8 +108,10 @@ struct CopyBatch {
 // sequential semantics, checked by tests/pipe_linearizability_test.cpp):
 // - Occupancy (full, poll, resize) counts from `tail`, as the kernel's does: a claimed buffer frees
 //   its slot at once. Its page stays with the reader's copy until it is released, in order, so the
-//   slot array is twice the ring, and a writer that would reuse the array entry of a buffer still
-//   being copied out (a reader slower than a whole ring of traffic) waits for its release.
+//   slot array is twice the ring. Pages are released in ring order, so a slow reader holds back
+//   the entries of later readers' buffers too; a writer reserves only in a critical section that
+//   starts with an entry free for every free slot (entries_cover_ring), and otherwise waits for
+//   the release before it reserves anything, so it never stops between two reservations.
 // - Every reservation (a new slot, or a merge into the last buffer, committed or not) shows its
 //   bytes in reservation order: the last buffer's pending bytes once all copies into it end, then
 //   the next slots, in order. The reservations one write makes in one critical section show
@@ -219,8 +221,6 @@ struct Pipe::Impl {
   // Nothing a reader may claim. The tail buffer is empty only while a merge into it is copied.
   [[nodiscard]] bool empty() const noexcept { return tail == committed || slot(tail).len == 0; }
   [[nodiscard]] bool full() const noexcept { return head - tail >= max_usage; }
-  // The array entry of slot `head` still holds a claimed page being copied out.
-  [[nodiscard]] bool entries_exhausted() const noexcept { return head - released >= bufs.size(); }
   // The last buffer takes a merge (fs/pipe.c's rule): mergeable and room left after what it holds
   // and what is reserved in it.
   [[nodiscard]] Buffer* merge_target(std::size_t chars) noexcept {

@@ -10,18 +10,19 @@
 
 namespace pipepool {
 
-// Returns nullptr for a null allocator; callers treat nullptr as "unsupported".
-std::unique_ptr<PagePool> make_pool(PolicyKind kind, std::shared_ptr<PageAllocator> allocator) {
-  if (allocator == nullptr) return nullptr;
+// Returns nullptr for a null allocator or invalid sizes; callers treat nullptr as "unsupported".
+std::unique_ptr<PagePool> make_pool(PolicyKind kind, std::shared_ptr<PageAllocator> allocator,
+                                    const PoolSizes& sizes) {
+  if (allocator == nullptr || validate(sizes)) return nullptr;
   switch (kind) {
     case PolicyKind::legacy:
-      return pools::make_legacy_pool(std::move(allocator));
+      return pools::make_legacy_pool(std::move(allocator), sizes);
     case PolicyKind::prealloc:
-      return pools::make_prealloc_pool(std::move(allocator));
+      return pools::make_prealloc_pool(std::move(allocator), sizes);
     case PolicyKind::unified:
-      return pools::make_unified_pool(std::move(allocator));
+      return pools::make_unified_pool(std::move(allocator), sizes);
     case PolicyKind::shrinker:
-      return pools::make_shrinker_pool(std::move(allocator));
+      return pools::make_shrinker_pool(std::move(allocator), sizes);
   }
   return nullptr;
 }

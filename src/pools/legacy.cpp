@@ -1,4 +1,4 @@
-// The legacy policy: tmp_page[2]. No prefill and no trim: every allocation and every free
+// The legacy policy: tmp_page. No prefill and no trim: every allocation and every free
 // happens under the pipe mutex.
 #include "pools/legacy.hpp"
 
@@ -8,13 +8,13 @@
 
 namespace pipepool::pools {
 
-LegacyPool::LegacyPool(std::shared_ptr<PageAllocator> allocator) noexcept
-    : PagePool(std::move(allocator)) {}
+LegacyPool::LegacyPool(std::shared_ptr<PageAllocator> allocator, const PoolSizes& sizes) noexcept
+    : PagePool(std::move(allocator), sizes), slots_(sizes.legacy_cache) {}
 
 LegacyPool::~LegacyPool() {
-  for (void*& slot : tmp_page_) {
-    free_in_lock(slot);
-    slot = nullptr;
+  for (unsigned i = 0; i < slots_; ++i) {
+    free_in_lock(tmp_page_[i]);
+    tmp_page_[i] = nullptr;
   }
   update_size();
 }
@@ -33,9 +33,9 @@ void LegacyPool::put_page(void* page) noexcept {
 }
 
 void* LegacyPool::take_cached() noexcept {
-  for (void*& slot : tmp_page_) {
-    if (slot != nullptr) {
-      void* page = std::exchange(slot, nullptr);
+  for (unsigned i = 0; i < slots_; ++i) {
+    if (tmp_page_[i] != nullptr) {
+      void* page = std::exchange(tmp_page_[i], nullptr);
       update_size();
       return page;
     }
@@ -44,9 +44,9 @@ void* LegacyPool::take_cached() noexcept {
 }
 
 bool LegacyPool::keep(void* page) noexcept {
-  for (void*& slot : tmp_page_) {
-    if (slot == nullptr) {
-      slot = page;
+  for (unsigned i = 0; i < slots_; ++i) {
+    if (tmp_page_[i] == nullptr) {
+      tmp_page_[i] = page;
       update_size();
       return true;
     }
@@ -56,12 +56,13 @@ bool LegacyPool::keep(void* page) noexcept {
 
 void LegacyPool::update_size() noexcept {
   std::uint64_t n = 0;
-  for (void* slot : tmp_page_) n += slot != nullptr ? 1 : 0;
+  for (unsigned i = 0; i < slots_; ++i) n += tmp_page_[i] != nullptr ? 1 : 0;
   set_pool_size(n);
 }
 
-std::unique_ptr<PagePool> make_legacy_pool(std::shared_ptr<PageAllocator> allocator) {
-  return std::make_unique<LegacyPool>(std::move(allocator));
+std::unique_ptr<PagePool> make_legacy_pool(std::shared_ptr<PageAllocator> allocator,
+                                           const PoolSizes& sizes) {
+  return std::make_unique<LegacyPool>(std::move(allocator), sizes);
 }
 
 }  // namespace pipepool::pools

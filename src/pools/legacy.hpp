@@ -1,4 +1,5 @@
-// The legacy policy (Linux <= 7.1): two cached pages, tmp_page[2], everything under the mutex.
+// The legacy policy (Linux <= 7.1): cached pages in tmp_page (PoolSizes::legacy_cache slots, 2 by
+// default as tmp_page[2]), everything under the mutex.
 // Private; PreallocPool extends it.
 #pragma once
 
@@ -12,7 +13,7 @@ namespace pipepool::pools {
 
 class LegacyPool : public PagePool {
  public:
-  explicit LegacyPool(std::shared_ptr<PageAllocator> allocator) noexcept;
+  LegacyPool(std::shared_ptr<PageAllocator> allocator, const PoolSizes& sizes) noexcept;
   // Frees the cached pages (counted as frees_in_lock, see page_pool.cpp).
   ~LegacyPool() override;
 
@@ -25,13 +26,15 @@ class LegacyPool : public PagePool {
  protected:
   // Takes the page of the first non-empty slot, or nullptr. Does not count a hit.
   [[nodiscard]] void* take_cached() noexcept;
-  // Stores `page` in the first empty slot; false when both slots are taken.
+  // Stores `page` in the first empty slot; false when every slot is taken.
   [[nodiscard]] bool keep(void* page) noexcept;
 
  private:
   void update_size() noexcept;
 
-  std::array<void*, 2> tmp_page_{};
+  // Slots [0, slots_) are in use.
+  std::array<void*, kPoolSizeLimit> tmp_page_{};
+  const unsigned slots_;
 };
 
 }  // namespace pipepool::pools

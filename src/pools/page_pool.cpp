@@ -17,8 +17,8 @@
 
 namespace pipepool {
 
-PagePool::PagePool(std::shared_ptr<PageAllocator> allocator) noexcept
-    : allocator_(std::move(allocator)) {}
+PagePool::PagePool(std::shared_ptr<PageAllocator> allocator, const PoolSizes& sizes) noexcept
+    : allocator_(std::move(allocator)), sizes_(sizes) {}
 
 PagePool::~PagePool() = default;
 

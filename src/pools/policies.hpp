@@ -11,15 +11,18 @@
 
 namespace pipepool::pools {
 
-// Pages a write of `len` bytes may fill: ceil(len / kPageSize) capped at kPreallocMax.
-[[nodiscard]] constexpr unsigned burst_pages(std::size_t len) noexcept {
+// Pages a write of `len` bytes may fill: ceil(len / kPageSize) capped at `max` (PoolSizes::max).
+[[nodiscard]] constexpr unsigned burst_pages(std::size_t len, unsigned max) noexcept {
   const std::size_t pages = len / kPageSize + (len % kPageSize != 0 ? 1 : 0);
-  return pages < kPreallocMax ? static_cast<unsigned>(pages) : kPreallocMax;
+  return pages < max ? static_cast<unsigned>(pages) : max;
 }
 
-[[nodiscard]] std::unique_ptr<PagePool> make_legacy_pool(std::shared_ptr<PageAllocator> allocator);
-[[nodiscard]] std::unique_ptr<PagePool> make_prealloc_pool(
-    std::shared_ptr<PageAllocator> allocator);
-[[nodiscard]] std::unique_ptr<PagePool> make_unified_pool(std::shared_ptr<PageAllocator> allocator);
+// `sizes` is valid (make_pool checks it).
+[[nodiscard]] std::unique_ptr<PagePool> make_legacy_pool(std::shared_ptr<PageAllocator> allocator,
+                                                         const PoolSizes& sizes);
+[[nodiscard]] std::unique_ptr<PagePool> make_prealloc_pool(std::shared_ptr<PageAllocator> allocator,
+                                                           const PoolSizes& sizes);
+[[nodiscard]] std::unique_ptr<PagePool> make_unified_pool(std::shared_ptr<PageAllocator> allocator,
+                                                          const PoolSizes& sizes);
 
 }  // namespace pipepool::pools

@@ -1,4 +1,4 @@
-// The prealloc policy (Linux 7.2): legacy's tmp_page[2] plus an on-stack burst that a write of
+// The prealloc policy (Linux 7.2): legacy's tmp_page plus an on-stack burst that a write of
 // more than one page fills before taking the mutex.
 //
 // Counting: a page taken from the burst is not a pool hit. It was allocated (outside the lock)
@@ -20,11 +20,11 @@ class PreallocPool final : public LegacyPool {
 
   [[nodiscard]] std::string_view name() const noexcept override { return "prealloc"; }
 
-  // A write longer than one page allocates min(ceil(len/4096), 8) pages outside the mutex,
+  // A write longer than one page allocates min(ceil(len/4096), max) pages outside the mutex,
   // stopping at the first failure (the write then falls back to tmp_page / allocation in lock).
   void prefill(std::size_t len, PageBatch& burst) noexcept override {
     if (len <= kPageSize) return;
-    const unsigned want = burst_pages(len);
+    const unsigned want = burst_pages(len, sizes().max);
     for (unsigned i = 0; i < want && !burst.full(); ++i) {
       void* page = alloc_outside_lock();
       if (page == nullptr) return;
@@ -45,7 +45,7 @@ class PreallocPool final : public LegacyPool {
       void* page = burst.pop();
       if (keep(page)) continue;
       if (spare.full()) {
-        free_in_lock(page);  // unreachable with a burst of <= kPreallocMax; never leak
+        free_in_lock(page);  // unreachable: a burst holds <= max < PageBatch capacity; never leak
       } else {
         spare.push(page);
       }
@@ -55,8 +55,9 @@ class PreallocPool final : public LegacyPool {
 
 }  // namespace
 
-std::unique_ptr<PagePool> make_prealloc_pool(std::shared_ptr<PageAllocator> allocator) {
-  return std::make_unique<PreallocPool>(std::move(allocator));
+std::unique_ptr<PagePool> make_prealloc_pool(std::shared_ptr<PageAllocator> allocator,
+                                             const PoolSizes& sizes) {
+  return std::make_unique<PreallocPool>(std::move(allocator), sizes);
 }
 
 }  // namespace pipepool::pools

@@ -28,8 +28,9 @@ std::size_t default_shrinker_cap() noexcept {
 
 namespace pools {
 
-ShrinkerPool::ShrinkerPool(std::shared_ptr<PageAllocator> allocator, std::size_t cap_pages)
-    : PagePool(std::move(allocator)), cap_(cap_pages), last_use_ns_(shrinker::now_ns()) {
+ShrinkerPool::ShrinkerPool(std::shared_ptr<PageAllocator> allocator, std::size_t cap_pages,
+                           const PoolSizes& sizes)
+    : PagePool(std::move(allocator), sizes), cap_(cap_pages), last_use_ns_(shrinker::now_ns()) {
   pages_.reserve(cap_pages);
   registry_id_ = shrinker::Registry::instance().join(*this);
 }
@@ -43,7 +44,7 @@ ShrinkerPool::~ShrinkerPool() {
 
 void ShrinkerPool::prefill(std::size_t len, PageBatch& burst) noexcept {
   // A pool capped below the burst could not keep the surplus: allocate no more than fits.
-  const std::uint64_t want = std::min<std::uint64_t>(burst_pages(len), cap());
+  const std::uint64_t want = std::min<std::uint64_t>(burst_pages(len, sizes().max), cap());
   const std::uint64_t have = pool_size();  // relaxed atomic, no lock
   for (std::uint64_t n = want > have ? want - have : 0; n > 0 && !burst.full(); --n) {
     void* page = alloc_outside_lock();
@@ -78,7 +79,7 @@ void ShrinkerPool::put_page(void* page) noexcept {
       return;
     }
   }
-  if (parked_.count < kPreallocMax) {
+  if (parked_.count < sizes().max) {
     parked_.push(page);
   } else {
     free_in_lock(page);
@@ -90,7 +91,7 @@ void ShrinkerPool::trim_locked(PageBatch& burst, PageBatch& spare) noexcept {
   while (!parked_.empty()) {
     void* page = parked_.pop();
     if (spare.full()) {
-      free_in_lock(page);  // unreachable: <= 8 burst leftovers + <= 8 parked; never leak
+      free_in_lock(page);  // unreachable: <= max burst leftovers + <= max parked; never leak
     } else {
       spare.push(page);
     }
@@ -149,8 +150,9 @@ void* ShrinkerPool::pop() noexcept {
   return page;
 }
 
-std::unique_ptr<PagePool> make_shrinker_pool(std::shared_ptr<PageAllocator> allocator) {
-  return std::make_unique<ShrinkerPool>(std::move(allocator), default_shrinker_cap());
+std::unique_ptr<PagePool> make_shrinker_pool(std::shared_ptr<PageAllocator> allocator,
+                                             const PoolSizes& sizes) {
+  return std::make_unique<ShrinkerPool>(std::move(allocator), default_shrinker_cap(), sizes);
 }
 
 }  // namespace pools

@@ -9,7 +9,7 @@
 // Lock order: pipe mutex, then pool lock. No allocation or free happens under the pool lock.
 //
 // Invariants: a prefill allocates at most what the write can fill minus what the pool holds
-// (<= kPreallocMax); the pool never holds more than cap() pages.
+// (<= PoolSizes::max); the pool never holds more than cap() pages.
 #pragma once
 
 #include <atomic>
@@ -28,14 +28,15 @@ namespace pipepool::pools {
 class ShrinkerPool final : public PagePool, public shrinker::Reclaimable {
  public:
   // Joins the process-wide registry. Throws std::bad_alloc.
-  ShrinkerPool(std::shared_ptr<PageAllocator> allocator, std::size_t cap_pages);
+  ShrinkerPool(std::shared_ptr<PageAllocator> allocator, std::size_t cap_pages,
+               const PoolSizes& sizes = {});
   // Leaves the registry (waiting for a scan that is using this pool), then frees the kept pages
   // (counted as frees_in_lock, see page_pool.cpp).
   ~ShrinkerPool() override;
 
   [[nodiscard]] std::string_view name() const noexcept override { return "shrinker"; }
 
-  // Before the mutex: want = min(ceil(len/4096), 8, cap), have = the pool's size (racy peek, as
+  // Before the mutex: want = min(ceil(len/4096), max, cap), have = the pool's size (racy peek, as
   // unified); allocates max(0, want - have) pages, stopping at the first failure.
   void prefill(std::size_t len, PageBatch& burst) noexcept override;
   // Pushes the burst into the pool while it is below the cap; the rest is freed after unlock.
@@ -43,8 +44,8 @@ class ShrinkerPool final : public PagePool, public shrinker::Reclaimable {
   // Pops a kept page (a hit), else allocates under the pipe mutex.
   [[nodiscard]] void* get_page(PageBatch& burst) noexcept override;
   // Keeps the page while the pool is below the cap. Beyond the cap the page is parked (up to
-  // kPreallocMax pages) and freed after unlock by trim_locked/release; past that it is freed
-  // under the mutex.
+  // `max` pages, PoolSizes::max) and freed after unlock by trim_locked/release; past that it is
+  // freed under the mutex.
   void put_page(void* page) noexcept override;
   // Hands burst leftovers and parked pages to `spare`; keeps the pool as it is (no trim to 2);
   // stamps the last use.
@@ -81,7 +82,8 @@ class ShrinkerPool final : public PagePool, public shrinker::Reclaimable {
   std::uint64_t registry_id_ = 0;
 };
 
-[[nodiscard]] std::unique_ptr<PagePool> make_shrinker_pool(
-    std::shared_ptr<PageAllocator> allocator);
+// `sizes` is valid (make_pool checks it); the cap is default_shrinker_cap().
+[[nodiscard]] std::unique_ptr<PagePool> make_shrinker_pool(std::shared_ptr<PageAllocator> allocator,
+                                                           const PoolSizes& sizes);
 
 }  // namespace pipepool::pools

@@ -1,10 +1,10 @@
-// The unified policy (queued for Linux 7.3): one per-pipe pool of up to kPreallocMax pages and
-// no tmp_page. A write tops the pool up outside the mutex; every read and write trims it back to
-// kPreallocKeep pages, freeing the surplus after unlock.
+// The unified policy (queued for Linux 7.3): one per-pipe pool of up to `max` pages
+// (PIPE_PREALLOC_MAX, PoolSizes::max) and no tmp_page. A write tops the pool up outside the
+// mutex; every read and write trims it back to `keep` pages (PIPE_PREALLOC_KEEP), freeing the
+// surplus after unlock.
 //
 // Invariants: a prefill allocates at most what the write can fill minus what the pool already
-// holds; the pool never holds more than kPreallocMax pages; after trim_locked it holds at most
-// kPreallocKeep.
+// holds; the pool never holds more than `max` pages; after trim_locked it holds at most `keep`.
 //
 // Counting: every page popped from the pool is a pool hit, including pages this write's prefill
 // just pushed there (they are indistinguishable once pooled, as in the kernel).
@@ -20,8 +20,8 @@ namespace {
 
 class UnifiedPool final : public PagePool {
  public:
-  explicit UnifiedPool(std::shared_ptr<PageAllocator> allocator) noexcept
-      : PagePool(std::move(allocator)) {}
+  UnifiedPool(std::shared_ptr<PageAllocator> allocator, const PoolSizes& sizes) noexcept
+      : PagePool(std::move(allocator), sizes), keep_(sizes.keep), max_(sizes.max) {}
 
   // Frees the pooled pages (counted as frees_in_lock, see page_pool.cpp).
   ~UnifiedPool() override {
@@ -30,11 +30,11 @@ class UnifiedPool final : public PagePool {
 
   [[nodiscard]] std::string_view name() const noexcept override { return "unified"; }
 
-  // Before the mutex: want = min(ceil(len/4096), 8); have = the pool's size read without the
+  // Before the mutex: want = min(ceil(len/4096), max); have = the pool's size read without the
   // lock (a racy peek by design: the pool may change before prefill_locked, which copes with
   // either direction). Allocates max(0, want - have) pages, stopping at the first failure.
   void prefill(std::size_t len, PageBatch& burst) noexcept override {
-    const std::uint64_t want = burst_pages(len);
+    const std::uint64_t want = burst_pages(len, max_);
     const std::uint64_t have = pool_size();  // relaxed atomic, no lock
     for (std::uint64_t n = want > have ? want - have : 0; n > 0 && !burst.full(); --n) {
       void* page = alloc_outside_lock();
@@ -47,7 +47,7 @@ class UnifiedPool final : public PagePool {
   // than the pool holds now) is freed at once, so the write does not carry pages it will not use
   // through its copies and waits.
   void prefill_locked(PageBatch& burst) noexcept override {
-    while (!burst.empty() && count_ < kPreallocMax) push(burst.pop());
+    while (!burst.empty() && count_ < max_) push(burst.pop());
     while (!burst.empty()) free_in_lock(burst.pop());
   }
 
@@ -63,20 +63,20 @@ class UnifiedPool final : public PagePool {
 
   void put_page(void* page) noexcept override {
     if (page == nullptr) return;
-    if (count_ < kPreallocMax) {
+    if (count_ < max_) {
       push(page);
     } else {
       free_in_lock(page);
     }
   }
 
-  // The pool's pages above kPreallocKeep go to `spare` (the burst is already empty).
+  // The pool's pages above `keep` go to `spare` (the burst is already empty).
   void trim_locked(PageBatch& burst, PageBatch& spare) noexcept override {
     PagePool::trim_locked(burst, spare);
-    while (count_ > kPreallocKeep) {
+    while (count_ > keep_) {
       void* page = pop();
       if (spare.full()) {
-        free_in_lock(page);  // unreachable: 6 trimmed < capacity; never leak
+        free_in_lock(page);  // unreachable: max - keep < PageBatch capacity; never leak
       } else {
         spare.push(page);
       }
@@ -96,14 +96,17 @@ class UnifiedPool final : public PagePool {
   }
 
   // Guarded by the pipe mutex; pool_size() mirrors count_ for the lock-free peek.
-  std::array<void*, kPreallocMax> pages_{};
+  std::array<void*, kPoolSizeLimit> pages_{};
   unsigned count_ = 0;
+  const unsigned keep_;
+  const unsigned max_;
 };
 
 }  // namespace
 
-std::unique_ptr<PagePool> make_unified_pool(std::shared_ptr<PageAllocator> allocator) {
-  return std::make_unique<UnifiedPool>(std::move(allocator));
+std::unique_ptr<PagePool> make_unified_pool(std::shared_ptr<PageAllocator> allocator,
+                                            const PoolSizes& sizes) {
+  return std::make_unique<UnifiedPool>(std::move(allocator), sizes);
 }
 
 }  // namespace pipepool::pools

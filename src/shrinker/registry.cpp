@@ -10,7 +10,6 @@
 #include "internal/fork_guard.hpp"
 
 namespace pipepool::shrinker {
-
 std::uint64_t now_ns() noexcept {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                         std::chrono::steady_clock::now().time_since_epoch())
@@ -121,7 +120,7 @@ std::size_t Registry::drain(Reclaimable& pool, std::size_t pages,
                             std::uint64_t used_before_ns) noexcept {
   std::size_t freed = 0;
   while (freed < pages) {
-    const std::size_t want = std::min<std::size_t>(pages - freed, PageBatch::kCapacity);
+    const std::size_t want = std::min<std::size_t>(pages - freed, kScanBatch);
     PageBatch batch;
     if (!pool.try_take(want, used_before_ns, batch)) {
       busy_skips_.fetch_add(1, std::memory_order_relaxed);

@@ -27,6 +27,10 @@ class GlobalLocks;
 
 namespace pipepool::shrinker {
 
+// Pages one try_take may hand out: a scan frees in batches of this many, popping a busy pool's
+// pointers for no longer than that.
+inline constexpr std::size_t kScanBatch = 2 * kPreallocMax;
+
 // Steady-clock nanoseconds: the time base of last_use_ns() and idle ages.
 [[nodiscard]] std::uint64_t now_ns() noexcept;
 
@@ -38,7 +42,7 @@ class Reclaimable {
   // now_ns() of the last use (a relaxed read, no lock).
   [[nodiscard]] virtual std::uint64_t last_use_ns() const noexcept = 0;
   // Try-locks the pool; on success moves up to `max` kept pages into `out` (max <=
-  // PageBatch::kCapacity) provided the pool was last used at or before `used_before_ns`, and
+  // kScanBatch) provided the pool was last used at or before `used_before_ns`, and
   // returns true. Returns false, touching nothing, when the lock is taken.
   [[nodiscard]] virtual bool try_take(std::size_t max, std::uint64_t used_before_ns,
                                       PageBatch& out) noexcept = 0;

@@ -7,6 +7,7 @@
 
 #include "pipe_bench/model_preset.hpp"
 #include "pipe_bench/reclaim_counters.hpp"
+#include "pipepool/page_pool.hpp"
 
 namespace pipe_bench {
 
@@ -49,6 +50,7 @@ struct RunContext {
   std::string shrinker_memory_events_note;
   std::optional<ModelPreset> model_preset;  // -a model with --model-preset or --model
   std::string copy_mode = "parallel";       // --copy: the pipepool targets' copy mode
+  pipepool::PoolSizes pool_sizes{};         // --legacy-cache, --pool-keep, --pool-max
 };
 
 // Reads the clock, uname, /proc/cpuinfo and the build settings compiled in.

@@ -52,6 +52,10 @@ json reclaim_json(const std::optional<ReclaimCounters>& r) {
 
 }  // namespace
 
+json pool_sizes_json(const pipepool::PoolSizes& sizes) {
+  return {{"legacy_cache", sizes.legacy_cache}, {"keep", sizes.keep}, {"max", sizes.max}};
+}
+
 json context_json(const RunContext& context) {
   json pressure = nullptr;
   if (context.pressure) {
@@ -89,7 +93,8 @@ json context_json(const RunContext& context) {
                                           ? json(context.shrinker_memory_events_note)
                                           : json(nullptr)},
       {"model_preset", model_preset_json(context.model_preset)},
-      {"copy_mode", context.copy_mode}};
+      {"copy_mode", context.copy_mode},
+      {"pool_sizes", pool_sizes_json(context.pool_sizes)}};
 }
 
 json config_json(const RunConfig& config, unsigned runs) {

@@ -9,7 +9,8 @@
 //              ..., "model_preset": null | {"name", "description", "origin", "alloc_cost_ns",
 //                                           "free_cost_ns", "free_share",
 //                                           "reclaim_stall_probability", "reclaim_stall_ns",
-//                                           "source"}},
+//                                           "source"},
+//              "pool_sizes": {"legacy_cache", "keep", "max"}},
 //  "baseline": NAME, "baselines": [NAME, ...], "ci_method": "student_t_paired_log_ratio",
 //  "ci_method_description": "...", "results": [{"target",
 //               "config": {"writers", "readers", "msg_size", "duration_s", "pipe_size",
@@ -58,6 +59,8 @@
 namespace pipe_bench {
 
 [[nodiscard]] nlohmann::ordered_json context_json(const RunContext& context);
+// {"legacy_cache", "keep", "max"}: the pool sizes of the pipepool targets, in pages.
+[[nodiscard]] nlohmann::ordered_json pool_sizes_json(const pipepool::PoolSizes& sizes);
 [[nodiscard]] nlohmann::ordered_json config_json(const RunConfig& config, unsigned runs);
 [[nodiscard]] nlohmann::ordered_json metrics_json(const Metrics& metrics);
 

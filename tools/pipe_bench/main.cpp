@@ -1,5 +1,5 @@
 // pipe_bench: command-line entry point. Parsing lives in options.cpp, the run in runner.cpp,
-// --probe in probe.cpp, --record / --replay in replay/.
+// --probe in probe.cpp, --record / --replay in replay/, --simulate in sim/.
 #include <csignal>
 #include <cstdio>
 
@@ -8,6 +8,9 @@
 #include "pipe_bench/probe_reclaim.hpp"
 #include "pipe_bench/replay/replay_command.hpp"
 #include "pipe_bench/runner.hpp"
+#ifdef PIPE_BENCH_SIMULATION
+#include "pipe_bench/sim/sim_command.hpp"
+#endif
 
 int main(int argc, char** argv) {
   // Writers see EPIPE when the readers are gone, on pipepool and kernel pipes alike, instead of
@@ -30,6 +33,17 @@ int main(int argc, char** argv) {
                                                  parsed.options->probe_out, stdout, stderr);
     }
     return pipe_bench::run_probe_command(probe, parsed.options->probe_out, stdout, stderr);
+  }
+  if (parsed.options->simulate) {
+#ifdef PIPE_BENCH_SIMULATION
+    return pipe_bench::sim::run_simulate_command(*parsed.options, stdout, stderr);
+#else
+    std::fputs(
+        "pipe_bench: --simulate: built without SimGrid (install libsimgrid-dev and "
+        "reconfigure)\n",
+        stderr);
+    return 2;
+#endif
   }
   return pipe_bench::run_benchmark(*parsed.options, stdout, stderr);
 }

@@ -263,6 +263,80 @@ bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
 }
 
+// --simulate and its flags. The simulation runs the pool policies in the kernel's lock shape with
+// costs from a probe file; flags it does not model are refused rather than ignored.
+struct SimulateFlags {
+  bool on = false;
+  std::string cpus, seed, costs, lock = "fifo";
+};
+
+void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
+  app.add_flag("--simulate", f.on,
+               "Simulate the workload in virtual time (SimGrid) instead of running it: the pool "
+               "policies' own code in the kernel's lock shape, on --cpus simulated CPUs");
+  app.add_option("--cpus", f.cpus, "With --simulate: simulated CPUs (default 2)")->type_name("N");
+  app.add_option("--seed", f.seed, "With --simulate: seed of the actors' start offsets (default 1)")
+      ->type_name("K");
+  app.add_option("--sim-costs", f.costs,
+                 "With --simulate: CPU costs from a `--probe --probe-out` file (default: the "
+                 "built-in probe figures, docs/SIMULATION.md)")
+      ->type_name("FILE");
+  app.add_option("--sim-lock", f.lock,
+                 "With --simulate: the pipe mutex's model, fifo (FIFO hand-off, free wake-ups) or "
+                 "kernel (no hand-off until a woken waiter lost once; wake-ups onto an idle CPU "
+                 "cost the wake-up latency) (default fifo)")
+      ->type_name("MODEL");
+}
+
+void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& options) {
+  for (const char* flag : {"--cpus", "--seed", "--sim-costs", "--sim-lock"}) {
+    if (!f.on && app.count(flag) != 0) {
+      bad(flag, "needs --simulate", app.get_option(flag)->as<std::string>());
+    }
+  }
+  if (!f.on) return;
+  SimulateOptions sim;
+  if (app.count("--cpus") != 0) {
+    const auto n = parse_uint(f.cpus);
+    if (!n || *n == 0 || *n > kMaxThreads) {
+      bad("--cpus", fmt::format("expected a count from 1 to {}", kMaxThreads), f.cpus);
+    }
+    sim.cpus = static_cast<unsigned>(*n);
+  }
+  if (app.count("--seed") != 0) {
+    const auto n = parse_uint(f.seed);
+    if (!n) bad("--seed", "expected an unsigned integer", f.seed);
+    sim.seed = *n;
+  }
+  sim.costs_path = f.costs;
+  if (f.lock != "fifo" && f.lock != "kernel") bad("--sim-lock", "expected fifo or kernel", f.lock);
+  sim.lock_model = f.lock;
+  if (app.count("--target") == 0) options.targets = kSimulateTargets;
+  for (const auto& t : options.targets) {
+    if (std::find(kSimulateTargets.begin(), kSimulateTargets.end(), t) == kSimulateTargets.end()) {
+      bad("--target", "--simulate runs legacy, prealloc, unified and shrinker only", t);
+    }
+  }
+  for (const char* flag : {"--probe", "--memory-pressure", "--rate", "--verify", "--allocator",
+                           "--alloc-cost", "--model-preset", "--model", "--free-cost",
+                           "--free-share", "--csv", "--plot", "--summary", "--baseline"}) {
+    if (app.count(flag) != 0) {
+      bad(flag, "not available with --simulate", app.get_option(flag)->as<std::string>());
+    }
+  }
+  if (options.runs != 1 || options.runs_auto) {
+    bad("--runs", "--simulate is deterministic per seed; give --seed instead",
+        app.get_option("--runs")->as<std::string>());
+  }
+  if (options.copy == pipepool::CopyMode::parallel && app.count("--copy") != 0) {
+    bad("--copy", "--simulate models the kernel copy mode only", "parallel");
+  }
+  options.copy = pipepool::CopyMode::kernel;
+  options.baselines = {options.targets.front()};
+  options.baseline = options.targets.front();
+  options.simulate = sim;
+}
+
 // The ring target is a single-producer/single-consumer ring: it runs only 1 writer / 1 reader.
 void reject_ring_threads(const Options& options, std::string_view targets) {
   if (std::find(options.targets.begin(), options.targets.end(), "ring") == options.targets.end()) {
@@ -277,6 +351,28 @@ void reject_ring_threads(const Options& options, std::string_view targets) {
 }
 
 }  // namespace
+
+std::string parse_pool_size_flags(const PoolSizeFlags& flags, pipepool::PoolSizes& sizes) {
+  const std::pair<const char*, std::pair<const std::optional<std::string>*, unsigned*>> fields[] = {
+      {"--legacy-cache", {&flags.legacy_cache, &sizes.legacy_cache}},
+      {"--pool-keep", {&flags.keep, &sizes.keep}},
+      {"--pool-max", {&flags.max, &sizes.max}}};
+  for (const auto& [flag, field] : fields) {
+    const auto& [text, value] = field;
+    if (!*text) continue;
+    const auto n = parse_uint(**text);
+    if (!n || *n == 0 || *n > pipepool::kPoolSizeLimit) {
+      return fmt::format("{}: expected pages from 1 to {}, got '{}'", flag,
+                         pipepool::kPoolSizeLimit, **text);
+    }
+    *value = static_cast<unsigned>(*n);
+  }
+  if (sizes.keep > sizes.max) {
+    return fmt::format("--pool-keep: must not exceed --pool-max ({}{}), got '{}'", sizes.max,
+                       flags.max ? "" : ", the default", sizes.keep);
+  }
+  return {};
+}
 
 std::optional<std::size_t> parse_size(std::string_view text) noexcept {
   if (text.empty()) return std::nullopt;
@@ -323,7 +419,9 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
   bool probe = false;
   std::string probe_out, probe_samples;
   std::string copy = "parallel";
+  std::string legacy_cache, pool_keep, pool_max;
   ModelFlags model;
+  SimulateFlags simulate;
 
   app.add_option("-w,--writers", writers,
                  "Writer threads, 1-1024, or a comma list to sweep (default: 5, or the sweep 1,2,5 "
@@ -422,6 +520,21 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  "Copy mode of the pipepool targets: parallel (copies outside the pipe mutex) or "
                  "kernel (copies under it, as fs/pipe.c) (default parallel)")
       ->type_name("MODE");
+  app.add_option("--legacy-cache", legacy_cache,
+                 fmt::format("Pages legacy and prealloc keep between calls, tmp_page's slots: 1 "
+                             "(Linux before tmp_page[2]) to {} (default {})",
+                             pipepool::kPoolSizeLimit, pipepool::kLegacyCache))
+      ->type_name("N");
+  app.add_option("--pool-keep", pool_keep,
+                 fmt::format("PIPE_PREALLOC_KEEP: pages unified keeps when a read or write ends, "
+                             "1 to --pool-max (default {})",
+                             pipepool::kPreallocKeep))
+      ->type_name("N");
+  app.add_option("--pool-max", pool_max,
+                 fmt::format("PIPE_PREALLOC_MAX: the largest prefill burst (prealloc, unified, "
+                             "shrinker) and unified's pool size, 1 to {} (default {})",
+                             pipepool::kPoolSizeLimit, pipepool::kPreallocMax))
+      ->type_name("N");
   app.add_flag("--probe", probe,
                "Measure what a kernel pipe write costs (system call, copy, page alloc and free "
                "per 4 KiB page) on the running kernel, print the figures and the model preset "
@@ -434,6 +547,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  fmt::format("With --probe: measured rounds, {}-{} (default {})", kProbeMinSamples,
                              kProbeMaxSamples, kProbeDefaultSamples))
       ->type_name("N");
+  add_simulate_flags(app, simulate);
 
   try {
     app.parse(argc, argv);
@@ -461,6 +575,13 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     const auto copy_mode = pipepool::parse_copy_mode(copy);
     if (!copy_mode) bad("--copy", "expected kernel or parallel", copy);
     options.copy = *copy_mode;
+    PoolSizeFlags size_flags;
+    if (app.count("--legacy-cache") != 0) size_flags.legacy_cache = legacy_cache;
+    if (app.count("--pool-keep") != 0) size_flags.keep = pool_keep;
+    if (app.count("--pool-max") != 0) size_flags.max = pool_max;
+    if (auto why = parse_pool_size_flags(size_flags, options.pool_sizes); !why.empty()) {
+      throw BadFlag{std::move(why)};
+    }
     options.duration_s = parse_positive("--duration", duration, kMaxDuration, "3 or 0.5");
     options.pipe_size = parse_size_flag("--pipe-size", pipe_size, kMaxPipeSize);
     options.targets = parse_targets(targets);
@@ -553,6 +674,7 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
       check_writable("--probe-out", probe_out);
       options.probe_out = probe_out;
     }
+    parse_simulate_flags(app, simulate, options);
     return {std::move(options), 0, {}};
   } catch (const BadFlag& e) {
     return {std::nullopt, 2, fmt::format("pipe_bench: {}", e.message)};

@@ -22,6 +22,15 @@ namespace pipe_bench {
 inline const std::vector<unsigned> kSweepWriters{1, 2, 5};
 inline const std::vector<unsigned> kSweepReaders{1, 5, 10};
 
+// --simulate: the workload in virtual time on N simulated CPUs (tools/pipe_bench/sim/).
+struct SimulateOptions {
+  unsigned cpus = 2;
+  std::uint64_t seed = 1;
+  std::string costs_path;  // --sim-costs: a `--probe --probe-out` file; empty: built-in defaults
+  std::string lock_model = "fifo";  // --sim-lock: fifo or kernel (tools/pipe_bench/sim/sync.hpp)
+};
+inline const std::vector<std::string> kSimulateTargets{"legacy", "prealloc", "unified", "shrinker"};
+
 struct Options {
   // Each configuration is one writers x readers x alloc-cost combination. Neither -w nor -r:
   // the selftest's sweep (kSweepWriters x kSweepReaders); only one of them: the other is 5.
@@ -62,6 +71,9 @@ struct Options {
   pipepool::ModelAllocatorConfig model{};
   std::optional<ModelPreset> model_preset;                 // --model-preset or --model
   pipepool::CopyMode copy = pipepool::CopyMode::parallel;  // --copy (pipepool targets)
+  // --legacy-cache, --pool-keep, --pool-max (pipepool targets); valid (pipepool::validate).
+  pipepool::PoolSizes pool_sizes{};
+  std::optional<SimulateOptions> simulate;  // --simulate
 };
 
 // Either options to run with, or an exit code and the text to print:
@@ -78,6 +90,18 @@ struct ParseOutcome {
 // "4096", "64K", "1M", "2G" (suffixes are powers of 1024, either case). nullopt on an empty
 // string, a bad suffix, a non-digit, or overflow.
 [[nodiscard]] std::optional<std::size_t> parse_size(std::string_view text) noexcept;
+
+// The pool-size flags' values as given (unset: not given).
+struct PoolSizeFlags {
+  std::optional<std::string> legacy_cache;  // --legacy-cache
+  std::optional<std::string> keep;          // --pool-keep
+  std::optional<std::string> max;           // --pool-max
+};
+
+// Sets the given fields of `sizes` from `flags`. Empty on success, else the one-line error
+// naming the flag (without the "pipe_bench: " prefix); `sizes` is then unspecified.
+[[nodiscard]] std::string parse_pool_size_flags(const PoolSizeFlags& flags,
+                                                pipepool::PoolSizes& sizes);
 
 // "1024" -> "1 KiB", "65536" -> "64 KiB", "1000" -> "1000 B".
 [[nodiscard]] std::string format_size(std::size_t bytes);

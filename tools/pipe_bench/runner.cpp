@@ -43,6 +43,7 @@ TargetConfig target_config(const Options& options, std::uint64_t alloc_cost_ns) 
   config.model.alloc_cost_ns = alloc_cost_ns;
   config.packet = options.verify;
   config.copy = options.copy;
+  config.pool_sizes = options.pool_sizes;
   return config;
 }
 
@@ -379,6 +380,7 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   install_interrupt_handlers();
   RunContext context = collect_context();
   context.copy_mode = std::string(pipepool::to_string(options.copy));
+  context.pool_sizes = options.pool_sizes;
   if (options.allocator == pipepool::AllocatorKind::model)
     context.model_preset = options.model_preset;
   const ShrinkerMonitor shrinker_monitor(options, context);

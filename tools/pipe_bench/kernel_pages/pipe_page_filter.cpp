@@ -8,9 +8,15 @@
 namespace pipe_bench::kernel_pages {
 namespace {
 
+// The trace entry's context bits (enum trace_flag_type in include/linux/trace_events.h, the same
+// values since Linux 2.6.x): set when the event fired in a hard or soft interrupt.
+constexpr unsigned kTraceFlagHardirq = 0x08;
+constexpr unsigned kTraceFlagSoftirq = 0x10;
+
 std::string missing_field(const TracepointFormat& format, std::string_view event) {
-  for (const std::string_view field : {"order", "gfp_flags"}) {
+  for (const std::string_view field : {"order", "gfp_flags", "common_flags"}) {
     if (field == "gfp_flags" && event != "mm_page_alloc") continue;
+    if (field == "common_flags" && event != "mm_page_free") continue;
     if (!format.fields.contains(field)) return fmt::format("{} has no field '{}'", event, field);
   }
   return {};
@@ -38,7 +44,11 @@ FilterText pipe_page_alloc_filter(const TracepointFormat& format) {
 
 FilterText pipe_page_free_filter(const TracepointFormat& format) {
   if (auto error = missing_field(format, "mm_page_free"); !error.empty()) return {{}, error};
-  return {"order == 0", {}};
+  // A pipe page is freed by the task that reads or closes the pipe, in process context; frees in
+  // an interrupt that came while a counted task was current (RCU callbacks in softirq) are not.
+  return {
+      fmt::format("order == 0 && !(common_flags & {:#x})", kTraceFlagHardirq | kTraceFlagSoftirq),
+      {}};
 }
 
 }  // namespace pipe_bench::kernel_pages

@@ -5,154 +5,59 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
-#include <vector>
+#include <optional>
+#include <span>
 
 #include "pipe_bench/kernel_pages/kernel_counters.hpp"
+#include "pipe_bench/replay/replay_loop.hpp"
 
 namespace pipe_bench::replay {
 namespace {
 
-constexpr std::size_t kChunk = 1 << 20;
-
-struct KernelPipe {
-  int read_fd = -1;
-  int write_fd = -1;
-  std::uint64_t pending = 0;
-};
-
-class KernelReplayer {
+// Kernel pipes as ReplayLoop's pipe kind: pipe2 with O_NONBLOCK, every call SPLICE_F_NONBLOCK.
+class KernelKind {
  public:
-  KernelReplayer() : data_(kChunk), sink_(kChunk) {}
-  ~KernelReplayer() {
-    while (!pipes_.empty()) release(pipes_.begin()->first);
-  }
+  struct Pipe {
+    int read_fd = -1;
+    int write_fd = -1;
+  };
 
-  bool run(const Recording& recording, std::string& error) {
-    for (const PipeCall& call : recording.calls) {
-      if (!apply(call, error)) return false;
-    }
-    while (!pipes_.empty()) release(pipes_.begin()->first);
-    return true;
-  }
-  std::uint64_t bytes_written() const { return bytes_written_; }
-
- private:
-  KernelPipe* get(std::uint64_t inode, std::string& error) {
-    auto it = pipes_.find(inode);
-    if (it != pipes_.end()) return &it->second;
+  static std::optional<Pipe> open(std::string& error) {
     int fds[2];
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
       error = fmt::format("pipe2 failed: {}", std::strerror(errno));
-      return nullptr;
+      return std::nullopt;
     }
-    return &pipes_.emplace(inode, KernelPipe{fds[0], fds[1], 0}).first->second;
+    return Pipe{fds[0], fds[1]};
+  }
+  static void close(Pipe& p) {
+    ::close(p.read_fd);
+    ::close(p.write_fd);
+  }
+  static std::size_t write(Pipe& p, std::span<const std::byte> bytes) {
+    return moved(::write(p.write_fd, bytes.data(), bytes.size()));
+  }
+  static std::size_t read(Pipe& p, std::span<std::byte> bytes) {
+    return moved(::read(p.read_fd, bytes.data(), bytes.size()));
+  }
+  static std::size_t vmsplice(Pipe& p, std::span<const std::byte> bytes) {
+    iovec v{const_cast<std::byte*>(bytes.data()), bytes.size()};
+    return moved(::vmsplice(p.write_fd, &v, 1, SPLICE_F_NONBLOCK));
+  }
+  static std::size_t splice(Pipe& from, Pipe& to, std::size_t len) {
+    return moved(::splice(from.read_fd, nullptr, to.write_fd, nullptr, len, SPLICE_F_NONBLOCK));
+  }
+  static std::size_t tee(Pipe& from, Pipe& to, std::size_t len) {
+    return moved(::tee(from.read_fd, to.write_fd, len, SPLICE_F_NONBLOCK));
+  }
+  static bool set_size(Pipe& p, std::size_t bytes) {
+    return ::fcntl(p.write_fd, F_SETPIPE_SZ, static_cast<int>(bytes)) >= 0;
   }
 
-  void flush(KernelPipe& p) {
-    while (p.pending > 0) {
-      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(p.pending, kChunk));
-      const ssize_t r = ::write(p.write_fd, data_.data(), n);
-      if (r <= 0) return;
-      p.pending -= static_cast<std::uint64_t>(r);
-      bytes_written_ += static_cast<std::uint64_t>(r);
-    }
-  }
-
-  void drain(KernelPipe& p, std::uint64_t want) {
-    std::uint64_t got = 0;
-    while (got < want) {
-      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(want - got, kChunk));
-      const ssize_t r = ::read(p.read_fd, sink_.data(), n);
-      if (r > 0) {
-        got += static_cast<std::uint64_t>(r);
-        flush(p);
-        continue;
-      }
-      const std::uint64_t before = p.pending;
-      flush(p);
-      if (p.pending == before) return;
-    }
-  }
-
-  bool apply(const PipeCall& call, std::string& error) {
-    if (call.kind == CallKind::release) {
-      release(call.pipe);
-      return true;
-    }
-    if (call.kind == CallKind::create) {
-      if (pipes_.count(call.pipe)) release(call.pipe);
-      return get(call.pipe, error) != nullptr;
-    }
-    KernelPipe* p = get(call.pipe, error);
-    if (!p) return false;
-    if (call.result <= 0) return true;
-    const auto moved = static_cast<std::uint64_t>(call.result);
-    switch (call.kind) {
-      case CallKind::write:
-        p->pending += moved;
-        flush(*p);
-        break;
-      case CallKind::read:
-      case CallKind::splice_out:
-        drain(*p, moved);
-        break;
-      case CallKind::set_size:
-        (void)::fcntl(p->write_fd, F_SETPIPE_SZ, static_cast<int>(call.requested));
-        break;
-      case CallKind::splice_in:
-      case CallKind::vmsplice: {
-        std::uint64_t done = 0;
-        while (done < moved) {
-          const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(moved - done, kChunk));
-          iovec v{data_.data(), n};
-          const ssize_t r = ::vmsplice(p->write_fd, &v, 1, SPLICE_F_NONBLOCK);
-          if (r <= 0) break;
-          done += static_cast<std::uint64_t>(r);
-          bytes_written_ += static_cast<std::uint64_t>(r);
-        }
-        break;
-      }
-      case CallKind::splice:
-      case CallKind::tee: {
-        KernelPipe* q = get(call.peer, error);
-        if (!q) return false;
-        flush(*p);
-        std::uint64_t done = 0;
-        while (done < moved) {
-          const auto n = static_cast<std::size_t>(moved - done);
-          const ssize_t r =
-              call.kind == CallKind::splice
-                  ? ::splice(p->read_fd, nullptr, q->write_fd, nullptr, n, SPLICE_F_NONBLOCK)
-                  : ::tee(p->read_fd, q->write_fd, n, SPLICE_F_NONBLOCK);
-          if (r <= 0) break;
-          done += static_cast<std::uint64_t>(r);
-          if (call.kind == CallKind::splice) flush(*p);
-        }
-        break;
-      }
-      case CallKind::create:
-      case CallKind::release:
-        break;
-    }
-    return true;
-  }
-
-  void release(std::uint64_t inode) {
-    auto it = pipes_.find(inode);
-    if (it == pipes_.end()) return;
-    ::close(it->second.read_fd);
-    ::close(it->second.write_fd);
-    pipes_.erase(it);
-  }
-
-  std::vector<std::byte> data_;
-  std::vector<std::byte> sink_;
-  std::map<std::uint64_t, KernelPipe> pipes_;
-  std::uint64_t bytes_written_ = 0;
+ private:
+  static std::size_t moved(ssize_t r) { return r > 0 ? static_cast<std::size_t>(r) : 0; }
 };
 
 }  // namespace
@@ -167,9 +72,10 @@ KernelReplay replay_on_kernel(const Recording& recording, const std::string& tra
   std::string error;
   bool ok = false;
   {
-    KernelReplayer replayer;
-    ok = replayer.run(recording, error);
-    out.bytes_written = replayer.bytes_written();
+    KernelKind kind;
+    ReplayLoop<KernelKind> loop(kind);
+    ok = loop.run(recording, error);
+    out.bytes_written = loop.bytes_written();
   }
   std::string stop_error;
   const kernel_pages::PageCounts counts = opened.counters->stop(stop_error);

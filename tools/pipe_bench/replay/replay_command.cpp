@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pipe_bench/kernel_pages/kernel_counters.hpp"
+#include "pipe_bench/options.hpp"
 #include "pipe_bench/replay/kernel_replay.hpp"
 #include "pipe_bench/replay/recorder.hpp"
 #include "pipe_bench/replay/recording_file.hpp"
@@ -29,6 +30,7 @@ struct Args {
   std::optional<std::string> json;
   std::optional<std::string> csv;
   std::string tracefs = kernel_pages::kDefaultTracefs;
+  PoolSizeFlags pool_sizes;
 };
 
 int usage_error(std::FILE* err, const std::string& message) {
@@ -104,14 +106,19 @@ int do_replay(const Args& args, std::FILE* out, std::FILE* err) {
     }
     policies.push_back(*kind);
   }
+  pipepool::PoolSizes sizes;
+  if (auto why = parse_pool_size_flags(args.pool_sizes, sizes); !why.empty()) {
+    return usage_error(err, why);
+  }
   ReadRecording read = read_recording_file(*args.replay);
   if (!read.recording) return usage_error(err, "--replay: " + read.error);
   ReplayReport report;
+  report.pool_sizes = sizes;
   report.file = *args.replay;
   report.recording = std::move(*read.recording);
   if (kernel_replay) report.kernel_replay = replay_on_kernel(report.recording, args.tracefs);
   for (const pipepool::PolicyKind policy : policies) {
-    ReplayOutcome r = replay(report.recording, policy);
+    ReplayOutcome r = replay(report.recording, policy, report.pool_sizes);
     if (!r.error.empty()) {
       std::fprintf(err, "pipe_bench: --replay: %s\n", r.error.c_str());
       return 1;
@@ -172,13 +179,20 @@ int run_replay_command(int argc, char** argv, std::FILE* out, std::FILE* err) {
       if (!value(args.json)) return usage_error(err, "--json needs a FILE");
     } else if (a == "--csv") {
       if (!value(args.csv)) return usage_error(err, "--csv needs a FILE");
+    } else if (a == "--legacy-cache") {
+      if (!value(args.pool_sizes.legacy_cache)) return usage_error(err, "--legacy-cache needs N");
+    } else if (a == "--pool-keep") {
+      if (!value(args.pool_sizes.keep)) return usage_error(err, "--pool-keep needs N");
+    } else if (a == "--pool-max") {
+      if (!value(args.pool_sizes.max)) return usage_error(err, "--pool-max needs N");
     } else if (a == "--tracefs") {
       if (!value(v)) return usage_error(err, "--tracefs needs a directory");
       args.tracefs = *v;
     } else {
       return usage_error(err, fmt::format("{} is not an option of --record / --replay "
                                           "(--record FILE -- CMD..., --replay FILE [-t POLICIES] "
-                                          "[--json F] [--csv F])",
+                                          "[--json F] [--csv F] [--legacy-cache N] "
+                                          "[--pool-keep N] [--pool-max N])",
                                           a));
     }
   }
@@ -186,6 +200,9 @@ int run_replay_command(int argc, char** argv, std::FILE* out, std::FILE* err) {
   if (args.record) {
     if (args.command.empty()) return usage_error(err, "--record FILE needs -- CMD [ARGS...]");
     if (args.json || args.csv) return usage_error(err, "--json / --csv go with --replay");
+    if (args.pool_sizes.legacy_cache || args.pool_sizes.keep || args.pool_sizes.max) {
+      return usage_error(err, "--legacy-cache / --pool-keep / --pool-max go with --replay");
+    }
     return do_record(args, out, err);
   }
   if (!args.command.empty()) return usage_error(err, "--replay takes no command");

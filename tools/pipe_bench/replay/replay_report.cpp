@@ -35,6 +35,10 @@ void print_replay_table(const ReplayReport& report, std::FILE* out) {
   const Recording& rec = report.recording;
   std::fprintf(out, "replay of %s (recorder %s): %s\n", report.file.c_str(), rec.recorder.c_str(),
                rec.command.c_str());
+  if (report.pool_sizes != pipepool::PoolSizes{}) {
+    std::fprintf(out, "pool sizes: legacy cache %u, keep %u, max %u pages\n",
+                 report.pool_sizes.legacy_cache, report.pool_sizes.keep, report.pool_sizes.max);
+  }
   std::fprintf(out, "%-9s %9s %9s %9s %9s %9s %9s %9s %9s %6s %9s %10s %9s\n", "target", "allocs",
                "in lock", "outside", "frees", "in lock", "outside", "release", "pool hit", "peak",
                "MiB", "pages/MiB", "vs kernel");
@@ -111,6 +115,9 @@ nlohmann::json replay_json(const ReplayReport& report) {
   j["command"] = rec.command;
   j["recorder"] = rec.recorder;
   j["calls"] = rec.calls.size();
+  j["pool_sizes"] = {{"legacy_cache", report.pool_sizes.legacy_cache},
+                     {"keep", report.pool_sizes.keep},
+                     {"max", report.pool_sizes.max}};
   nlohmann::json rows = nlohmann::json::array();
   nlohmann::json kernel;
   kernel["target"] = "kernel";

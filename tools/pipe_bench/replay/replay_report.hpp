@@ -11,6 +11,7 @@
 #include "pipe_bench/replay/kernel_replay.hpp"
 #include "pipe_bench/replay/recording.hpp"
 #include "pipe_bench/replay/replayer.hpp"
+#include "pipepool/page_pool.hpp"
 
 namespace pipe_bench::replay {
 
@@ -23,6 +24,7 @@ struct ReplayReport {
   std::string file;
   Recording recording;  // header and kernel count (calls not reported)
   std::vector<ReplayRow> rows;
+  pipepool::PoolSizes pool_sizes{};  // of the policies' pipes
   // `-t kernel-replay`: the recorded calls replayed on kernel pipes, counted by the kernel.
   std::optional<KernelReplay> kernel_replay;
 };

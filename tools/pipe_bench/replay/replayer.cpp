@@ -3,53 +3,33 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 #include <memory>
+#include <optional>
 #include <span>
-#include <vector>
 
+#include "pipe_bench/replay/replay_loop.hpp"
 #include "pipepool/pipe.hpp"
 
 namespace pipe_bench::replay {
 namespace {
 
-constexpr std::size_t kChunk = 1 << 20;
-
-struct ReplayPipe {
-  pipepool::Reader reader;
-  pipepool::Writer writer;
-  std::uint64_t pending = 0;  // bytes written by recorded calls that did not fit yet
-};
-
-class Replayer {
+// pipepool pipes as ReplayLoop's pipe kind: non-blocking, `--copy kernel`, one heap allocator.
+class PipepoolKind {
  public:
-  explicit Replayer(pipepool::PolicyKind policy)
+  struct Pipe {
+    pipepool::Reader reader;
+    pipepool::Writer writer;
+  };
+
+  PipepoolKind(pipepool::PolicyKind policy, const pipepool::PoolSizes& sizes)
       : policy_(policy),
-        allocator_(pipepool::make_allocator({pipepool::AllocatorKind::heap, {}})),
-        data_(kChunk),
-        sink_(kChunk) {}
+        sizes_(sizes),
+        allocator_(pipepool::make_allocator({pipepool::AllocatorKind::heap, {}})) {}
 
-  ReplayOutcome run(const Recording& recording) {
-    ReplayOutcome out;
-    for (const PipeCall& call : recording.calls) {
-      if (!apply(call, out.error)) return out;
-    }
-    while (!pipes_.empty()) release(pipes_.begin()->first);
-    const pipepool::AllocatorStats a = allocator_->stats();
-    counts_.allocs = a.allocations;
-    counts_.frees = a.frees;
-    const std::uint64_t pool_frees = counts_.pool.frees_in_lock + counts_.pool.frees_outside_lock;
-    counts_.frees_at_release = a.frees > pool_frees ? a.frees - pool_frees : 0;
-    out.counts = counts_;
-    return out;
-  }
-
- private:
-  ReplayPipe* get(std::uint64_t inode, std::string& error) {
-    auto it = pipes_.find(inode);
-    if (it != pipes_.end()) return &it->second;
+  std::optional<Pipe> open(std::string& error) {
     pipepool::PipeOptions options;
     options.policy = policy_;
+    options.pool_sizes = sizes_;
     options.allocator_instance = allocator_;
     options.nonblocking = true;
     options.no_sigpipe = true;
@@ -58,116 +38,14 @@ class Replayer {
     if (!pair.ok()) {
       error = fmt::format("{}: make_pipe failed: {}", pipepool::to_string(policy_),
                           pair.error.message());
-      return nullptr;
+      return std::nullopt;
     }
     ++counts_.pipes;
-    auto [ins, ok] =
-        pipes_.emplace(inode, ReplayPipe{std::move(pair.reader), std::move(pair.writer), 0});
-    return &ins->second;
+    return Pipe{std::move(pair.reader), std::move(pair.writer)};
   }
 
-  // Writes what fits of the bytes waiting to go in.
-  void flush(ReplayPipe& p) {
-    while (p.pending > 0) {
-      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(p.pending, kChunk));
-      const auto r = p.writer.write(std::span<const std::byte>(data_.data(), n));
-      if (!r.ok() || r.count == 0) return;
-      p.pending -= r.count;
-      counts_.bytes_written += r.count;
-    }
-  }
-
-  std::uint64_t drain(ReplayPipe& p, std::uint64_t want) {
-    std::uint64_t got = 0;
-    while (got < want) {
-      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(want - got, kChunk));
-      const auto r = p.reader.read(std::span<std::byte>(sink_.data(), n));
-      if (r.ok() && r.count > 0) {
-        got += r.count;
-        flush(p);
-        continue;
-      }
-      const std::uint64_t before = p.pending;
-      flush(p);
-      if (p.pending == before) break;
-    }
-    return got;
-  }
-
-  bool apply(const PipeCall& call, std::string& error) {
-    if (call.kind == CallKind::release) {
-      release(call.pipe);
-      return true;
-    }
-    if (call.kind == CallKind::create) {
-      if (pipes_.count(call.pipe)) release(call.pipe);
-      return get(call.pipe, error) != nullptr;
-    }
-    ReplayPipe* p = get(call.pipe, error);
-    if (!p) return false;
-    if (call.result <= 0) return true;
-    const auto moved = static_cast<std::uint64_t>(call.result);
-    switch (call.kind) {
-      case CallKind::write:
-        p->pending += moved;
-        flush(*p);
-        break;
-      case CallKind::read:
-      case CallKind::splice_out:
-        if (drain(*p, moved) < moved) ++counts_.short_calls;
-        break;
-      case CallKind::set_size:
-        if (!p->writer.set_pipe_size(static_cast<std::size_t>(call.requested)).ok()) {
-          ++counts_.short_calls;
-        }
-        break;
-      case CallKind::splice_in:
-      case CallKind::vmsplice:
-        vmsplice(*p, moved);
-        break;
-      case CallKind::splice:
-      case CallKind::tee: {
-        ReplayPipe* q = get(call.peer, error);
-        if (!q) return false;
-        flush(*p);
-        std::uint64_t done = 0;
-        while (done < moved) {
-          const auto r = call.kind == CallKind::splice
-                             ? pipepool::splice(p->reader, q->writer, moved - done)
-                             : pipepool::tee(p->reader, q->writer, moved - done);
-          if (!r.ok() || r.count == 0) break;
-          done += r.count;
-          if (call.kind == CallKind::splice) flush(*p);
-        }
-        if (done < moved) ++counts_.short_calls;
-        break;
-      }
-      case CallKind::create:
-      case CallKind::release:
-        break;
-    }
-    return true;
-  }
-
-  // Pages referenced, not copied: the pipe allocates none for them, as for a splice from the
-  // page cache.
-  void vmsplice(ReplayPipe& p, std::uint64_t len) {
-    std::uint64_t done = 0;
-    while (done < len) {
-      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(len - done, kChunk));
-      const iovec v{data_.data(), n};
-      const auto r = p.writer.vmsplice({&v, 1}, 0);
-      if (!r.ok() || r.count == 0) break;
-      done += r.count;
-      counts_.bytes_written += r.count;
-    }
-    if (done < len) ++counts_.short_calls;
-  }
-
-  void release(std::uint64_t inode) {
-    auto it = pipes_.find(inode);
-    if (it == pipes_.end()) return;
-    ReplayPipe& p = it->second;
+  // Adds the pipe's counters to the totals.
+  void close(Pipe& p) {
     const pipepool::PipeStats s = p.reader.stats();
     counts_.bytes_read += s.bytes_read;
     counts_.pool.allocs_in_lock += s.pool.allocs_in_lock;
@@ -178,14 +56,45 @@ class Replayer {
     counts_.pool.pool_hits += s.pool.pool_hits;
     counts_.pool.lock_violations += s.pool.lock_violations;
     counts_.pool.pool_peak = std::max(counts_.pool.pool_peak, s.pool.pool_peak);
-    pipes_.erase(it);
   }
 
+  static std::size_t write(Pipe& p, std::span<const std::byte> bytes) {
+    return moved(p.writer.write(bytes));
+  }
+  static std::size_t read(Pipe& p, std::span<std::byte> bytes) {
+    return moved(p.reader.read(bytes));
+  }
+  // Pages referenced, not copied: the pipe allocates none for them, as for a splice from the
+  // page cache.
+  static std::size_t vmsplice(Pipe& p, std::span<const std::byte> bytes) {
+    const iovec v{const_cast<std::byte*>(bytes.data()), bytes.size()};
+    return moved(p.writer.vmsplice({&v, 1}, 0));
+  }
+  static std::size_t splice(Pipe& from, Pipe& to, std::size_t len) {
+    return moved(pipepool::splice(from.reader, to.writer, len));
+  }
+  static std::size_t tee(Pipe& from, Pipe& to, std::size_t len) {
+    return moved(pipepool::tee(from.reader, to.writer, len));
+  }
+  static bool set_size(Pipe& p, std::size_t bytes) { return p.writer.set_pipe_size(bytes).ok(); }
+
+  // The counts so far, with the allocator's.
+  [[nodiscard]] ReplayCounts counts() const {
+    ReplayCounts c = counts_;
+    const pipepool::AllocatorStats a = allocator_->stats();
+    c.allocs = a.allocations;
+    c.frees = a.frees;
+    const std::uint64_t pool_frees = c.pool.frees_in_lock + c.pool.frees_outside_lock;
+    c.frees_at_release = a.frees > pool_frees ? a.frees - pool_frees : 0;
+    return c;
+  }
+
+ private:
+  static std::size_t moved(const pipepool::IoResult& r) { return r.ok() ? r.count : 0; }
+
   pipepool::PolicyKind policy_;
+  pipepool::PoolSizes sizes_;
   std::shared_ptr<pipepool::PageAllocator> allocator_;
-  std::vector<std::byte> data_;
-  std::vector<std::byte> sink_;
-  std::map<std::uint64_t, ReplayPipe> pipes_;
   ReplayCounts counts_;
 };
 
@@ -202,8 +111,22 @@ bool ReplayCounts::operator==(const ReplayCounts& o) const {
          short_calls == o.short_calls;
 }
 
-ReplayOutcome replay(const Recording& recording, pipepool::PolicyKind policy) {
-  return Replayer(policy).run(recording);
+ReplayOutcome replay(const Recording& recording, pipepool::PolicyKind policy,
+                     const pipepool::PoolSizes& sizes) {
+  PipepoolKind kind(policy, sizes);
+  ReplayOutcome out;
+  std::uint64_t written = 0;
+  std::uint64_t short_calls = 0;
+  {
+    ReplayLoop<PipepoolKind> loop(kind);
+    if (!loop.run(recording, out.error)) return out;
+    written = loop.bytes_written();
+    short_calls = loop.short_calls();
+  }
+  out.counts = kind.counts();
+  out.counts.bytes_written = written;
+  out.counts.short_calls = short_calls;
+  return out;
 }
 
 }  // namespace pipe_bench::replay

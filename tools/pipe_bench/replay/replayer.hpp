@@ -3,7 +3,8 @@
 // in the bytes the recorded call wrote (what does not fit waits and goes in as reads make room),
 // a read takes out the bytes the recorded call read, F_SETPIPE_SZ sets the recorded size, a
 // release closes the pipe. Failed calls move nothing. The pages come from one heap allocator per
-// replay, so two replays of the same recording give the same counts.
+// replay, so two replays of the same recording give the same counts. The pipes' pools have the
+// given sizes (valid: pipepool::validate).
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,7 @@ struct ReplayOutcome {
   std::string error;  // one line when the replay could not run (a pipe could not be made)
 };
 
-[[nodiscard]] ReplayOutcome replay(const Recording& recording, pipepool::PolicyKind policy);
+[[nodiscard]] ReplayOutcome replay(const Recording& recording, pipepool::PolicyKind policy,
+                                   const pipepool::PoolSizes& sizes = {});
 
 }  // namespace pipe_bench::replay

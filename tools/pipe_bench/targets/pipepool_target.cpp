@@ -110,6 +110,7 @@ class PipepoolTarget final : public Target {
     options.allocator.model = config_.model;
     options.packet = config_.packet;
     options.copy = config_.copy;
+    options.pool_sizes = config_.pool_sizes;
     auto pair = pipepool::make_pipe(options);
     if (!pair.ok()) {
       return {nullptr, fmt::format("{}: make_pipe failed: {}", name(), pair.error.message()), 1};

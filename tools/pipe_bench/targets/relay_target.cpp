@@ -178,6 +178,7 @@ class PipepoolRelayTarget final : public Target {
     options.allocator.kind = config_.allocator;
     options.allocator.model = config_.model;
     options.copy = config_.copy;
+    options.pool_sizes = config_.pool_sizes;
     // One allocator for both pipes: a page spliced into B goes back to B's pool.
     options.allocator_instance = pipepool::make_allocator(options.allocator);
     options.packet = config_.packet;

@@ -25,6 +25,7 @@ struct TargetConfig {
   // it so that every read is exactly one record.
   bool packet = false;
   pipepool::CopyMode copy = pipepool::CopyMode::parallel;  // pipepool targets only
+  pipepool::PoolSizes pool_sizes{};                        // pipepool targets only
   // Kernel targets: where tracefs is (kernel_pages/ counts the kernel's pipe pages through it).
   std::string tracefs_root = "/sys/kernel/tracing";
 };

@@ -1,0 +1,30 @@
+// The simulation's costs: read from a probe file, and the built-in defaults are that file's.
+#include <gtest/gtest.h>
+
+#include "pipe_bench/sim/costs.hpp"
+
+namespace pipe_bench::sim {
+namespace {
+
+TEST(SimCosts, DefaultsAreTheMediansOfTheCheckedInProbeFile) {
+  const CostsOutcome file = costs_from_probe_file(PIPE_BENCH_SIM_DEFAULT_PROBE);
+  ASSERT_TRUE(file.costs) << file.error;
+  const SimCosts d = default_costs();
+  EXPECT_DOUBLE_EQ(d.syscall_ns, file.costs->syscall_ns);
+  EXPECT_DOUBLE_EQ(d.copy_write_ns, file.costs->copy_write_ns);
+  EXPECT_DOUBLE_EQ(d.copy_read_ns, file.costs->copy_read_ns);
+  EXPECT_DOUBLE_EQ(d.alloc_ns, file.costs->alloc_ns);
+  EXPECT_DOUBLE_EQ(d.free_ns, file.costs->free_ns);
+  EXPECT_NE(file.costs->source.find("probe file"), std::string::npos);
+}
+
+TEST(SimCosts, AFileWithoutTheProbeFiguresIsRefusedNamingTheField) {
+  const CostsOutcome out = costs_from_probe_text(
+      R"({"schema": "pipepool-model-preset/1", "alloc_cost_ns": 1, "free_cost_ns": 2})", "f.json");
+  EXPECT_FALSE(out.costs);
+  EXPECT_NE(out.error.find("syscall_ns"), std::string::npos) << out.error;
+  EXPECT_NE(out.error.find("f.json"), std::string::npos) << out.error;
+}
+
+}  // namespace
+}  // namespace pipe_bench::sim

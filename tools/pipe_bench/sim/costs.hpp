@@ -1,0 +1,48 @@
+// The CPU costs the simulation charges, and where each one comes from. Every figure is a median
+// measured on a real kernel by `pipe_bench --probe` (tools/pipe_bench/probe*.hpp): either a probe
+// file given with --sim-costs, or the defaults below, measured on the development VM.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace pipe_bench::sim {
+
+struct SimCosts {
+  double syscall_ns = 0;  // one write() or read() system call's entry and exit (probe syscall_ns)
+  double copy_write_ns = 0;  // per 4 KiB page copied into the pipe (probe copy_ns_per_page)
+  double copy_read_ns = 0;   // per 4 KiB page copied out of it (probe copy_read_ns_per_page)
+  double alloc_ns = 0;       // per page allocated (probe alloc_cost_ns)
+  double free_ns = 0;        // per page freed (probe free_cost_ns)
+  // Latency of a task woken onto an idle CPU before it runs (kernel lock model only; no probe
+  // figure yet: kDefaultWakeupNs).
+  double wakeup_ns = 0;
+  std::string wakeup_source = "none";
+  std::string source;  // "probe file PATH (host, kernel, date)" or the defaults' provenance
+};
+
+// Waking an idle vCPU on the 2-core development VM, measured for the project's design brief
+// (docs/SIMULATION.md, "Cost sources"); the probe does not measure it yet.
+inline constexpr double kDefaultWakeupNs = 40000;
+inline constexpr const char* kDefaultWakeupSource =
+    "documented constant: waking an idle vCPU on the 2-core development VM (docs/SIMULATION.md)";
+
+// The defaults: the medians of a `pipe_bench --probe` run on the 2-core development VM, kept in
+// tools/pipe_bench/sim/default_probe.json (docs/SIMULATION.md).
+[[nodiscard]] SimCosts default_costs();
+
+struct CostsOutcome {
+  std::optional<SimCosts> costs;
+  std::string error;  // one line naming the file or field when costs is nullopt
+};
+
+// Reads a preset file written by `pipe_bench --probe --probe-out FILE` (schema
+// pipepool-model-preset/1): alloc_cost_ns and free_cost_ns, and from source.figures the medians
+// of syscall_ns, copy_ns_per_page and copy_read_ns_per_page.
+[[nodiscard]] CostsOutcome costs_from_probe_text(const std::string& text, const std::string& path);
+[[nodiscard]] CostsOutcome costs_from_probe_file(const std::string& path);
+
+// "syscall 190 ns, copy in 111 ns/page, copy out 101 ns/page, alloc 212 ns, free 283 ns"
+[[nodiscard]] std::string costs_text(const SimCosts& costs);
+
+}  // namespace pipe_bench::sim

@@ -4,7 +4,6 @@
 #include <pthread.h>
 
 #include <atomic>
-#include <ranges>
 
 #include "allocators/os_allocator.hpp"
 #include "internal/fd_table.hpp"
@@ -134,7 +133,7 @@ void fork_prepare() noexcept {
 }
 
 void fork_parent() noexcept {
-  for (const GlobalLock lock : kGlobalLocks | std::views::reverse) GlobalLocks::unlock(lock);
+  for (auto it = kGlobalLocks.rbegin(); it != kGlobalLocks.rend(); ++it) GlobalLocks::unlock(*it);
 }
 
 void fork_child() noexcept {

@@ -11,19 +11,13 @@
 namespace {
 
 using namespace pipe_bench::replay;
+using bench_test::add_batches;
 using bench_test::add_call;
 
 TEST(BenchKernelReplay, LegacyAllocatesWhatTheKernelAllocates) {
-  Recording rec;
-  add_call(rec, CallKind::create, 0);
-  for (int i = 0; i < 30; ++i) {
-    add_call(rec, CallKind::write, 4096);
-    add_call(rec, CallKind::read, 4096);
-  }
-  for (int i = 0; i < 10; ++i) {
-    for (int w = 0; w < 8; ++w) add_call(rec, CallKind::write, 4096);
-    add_call(rec, CallKind::read, 32768);
-  }
+  Recording rec = bench_test::recording_with_pipe();
+  add_batches(rec, 30, 1, 4096);
+  add_batches(rec, 10, 8, 4096);
   add_call(rec, CallKind::write, 256 * 1024);
   for (int i = 0; i < 16; ++i) add_call(rec, CallKind::read, 16384);
   add_call(rec, CallKind::set_size, 1 << 20);

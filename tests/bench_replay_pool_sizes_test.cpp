@@ -2,33 +2,24 @@
 // the JSON records them, and bad values exit 2 before the recording is read.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "bench_replay_support.hpp"
 #include "bench_test_support.hpp"
-#include "pipe_bench/replay/recording_file.hpp"
 #include "pipe_bench/replay/replayer.hpp"
 
 namespace {
 
 using namespace pipe_bench::replay;
+using bench_test::add_batches;
 using bench_test::add_call;
 using pipepool::PolicyKind;
 
 // Three 4 KiB writes and one read taking them, twice; then four 4 KiB writes and a read.
 Recording three_then_four() {
-  Recording rec;
-  rec.command = "test";
-  rec.kernel.allocs = 6;
-  rec.kernel.frees = 6;
-  add_call(rec, CallKind::create, 0);
-  for (int round = 0; round < 2; ++round) {
-    for (int i = 0; i < 3; ++i) add_call(rec, CallKind::write, 4096);
-    add_call(rec, CallKind::read, 3 * 4096);
-  }
-  for (int i = 0; i < 4; ++i) add_call(rec, CallKind::write, 4096);
-  add_call(rec, CallKind::read, 4 * 4096);
+  Recording rec = bench_test::test_recording(6);
+  add_batches(rec, 2, 3, 4096);
+  add_batches(rec, 1, 4, 4096);
   add_call(rec, CallKind::release, 0);
   return rec;
 }
@@ -53,11 +44,7 @@ TEST(BenchReplayPoolSizes, UnifiedKeepFourAllocatesFewer) {
 }
 
 TEST(BenchReplayPoolSizes, CliRecordsTheSizesAndRefusesBadOnes) {
-  const std::string path = bench_test::temp_path("sizes.ppr");
-  {
-    std::ofstream f(path);
-    write_recording(f, three_then_four());
-  }
+  const std::string path = bench_test::write_temp_recording("sizes.ppr", three_then_four());
   const std::string json = path + ".json";
   const auto run = bench_test::run_pipe_bench(
       {"--replay", path, "-t", "unified", "--pool-keep", "4", "--json", json});

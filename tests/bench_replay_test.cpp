@@ -2,32 +2,24 @@
 // allows it, and page reuse where the policy keeps pages.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "bench_replay_support.hpp"
 #include "bench_test_support.hpp"
-#include "pipe_bench/replay/recording_file.hpp"
 #include "pipe_bench/replay/replayer.hpp"
 
 namespace {
 
 using namespace pipe_bench::replay;
+using bench_test::add_batches;
 using bench_test::add_call;
 using pipepool::PolicyKind;
 
 // A producer writing 4 KiB and 64 KiB messages (some larger than the pipe) to a consumer that
 // reads in 4 KiB and 64 KiB pieces.
 Recording pipeline() {
-  Recording rec;
-  rec.command = "test";
-  rec.kernel.allocs = 100;
-  rec.kernel.frees = 100;
-  add_call(rec, CallKind::create, 0);
-  for (int i = 0; i < 50; ++i) {
-    add_call(rec, CallKind::write, 4096);
-    add_call(rec, CallKind::read, 4096);
-  }
+  Recording rec = bench_test::test_recording(100);
+  add_batches(rec, 50, 1, 4096);
   add_call(rec, CallKind::write, 128 * 1024);  // twice the default pipe
   add_call(rec, CallKind::read, 64 * 1024);
   add_call(rec, CallKind::read, 64 * 1024);
@@ -66,23 +58,15 @@ TEST(BenchReplay, TwoReplaysGiveTheSameCounts) {
 // legacy keeps the page a read empties and the next write takes it: 50 round trips of 4 KiB
 // allocate one page, not 50.
 TEST(BenchReplay, LegacyReusesTheEmptiedPage) {
-  Recording rec;
-  add_call(rec, CallKind::create, 0);
-  for (int i = 0; i < 50; ++i) {
-    add_call(rec, CallKind::write, 4096);
-    add_call(rec, CallKind::read, 4096);
-  }
+  Recording rec = bench_test::recording_with_pipe();
+  add_batches(rec, 50, 1, 4096);
   const auto r = replay(rec, PolicyKind::legacy);
   EXPECT_EQ(r.counts.allocs, 1u);
   EXPECT_EQ(r.counts.pool.pool_hits, 49u);
 }
 
 TEST(BenchReplay, CliPrintsTheKernelFirstAndWritesJsonAndCsv) {
-  const std::string path = bench_test::temp_path("p.ppr");
-  {
-    std::ofstream f(path);
-    write_recording(f, pipeline());
-  }
+  const std::string path = bench_test::write_temp_recording("p.ppr", pipeline());
   const std::string json = path + ".json";
   const std::string csv = path + ".csv";
   const auto run = bench_test::run_pipe_bench(

@@ -4,21 +4,17 @@
 #include <string>
 
 #include "pipe_bench/sim/simulation.hpp"
+#include "sim_support.hpp"
 
 namespace pipe_bench::sim {
 namespace {
 
 SimConfig contended(pipepool::PolicyKind policy, std::uint64_t seed,
                     LockModel lock = LockModel::fifo) {
-  SimConfig c;
-  c.policy = policy;
-  c.cpus = 2;
-  c.writers = 5;
-  c.readers = 5;
-  c.duration_s = 0.005;
+  SimConfig c = sim_test::config(
+      {.policy = policy, .lock = lock, .cpus = 2, .actors = 5, .duration_s = 0.005},
+      default_costs());
   c.seed = seed;
-  c.costs = default_costs();
-  c.lock_model = lock;
   return c;
 }
 

@@ -11,6 +11,7 @@
 #include "pipe_bench/sim/simulation.hpp"
 #include "pipe_bench/targets/registry.hpp"
 #include "pipe_bench/workload.hpp"
+#include "sim_support.hpp"
 
 namespace pipe_bench::sim {
 namespace {
@@ -53,14 +54,9 @@ PerWrite measured(const std::string& policy, const SimCosts& costs) {
 }
 
 PerWrite simulated(pipepool::PolicyKind policy, const SimCosts& costs) {
-  SimConfig c;
-  c.policy = policy;
-  c.cpus = 2;
-  c.writers = 5;
-  c.readers = 5;
-  c.duration_s = 0.05;
-  c.costs = costs;
-  const SimOutcome out = simulate(c);
+  const SimOutcome out = simulate(sim_test::config(
+      {.policy = policy, .lock = LockModel::fifo, .cpus = 2, .actors = 5, .duration_s = 0.05},
+      costs));
   EXPECT_TRUE(out.ok) << out.error;
   if (!out.ok || out.writes == 0) return {};
   return per_write(out.pipe.pool, out.writes);

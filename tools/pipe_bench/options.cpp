@@ -46,6 +46,13 @@ std::optional<std::uint64_t> parse_uint(std::string_view text) noexcept {
   return value;
 }
 
+// `text` as a whole number from `min` to `max`; nullopt when it is anything else.
+std::optional<unsigned> parse_bounded(std::string_view text, unsigned min, unsigned max) noexcept {
+  const auto n = parse_uint(text);
+  if (!n || *n < min || *n > max) return std::nullopt;
+  return static_cast<unsigned>(*n);
+}
+
 // Splits "a,b,c"; an empty item is an error naming `flag`.
 std::vector<std::string_view> split_list(std::string_view flag, std::string_view text) {
   std::vector<std::string_view> items;
@@ -70,12 +77,12 @@ void reject_duplicates(std::string_view flag, const std::vector<T>& values, std:
 std::vector<unsigned> parse_threads(std::string_view flag, const std::string& text) {
   std::vector<unsigned> out;
   for (const auto item : split_list(flag, text)) {
-    const auto n = parse_uint(item);
-    if (!n || *n == 0 || *n > kMaxThreads) {
+    const auto n = parse_bounded(item, 1, kMaxThreads);
+    if (!n) {
       bad(flag, fmt::format("expected thread counts from 1 to {}, e.g. 5 or 1,2,5", kMaxThreads),
           text);
     }
-    out.push_back(static_cast<unsigned>(*n));
+    out.push_back(*n);
   }
   reject_duplicates(flag, out, text);
   return out;
@@ -297,11 +304,9 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
   if (!f.on) return;
   SimulateOptions sim;
   if (app.count("--cpus") != 0) {
-    const auto n = parse_uint(f.cpus);
-    if (!n || *n == 0 || *n > kMaxThreads) {
-      bad("--cpus", fmt::format("expected a count from 1 to {}", kMaxThreads), f.cpus);
-    }
-    sim.cpus = static_cast<unsigned>(*n);
+    const auto n = parse_bounded(f.cpus, 1, kMaxThreads);
+    if (!n) bad("--cpus", fmt::format("expected a count from 1 to {}", kMaxThreads), f.cpus);
+    sim.cpus = *n;
   }
   if (app.count("--seed") != 0) {
     const auto n = parse_uint(f.seed);
@@ -360,12 +365,12 @@ std::string parse_pool_size_flags(const PoolSizeFlags& flags, pipepool::PoolSize
   for (const auto& [flag, field] : fields) {
     const auto& [text, value] = field;
     if (!*text) continue;
-    const auto n = parse_uint(**text);
-    if (!n || *n == 0 || *n > pipepool::kPoolSizeLimit) {
+    const auto n = parse_bounded(**text, 1, pipepool::kPoolSizeLimit);
+    if (!n) {
       return fmt::format("{}: expected pages from 1 to {}, got '{}'", flag,
                          pipepool::kPoolSizeLimit, **text);
     }
-    *value = static_cast<unsigned>(*n);
+    *value = *n;
   }
   if (sizes.keep > sizes.max) {
     return fmt::format("--pool-keep: must not exceed --pool-max ({}{}), got '{}'", sizes.max,
@@ -597,12 +602,12 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     }
     parse_model_flags(app, model, options);
     options.runs_auto = runs == "auto";
-    const auto n_runs =
-        options.runs_auto ? std::optional<std::uint64_t>(kAutoMinRounds) : parse_uint(runs);
-    if (!n_runs || *n_runs == 0 || *n_runs > kMaxRuns) {
+    const auto n_runs = options.runs_auto ? std::optional<unsigned>(kAutoMinRounds)
+                                          : parse_bounded(runs, 1, kMaxRuns);
+    if (!n_runs) {
       bad("--runs", fmt::format("expected a count from 1 to {}, or auto", kMaxRuns), runs);
     }
-    options.runs = static_cast<unsigned>(*n_runs);
+    options.runs = *n_runs;
     options.baselines = {options.targets.front()};
     if (app.count("--baseline") != 0) {
       options.baselines.clear();
@@ -661,13 +666,13 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     }
     if (app.count("--probe-samples") != 0) {
       if (!probe) bad("--probe-samples", "needs --probe", probe_samples);
-      const auto n = parse_uint(probe_samples);
-      if (!n || *n < kProbeMinSamples || *n > kProbeMaxSamples) {
+      const auto n = parse_bounded(probe_samples, kProbeMinSamples, kProbeMaxSamples);
+      if (!n) {
         bad("--probe-samples",
             fmt::format("expected a count from {} to {}", kProbeMinSamples, kProbeMaxSamples),
             probe_samples);
       }
-      options.probe_samples = static_cast<unsigned>(*n);
+      options.probe_samples = *n;
     }
     if (app.count("--probe-out") != 0) {
       if (!probe) bad("--probe-out", "needs --probe", probe_out);

@@ -117,16 +117,6 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   PageBatch burst;
   PageBatch spare;
   p.pool->prefill(total, burst);
-  // A write the kernel makes as one merge into the last buffer, needing no page, may go without
-  // the mutex (pipe_fast.cpp).
-  bool contended = false;
-  if (p.fast_allowed && !packet && total < kPageSize && burst.empty()) {
-    const Impl::FastResult fast = p.fast_write(from, total);
-    if (fast == Impl::FastResult::done) {
-      return p.finish(total, 0, internal::Readiness::Change::wrote);
-    }
-    contended = fast == Impl::FastResult::contended;
-  }
 
   // Woken after the mutex is dropped (declared before the lock: they also wake on unwinding).
   internal::Wakeup wake_readers;
@@ -139,7 +129,6 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
     wake_published.wake();
   };
   std::unique_lock lock(p.mutex);
-  if (contended) p.shut_hold = Impl::kShutHold;
   p.writers_running.enter();
   p.pool->prefill_locked(burst);
 
@@ -366,21 +355,11 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   if (total == 0) return {};
 
   Impl& p = *impl_;
-  // A read that leaves bytes in the tail buffer may go without the mutex (pipe_fast.cpp).
-  bool contended = false;
-  if (p.fast_allowed) {
-    const Impl::FastResult fast = p.fast_read(to, total);
-    if (fast == Impl::FastResult::done) {
-      return p.finish(total, 0, internal::Readiness::Change::read);
-    }
-    contended = fast == Impl::FastResult::contended;
-  }
   PageBatch none;
   PageBatch spare;
   internal::Wakeup wake_writers;  // woken after the mutex is dropped
   internal::Wakeup wake_readers;
   std::unique_lock lock(p.mutex);
-  if (contended) p.shut_hold = Impl::kShutHold;
   p.readers_running.enter();
 
   CopyBatch batch;

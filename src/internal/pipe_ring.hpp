@@ -10,8 +10,6 @@
 #include <system_error>
 #include <vector>
 
-#include "internal/iov_cursor.hpp"
-#include "internal/lane.hpp"
 #include "internal/metered_mutex.hpp"
 #include "internal/page_refs.hpp"
 #include "internal/pipe_core.hpp"
@@ -119,12 +117,6 @@ struct CopyBatch {
 //   writer returns only when its own bytes are visible (published >= its ticket), so a write
 //   that returned is in the pipe for everyone.
 // - A close waits for the copies in flight, so no write straddles it.
-//
-// Small-call fast path (docs/ARCHITECTURE.md, "Small-call fast path"): while the ring allows it
-// (lanes_eligible), a write that merges whole into the last buffer and a read that leaves bytes in
-// the tail buffer run without the mutex, one of each side at a time (Lane). Taking the mutex shuts
-// both lanes and folds what fast calls did into the buffers; dropping it reopens them when the
-// ring is still eligible. So every code path under the mutex sees the ring as before.
 struct Pipe::Impl {
   using Buffer = internal::Buffer;
   using CopyBatch = internal::CopyBatch;
@@ -132,53 +124,13 @@ struct Pipe::Impl {
   Impl(std::unique_ptr<PagePool> p, CopyMode copy)
       : pool(std::move(p)),
         bufs(copy == CopyMode::parallel ? 2 * kDefaultRingSize : kDefaultRingSize),
-        parallel(copy == CopyMode::parallel),
-        fast_allowed(parallel && pool->name() != "shrinker") {
-    pool->attach_lock(&mutex.inner);
+        parallel(copy == CopyMode::parallel) {
+    pool->attach_lock(&mutex);
   }
 
-  // The pipe mutex (the kernel's pipe->mutex): `inner` keeps the lock metrics (hold, wait,
-  // contention) and knows its owner, which the pool checks. Holding it shuts the fast path.
-  class RingMutex {
-   public:
-    explicit RingMutex(Impl& p) noexcept : p_(p) {}
-    void lock() noexcept {
-      inner.lock();
-      p_.shut_lanes();
-    }
-    bool try_lock() noexcept {
-      if (!inner.try_lock()) return false;
-      p_.shut_lanes();
-      return true;
-    }
-    void unlock() noexcept {
-      p_.open_lanes();
-      inner.unlock();
-    }
-    [[nodiscard]] LockStats stats() const noexcept { return inner.stats(); }
-
-    internal::MeteredMutex<internal::PipeMutex> inner;
-
-   private:
-    Impl& p_;
-  };
-
-  // The fast path's state, each side on its own cache lines. A side's fields are changed by the
-  // fast call inside its lane, or by the mutex holder while the lanes are shut.
-  alignas(64) internal::Lane wlane;
-  std::atomic<unsigned> last_end{0};  // where the last buffer's bytes end in its page (open lanes)
-  std::atomic<std::uint64_t> bytes_written{0};
-  std::atomic<std::uint64_t> writes{0};
-  alignas(64) internal::Lane rlane;
-  unsigned tail_off = 0;    // where the tail buffer's unread bytes start (open lanes)
-  bool one_buffer = false;  // the tail buffer is the last buffer (open lanes)
-  std::atomic<std::uint64_t> bytes_read{0};
-  std::atomic<std::uint64_t> reads{0};
-
-  // Everything below `mutex` is guarded by it.
-  alignas(64) mutable RingMutex mutex{*this};
-  bool lanes_open = false;
-  unsigned shut_hold = 0;  // unlocks to come that leave the lanes shut (several callers seen)
+  // Everything below `mutex` is guarded by it (the kernel's pipe->mutex). It also keeps the lock
+  // metrics (hold, wait, contention) and knows its owner, which the pool checks.
+  mutable internal::MeteredMutex<internal::PipeMutex> mutex;
   // Reader-side and writer-side wait state on cache lines of their own.
   alignas(64) internal::WaitQueue rd_wait;
   internal::RunningCount readers_running;  // inside read() and not waiting
@@ -189,9 +141,6 @@ struct Pipe::Impl {
   std::unique_ptr<PagePool> pool;
   std::vector<Buffer> bufs;
   const bool parallel;
-  // Parallel mode only (kernel mode keeps fs/pipe.c's lock shape), and not for the shrinker
-  // policy, whose recency stamp is taken under its own lock at the end of every call.
-  const bool fast_allowed;
   unsigned head = 0;       // free-running; next slot to fill
   unsigned committed = 0;  // free-running; end of what readers may see
   unsigned tail = 0;       // free-running; next slot to read
@@ -207,6 +156,10 @@ struct Pipe::Impl {
   internal::WaitQueue publish_wait;  // writers waiting for their bytes to become visible
   internal::WaitQueue release_wait;  // writers waiting for a slot array entry (parallel mode)
 
+  std::atomic<std::uint64_t> bytes_written{0};
+  std::atomic<std::uint64_t> bytes_read{0};
+  std::atomic<std::uint64_t> writes{0};
+  std::atomic<std::uint64_t> reads{0};
   std::atomic<std::uint64_t> writes_blocked{0};
   std::atomic<std::uint64_t> reads_blocked{0};
 
@@ -399,62 +352,6 @@ struct Pipe::Impl {
     }
     return {ret, {}};
   }
-
-  // A locked call after a fast call found its lane busy: several writers or readers are in
-  // calls, so the lanes stay shut for a while instead of costing two transfers per call.
-  static constexpr unsigned kShutHold = 256;
-
-  // The fast path may run: both ends open, a tail buffer with bytes and a last buffer, no copy
-  // or reservation in flight, and nobody waiting (fast calls wake nobody).
-  [[nodiscard]] bool lanes_eligible() const noexcept {
-    return fast_allowed && readers != 0 && writers != 0 && head != tail && released == tail &&
-           committed == head && published_seq == reserved_seq && in_flight == 0 &&
-           slot(tail).len != 0 && !rd_wait.has_waiters() && !wr_wait.has_waiters() &&
-           !publish_wait.has_waiters() && !release_wait.has_waiters() && !idle_wait.has_waiters();
-  }
-
-  // Right after taking the mutex: waits for the fast calls inside to leave, shuts them out and
-  // folds their bytes into the buffers.
-  void shut_lanes() noexcept {
-    if (!lanes_open) return;
-    wlane.shut();
-    rlane.shut();
-    lanes_open = false;
-    const unsigned end = last_end.load(std::memory_order_relaxed);
-    Buffer& last = slot(head - 1);
-    Buffer& first = slot(tail);
-    if (one_buffer) {
-      last.len = end - tail_off;
-      last.offset = tail_off;
-    } else {
-      last.len = end - last.offset;
-      first.len -= tail_off - first.offset;
-      first.offset = tail_off;
-    }
-  }
-
-  // Right before dropping the mutex: lets fast calls in when the ring allows.
-  void open_lanes() noexcept {
-    if (shut_hold != 0) {
-      --shut_hold;
-      return;
-    }
-    if (!lanes_eligible()) return;
-    const Buffer& last = slot(head - 1);
-    last_end.store(last.offset + last.len, std::memory_order_relaxed);
-    tail_off = slot(tail).offset;
-    one_buffer = head - tail == 1;
-    lanes_open = true;
-    wlane.open();
-    rlane.open();
-  }
-
-  enum class FastResult { done, locked, contended };
-  // pipe_fast.cpp: a write of `total` bytes that merges whole into the last buffer, and a read of
-  // `total` bytes that leaves bytes in the tail buffer, without the mutex; `locked` when the call
-  // must take it (`contended`: another call of the same side is in the lane).
-  [[nodiscard]] FastResult fast_write(internal::IovCursor& from, std::size_t total) noexcept;
-  [[nodiscard]] FastResult fast_read(internal::IovCursor& to, std::size_t total) noexcept;
 
   // Appends `from` at `head`. Requires ready_to_append() and !full().
   void append(const Buffer& from) noexcept {

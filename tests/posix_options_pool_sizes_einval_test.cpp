@@ -4,18 +4,10 @@
 
 #include "internal/fd_table.hpp"
 #include "pipe_ops.hpp"
+#include "posix_pool_sizes_support.hpp"
 
 namespace pipepool::testing {
 namespace {
-
-pp_options with(pp_policy policy, unsigned legacy_cache, unsigned keep, unsigned max) {
-  pp_options o{};
-  o.policy = policy;
-  o.legacy_cache = legacy_cache;
-  o.pool_keep = keep;
-  o.pool_max = max;
-  return o;
-}
 
 // 0 when a pipe is made with `opts` (and closed again), else errno.
 int made(const pp_options& opts) {
@@ -30,24 +22,25 @@ int made(const pp_options& opts) {
 TEST(PosixOptionsPoolSizesEinval, AboveTheLimitIsEinval) {
   for (const pp_policy policy :
        {PP_POLICY_LEGACY, PP_POLICY_PREALLOC, PP_POLICY_UNIFIED, PP_POLICY_SHRINKER}) {
-    EXPECT_EQ(made(with(policy, 65, 0, 0)), EINVAL) << policy;
-    EXPECT_EQ(made(with(policy, 0, 65, 65)), EINVAL) << policy;
-    EXPECT_EQ(made(with(policy, 0, 0, 65)), EINVAL) << policy;
-    EXPECT_EQ(made(with(policy, 1u << 31, 0, 0)), EINVAL) << policy;
-    EXPECT_EQ(made(with(policy, 64, 64, 64)), 0) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 65, 0, 0)), EINVAL) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 65, 65)), EINVAL) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 0, 65)), EINVAL) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 1u << 31, 0, 0)), EINVAL) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 64, 64, 64)), 0) << policy;
   }
 }
 
 TEST(PosixOptionsPoolSizesEinval, KeepAboveMaxIsEinvalAfterTheDefaults) {
   for (const pp_policy policy :
        {PP_POLICY_LEGACY, PP_POLICY_PREALLOC, PP_POLICY_UNIFIED, PP_POLICY_SHRINKER}) {
-    EXPECT_EQ(made(with(policy, 0, 5, 3)), EINVAL) << policy;
-    EXPECT_EQ(made(with(policy, 0, 9, 0)), EINVAL) << policy;  // above the default max 8
-    EXPECT_EQ(made(with(policy, 0, 0, 1)), EINVAL) << policy;  // the default keep 2 above 1
-    EXPECT_EQ(made(with(policy, 0, 3, 0)), 0) << policy;       // 3 <= the default max 8
-    EXPECT_EQ(made(with(policy, 0, 8, 0)), 0) << policy;
-    EXPECT_EQ(made(with(policy, 0, 0, 2)), 0) << policy;
-    EXPECT_EQ(made(with(policy, 0, 3, 3)), 0) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 5, 3)), EINVAL) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 9, 0)), EINVAL) << policy;  // above the default max 8
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 0, 1)), EINVAL)
+        << policy;                                                   // the default keep 2 above 1
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 3, 0)), 0) << policy;  // 3 <= the default max 8
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 8, 0)), 0) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 0, 2)), 0) << policy;
+    EXPECT_EQ(made(with_pool_sizes(policy, 0, 3, 3)), 0) << policy;
   }
 }
 
@@ -61,7 +54,8 @@ TEST(PosixOptionsPoolSizesEinval, EinvalMakesNoDescriptor) {
   ASSERT_EQ(pp_close(expected[1]), 0);
   const int open = table.open_count();
 
-  const pp_options bad[] = {with(PP_POLICY_LEGACY, 65, 0, 0), with(PP_POLICY_UNIFIED, 0, 5, 3)};
+  const pp_options bad[] = {with_pool_sizes(PP_POLICY_LEGACY, 65, 0, 0),
+                            with_pool_sizes(PP_POLICY_UNIFIED, 0, 5, 3)};
   for (const pp_options& o : bad) {
     int fds[2] = {-7, -7};
     EXPECT_ERRNO(EINVAL, pp_pipe_opts(fds, O_CLOEXEC, &o));

@@ -9,6 +9,7 @@
 #include "internal/pipe_core.hpp"
 #include "pipe_ops.hpp"
 #include "pipepool/page_pool.hpp"
+#include "posix_pool_sizes_support.hpp"
 
 namespace pipepool::testing {
 namespace {
@@ -46,18 +47,9 @@ PoolSizes sizes_of(const pp_options& opts) {
   return sizes;
 }
 
-pp_options with(pp_policy policy, unsigned legacy_cache, unsigned keep, unsigned max) {
-  pp_options o{};
-  o.policy = policy;
-  o.legacy_cache = legacy_cache;
-  o.pool_keep = keep;
-  o.pool_max = max;
-  return o;
-}
-
 TEST(PosixOptionsPoolSizes, ZeroMeansTheKernelDefaults) {
   for (const pp_policy policy : {PP_POLICY_LEGACY, PP_POLICY_PREALLOC, PP_POLICY_UNIFIED}) {
-    EXPECT_EQ(sizes_of(with(policy, 0, 0, 0)), (PoolSizes{2, 2, 8})) << policy;
+    EXPECT_EQ(sizes_of(with_pool_sizes(policy, 0, 0, 0)), (PoolSizes{2, 2, 8})) << policy;
   }
   int fds[2];
   ASSERT_EQ(pp_pipe(fds), 0);
@@ -67,32 +59,38 @@ TEST(PosixOptionsPoolSizes, ZeroMeansTheKernelDefaults) {
 }
 
 TEST(PosixOptionsPoolSizes, EachFieldReachesItsSize) {
-  EXPECT_EQ(sizes_of(with(PP_POLICY_LEGACY, 4, 0, 0)), (PoolSizes{4, 2, 8}));
-  EXPECT_EQ(sizes_of(with(PP_POLICY_UNIFIED, 0, 5, 0)), (PoolSizes{2, 5, 8}));
-  EXPECT_EQ(sizes_of(with(PP_POLICY_PREALLOC, 0, 0, 3)), (PoolSizes{2, 2, 3}));
-  EXPECT_EQ(sizes_of(with(PP_POLICY_UNIFIED, 64, 64, 64)), (PoolSizes{64, 64, 64}));
+  EXPECT_EQ(sizes_of(with_pool_sizes(PP_POLICY_LEGACY, 4, 0, 0)), (PoolSizes{4, 2, 8}));
+  EXPECT_EQ(sizes_of(with_pool_sizes(PP_POLICY_UNIFIED, 0, 5, 0)), (PoolSizes{2, 5, 8}));
+  EXPECT_EQ(sizes_of(with_pool_sizes(PP_POLICY_PREALLOC, 0, 0, 3)), (PoolSizes{2, 2, 3}));
+  EXPECT_EQ(sizes_of(with_pool_sizes(PP_POLICY_UNIFIED, 64, 64, 64)), (PoolSizes{64, 64, 64}));
 }
 
 TEST(PosixOptionsPoolSizes, LegacyKeepsLegacyCachePages) {
   // Five one-page writes fill five slots, each with its own page; the read frees all five.
-  EXPECT_EQ(write_then_read(with(PP_POLICY_LEGACY, 4, 0, 0), 5 * 4096, 4096).pool_size, 4u);
-  EXPECT_EQ(write_then_read(with(PP_POLICY_LEGACY, 0, 0, 0), 5 * 4096, 4096).pool_size, 2u);
-  EXPECT_EQ(write_then_read(with(PP_POLICY_LEGACY, 1, 0, 0), 5 * 4096, 4096).pool_size, 1u);
+  EXPECT_EQ(write_then_read(with_pool_sizes(PP_POLICY_LEGACY, 4, 0, 0), 5 * 4096, 4096).pool_size,
+            4u);
+  EXPECT_EQ(write_then_read(with_pool_sizes(PP_POLICY_LEGACY, 0, 0, 0), 5 * 4096, 4096).pool_size,
+            2u);
+  EXPECT_EQ(write_then_read(with_pool_sizes(PP_POLICY_LEGACY, 1, 0, 0), 5 * 4096, 4096).pool_size,
+            1u);
 }
 
 TEST(PosixOptionsPoolSizes, UnifiedKeepsPoolKeepAndPrefillsPoolMax) {
-  const PoolStats sized = write_then_read(with(PP_POLICY_UNIFIED, 0, 4, 16), 64 * 1024, 64 * 1024);
+  const PoolStats sized =
+      write_then_read(with_pool_sizes(PP_POLICY_UNIFIED, 0, 4, 16), 64 * 1024, 64 * 1024);
   EXPECT_EQ(sized.pool_size, 4u);
   EXPECT_EQ(sized.allocs_outside_lock, 16u);
   EXPECT_EQ(sized.allocs_in_lock, 0u);
-  const PoolStats plain = write_then_read(with(PP_POLICY_UNIFIED, 0, 0, 0), 64 * 1024, 64 * 1024);
+  const PoolStats plain =
+      write_then_read(with_pool_sizes(PP_POLICY_UNIFIED, 0, 0, 0), 64 * 1024, 64 * 1024);
   EXPECT_EQ(plain.pool_size, 2u);
   EXPECT_EQ(plain.allocs_outside_lock, 8u);
   EXPECT_EQ(plain.allocs_in_lock, 8u);
 }
 
 TEST(PosixOptionsPoolSizes, PreallocBurstIsPoolMax) {
-  const PoolStats s = write_then_read(with(PP_POLICY_PREALLOC, 0, 0, 3), 64 * 1024, 64 * 1024);
+  const PoolStats s =
+      write_then_read(with_pool_sizes(PP_POLICY_PREALLOC, 0, 0, 3), 64 * 1024, 64 * 1024);
   EXPECT_EQ(s.allocs_outside_lock, 3u);
   EXPECT_EQ(s.allocs_in_lock, 13u);
 }

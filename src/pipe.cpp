@@ -85,7 +85,7 @@ template <class Lock, class WakePending>
 bool room_once_settled(Pipe::Impl& p, Lock& lock, const WakePending& wake_pending) noexcept {
   if (!p.parallel) return false;
   wake_pending();
-  return p.settle(lock) && (!p.full() || p.readers == 0);
+  return p.writable_once_settled(lock);
 }
 
 // A parallel read's copies, made with the mutex dropped, then its claimed pages released.
@@ -304,7 +304,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
         internal::WaitOptions opts{true, &p.writers_running, &p.readers_running, &wake_readers};
         opts.restartable = ret == 0;
         const internal::WaitResult r = p.wr_wait.wait(
-            lock, [&p] { return !p.full() || p.readers == 0; }, opts);
+            lock, [&p] { return p.writable(); }, opts);
         was_empty = !p.parallel && p.empty();
         wake_next_writer = true;
         if (r == internal::WaitResult::interrupted) {  // EINTR, or what was written so far

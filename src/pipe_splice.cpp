@@ -55,13 +55,13 @@ int prep_input(Pipe::Impl& p, bool nonblock) noexcept {
 // and EINTR report a full ring only once the writes that fill it show (Impl::settle).
 int prep_output(Pipe::Impl& p, bool nonblock) noexcept {
   PipeLock lock(p.mutex);
-  const auto ready = [&p] { return !p.full() || p.readers == 0; };
-  if (!ready()) {
+  if (!p.writable()) {
     if (nonblock) {
-      if (!(p.settle(lock) && ready())) return EAGAIN;
-    } else if (p.wr_wait.wait(lock, ready, {true, nullptr, &p.readers_running, nullptr}) ==
+      if (!p.writable_once_settled(lock)) return EAGAIN;
+    } else if (p.wr_wait.wait(lock, [&p] { return p.writable(); },
+                              {true, nullptr, &p.readers_running, nullptr}) ==
                    internal::WaitResult::interrupted &&
-               !(p.settle(lock) && ready())) {
+               !p.writable_once_settled(lock)) {
       return EINTR;
     }
   }
@@ -160,7 +160,7 @@ IoResult Pipe::vmsplice_to_pipe(std::span<const iovec> iov, bool nonblock) noexc
     }
     if (!waited) add(p.writes_blocked, 1);
     waited = true;
-    signaled = p.wr_wait.wait(lock, [&p] { return !p.full() || p.readers == 0; },
+    signaled = p.wr_wait.wait(lock, [&p] { return p.writable(); },
                               {true, &p.writers_running, &p.readers_running, nullptr}) ==
                internal::WaitResult::interrupted;
   }

@@ -196,6 +196,17 @@ struct Pipe::Impl {
     return true;
   }
 
+  // A writer may go on: the ring has a free slot, or no reader is left (pipe_write's and
+  // opipe_prep's wait condition).
+  [[nodiscard]] bool writable() const noexcept { return !full() || readers == 0; }
+  // For a writer whose wait for room ended without it (interrupted, or non-blocking): whether the
+  // ring, once every reserved write shows (settle), is writable after all. False without waiting
+  // when nothing was pending.
+  template <class Lock>
+  bool writable_once_settled(Lock& lock) noexcept {
+    return settle(lock) && writable();
+  }
+
   // The ring has room for `total` more bytes in free slots (merges aside: a conservative answer).
   [[nodiscard]] bool fits(std::size_t total) const noexcept {
     return !full() && total <= std::size_t{max_usage - (head - tail)} * kPageSize;

@@ -1,6 +1,6 @@
-// `--record` of a real shell pipeline, then `--replay` of it on kernel pipes and legacy pipes,
-// which allocate the same pages (root with strace and the kernel's tracepoints only; skipped
-// otherwise, with the reason).
+// `--record --recorder strace` of a real shell pipeline, then `--replay` of it on kernel pipes and
+// legacy pipes, which allocate the same pages (root with strace and the kernel's tracepoints only;
+// skipped otherwise, with the reason).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -24,8 +24,8 @@ TEST(BenchRecordEndToEnd, ShellPipelineRecordsAndReplays) {
       GTEST_SKIP() << "kernel page counters unavailable: " << opened.unavailable;
   }
   const std::string path = bench_test::temp_path("e2e.ppr");
-  const auto rec = bench_test::run_pipe_bench(
-      {"--record", path, "--", "sh", "-c", "seq 1 200000 | gzip -1 | wc -c"});
+  const auto rec = bench_test::run_pipe_bench({"--record", path, "--recorder", "strace", "--", "sh",
+                                               "-c", "seq 1 200000 | gzip -1 | wc -c"});
   if (rec.exit_code != 0 && rec.err.find("strace wrote no trace") != std::string::npos) {
     GTEST_SKIP() << "ptrace is not allowed here: " << rec.err;
   }

@@ -54,6 +54,23 @@ TEST(BenchRecordingFile, ReadsBackAsWritten) {
   EXPECT_EQ(*read2.recording, unavailable);
 }
 
+TEST(BenchRecordingFile, WarningsReadBackAndVersion1StillReads) {
+  Recording warned = sample();
+  warned.recorder = "tracepoints";
+  warned.warnings["a call on a descriptor the table does not hold"] = 3;
+  std::istringstream in(text_of(warned));
+  const auto read = read_recording(in);
+  ASSERT_TRUE(read.recording) << read.error;
+  EXPECT_EQ(*read.recording, warned);
+
+  std::string v1 = text_of(sample());
+  v1.replace(0, v1.find('\n'), "pipepool-recording 1");
+  std::istringstream in1(v1);
+  const auto read1 = read_recording(in1);
+  ASSERT_TRUE(read1.recording) << read1.error;
+  EXPECT_EQ(*read1.recording, sample());
+}
+
 TEST(BenchRecordingFile, BadFilesSayWhyInOneLine) {
   const std::string full = text_of(sample());
   const std::string cut = full.substr(0, full.find("4096 -11"));  // mid-way through the calls

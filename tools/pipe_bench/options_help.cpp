@@ -64,10 +64,11 @@ medians, comparisons with ci95, ci_method), --csv (one row per run), --plot (gnu
 draws one panel per readers value, an --alloc-cost list draws writes/s against the cost).
 A progress line goes to stderr when it is a terminal.
 
---record FILE -- CMD [ARGS...] runs CMD under strace (its pipe calls) and again under the
-kernel page counters (its pipe pages), into FILE; --replay FILE [-t POLICIES] [--json F]
-[--csv F] replays the recorded calls on pipepool pipes of each policy and prints their page
-counts beside the kernel's (see tools/pipe_bench/README.md).
+--record FILE [--recorder tracepoints|strace] -- CMD [ARGS...] records CMD's pipe calls and the
+kernel's count of its pipe pages into FILE: from the kernel's syscall tracepoints in the counted
+run itself (default where they can be opened), else under strace and a second counted run;
+--replay FILE [-t POLICIES] [--json F] [--csv F] replays the recorded calls on pipepool pipes of
+each policy and prints their page counts beside the kernel's (see tools/pipe_bench/README.md).
 
 Exit status: 0 ok, 1 run failure (failed read/write, bytes read != written, --verify found a
 bad record, an output could not be written), 2 bad input (one line on stderr, before any thread

@@ -4,6 +4,8 @@
 // may read); when the counters cannot be opened the reason is one line and nothing is counted.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,9 +42,10 @@ struct OpenedCounters {
   std::string unavailable;                       // why not, one line
 };
 
-// Opens and starts the counters. With the default root, a tracefs that is not mounted is mounted
-// there when this process may (root); another root is used as it is (tests inject one).
+// Opens and starts the counters on task `pid` (0: this thread) and the tasks it starts from now
+// on. With the default root, a tracefs that is not mounted is mounted there when this process may
+// (root); another root is used as it is (tests inject one).
 [[nodiscard]] OpenedCounters open_kernel_page_counters(
-    const std::string& tracefs_root = kDefaultTracefs);
+    const std::string& tracefs_root = kDefaultTracefs, pid_t pid = 0);
 
 }  // namespace pipe_bench::kernel_pages

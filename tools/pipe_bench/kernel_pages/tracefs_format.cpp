@@ -1,5 +1,6 @@
 #include "pipe_bench/kernel_pages/tracefs_format.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <vector>
@@ -144,14 +145,36 @@ std::string_view field_name(std::string_view decl) {
   return decl.substr(start);
 }
 
+// The number after `key:` in a field line ("offset:8;"), if there is one.
+std::optional<std::size_t> field_number(std::string_view line, std::string_view key) {
+  std::size_t at = line.find(key);
+  while (at != std::string_view::npos && at > 0 && is_ident_char(line[at - 1])) {
+    at = line.find(key, at + 1);
+  }
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::string_view digits = line.substr(at + key.size());
+  std::size_t value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec != std::errc{} || end == digits.data()) return std::nullopt;
+  return value;
+}
+
 void parse_field_line(std::string_view line, TracepointFormat& out) {
   constexpr std::string_view kField = "field:";
   const auto at = line.find(kField);
   if (at == std::string_view::npos) return;
   std::string_view decl = line.substr(at + kField.size());
+  const std::string_view rest = decl.substr(std::min(decl.size(), decl.find(';')));
   decl = trim(decl.substr(0, decl.find(';')));
   const std::string_view name = field_name(decl);
-  if (!name.empty()) out.fields.emplace(std::string(name), std::string(decl));
+  if (name.empty()) return;
+  out.fields.emplace(std::string(name), std::string(decl));
+  const auto offset = field_number(rest, "offset:");
+  const auto size = field_number(rest, "size:");
+  if (offset && size) {
+    out.layout.emplace(std::string(name),
+                       FieldLayout{*offset, *size, field_number(rest, "signed:").value_or(0) != 0});
+  }
 }
 
 // Each innermost { value, "NAME" } of the print fmt.

@@ -12,6 +12,7 @@
 #include "pipe_bench/exec_path.hpp"
 #include "pipe_bench/kernel_pages/kernel_counters.hpp"
 #include "pipe_bench/replay/strace_parse.hpp"
+#include "pipe_bench/replay/tracepoint_recorder.hpp"
 
 namespace pipe_bench::replay {
 namespace {
@@ -71,7 +72,20 @@ std::string shell_quote(const std::vector<std::string>& command) {
 }
 
 RecordOutcome record(const std::vector<std::string>& command, const std::string& tracefs_root,
-                     std::FILE* err) {
+                     RecorderChoice choice, std::FILE* err) {
+  if (choice == RecorderChoice::tracepoints) {
+    return record_with_tracepoints(command, tracefs_root, err);
+  }
+  if (choice == RecorderChoice::strace) return record_with_strace(command, tracefs_root, err);
+  const std::string why = tracepoints_unavailable(tracefs_root);
+  if (why.empty()) return record_with_tracepoints(command, tracefs_root, err);
+  RecordOutcome out = record_with_strace(command, tracefs_root, err);
+  out.note = "syscall tracepoints unavailable (" + why + "), recorded with strace";
+  return out;
+}
+
+RecordOutcome record_with_strace(const std::vector<std::string>& command,
+                                 const std::string& tracefs_root, std::FILE* err) {
   RecordOutcome out;
   const auto strace = find_executable("strace");
   if (!strace) {
@@ -137,8 +151,7 @@ RecordOutcome record(const std::vector<std::string>& command, const std::string&
   if (counted_status > 0) {
     std::fprintf(err, "pipe_bench: --record: the command exited with %d\n", counted_status);
   }
-  out.trace_lines = parsed.lines;
-  out.unparsed_lines = parsed.unparsed;
+  out.summary = fmt::format("{} trace lines, {} not understood", parsed.lines, parsed.unparsed);
   out.recording = std::move(rec);
   return out;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,11 +33,11 @@ enum class CallKind {
 [[nodiscard]] std::optional<CallKind> parse_call_kind(std::string_view name) noexcept;
 
 struct PipeCall {
-  std::uint64_t pipe = 0;  // the pipe's inode
+  std::uint64_t pipe = 0;  // names the pipe (strace: its inode; tracepoints: numbered from 1)
   CallKind kind = CallKind::write;
   std::uint64_t requested = 0;  // bytes asked for (F_SETPIPE_SZ: the size asked for)
   std::int64_t result = 0;      // what the call returned; a failed call: -errno (-1 if unknown)
-  std::uint64_t peer = 0;       // splice / tee: the destination pipe's inode
+  std::uint64_t peer = 0;       // splice / tee: the destination pipe
   bool operator==(const PipeCall&) const = default;
 };
 
@@ -48,9 +49,11 @@ struct KernelCount {
 };
 
 struct Recording {
-  std::string command;  // shell-quoted, for people
-  std::string recorder = "strace";
+  std::string command;              // shell-quoted, for people
+  std::string recorder = "strace";  // or "tracepoints"
   KernelCount kernel;
+  // What may have made the recorder's descriptor tables wrong -> how many times (tracepoints).
+  std::map<std::string, std::uint64_t> warnings;
   std::vector<PipeCall> calls;
   bool operator==(const Recording&) const = default;
 };

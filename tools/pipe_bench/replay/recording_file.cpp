@@ -49,6 +49,9 @@ void write_recording(std::ostream& out, const Recording& recording) {
   } else {
     out << "kernel unavailable " << recording.kernel.unavailable << '\n';
   }
+  for (const auto& [what, times] : recording.warnings) {
+    out << "warning " << times << ' ' << what << '\n';
+  }
   out << "calls " << recording.calls.size() << '\n';
   for (const PipeCall& call : recording.calls) {
     out << call.pipe << ' ' << to_string(call.kind) << ' ' << call.requested << ' ' << call.result;
@@ -79,10 +82,11 @@ ReadRecording read_recording(std::istream& in) {
         "not a pipepool recording (line 1 does not start with \"{} <version>\")", kRecordingMagic));
   }
   int version = 0;
-  if (!parse_number(magic[1], version) || version != kRecordingVersion) {
+  if (!parse_number(magic[1], version) || version < kOldestRecordingVersion ||
+      version > kRecordingVersion) {
     return fail(
-        fmt::format("recording format version {} is not supported (this pipe_bench reads {})",
-                    magic[1], kRecordingVersion));
+        fmt::format("recording format version {} is not supported (this pipe_bench reads {} to {})",
+                    magic[1], kOldestRecordingVersion, kRecordingVersion));
   }
   Recording rec;
   std::optional<std::uint64_t> announced;
@@ -105,6 +109,13 @@ ReadRecording read_recording(std::istream& in) {
         rec.kernel.allocs = a;
         rec.kernel.frees = b;
       }
+    } else if (auto w = after_key(line, "warning"); w && version >= 2) {
+      const std::size_t space = w->find(' ');
+      std::uint64_t times = 0;
+      if (space == std::string_view::npos || !parse_number(w->substr(0, space), times)) {
+        return fail(fmt::format("line {}: expected \"warning <count> <what>\"", number));
+      }
+      rec.warnings[std::string(w->substr(space + 1))] += times;
     } else if (auto c = after_key(line, "calls")) {
       std::uint64_t n = 0;
       if (!parse_number(*c, n)) return fail(fmt::format("line {}: expected \"calls <N>\"", number));

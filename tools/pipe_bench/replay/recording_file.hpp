@@ -1,15 +1,18 @@
-// The .ppr recording format, version 1 (text, one record a line, fields separated by a space):
+// The .ppr recording format, version 2 (text, one record a line, fields separated by a space):
 //
-//   pipepool-recording 1
+//   pipepool-recording 2
 //   command <the command, shell-quoted, to the end of the line>
-//   recorder strace
+//   recorder strace                  or   recorder tracepoints
 //   kernel <allocs> <frees>          or   kernel unavailable <why, to the end of the line>
+//   warning <count> <what, to the end of the line>            zero or more lines
 //   calls <N>
-//   <pipe inode> <kind> <requested> <result> [<peer inode>]      N lines, in replay order
+//   <pipe> <kind> <requested> <result> [<peer pipe>]          N lines, in replay order
 //   end
 //
-// <kind> is one of CallKind's names; <result> is negative (-errno) for a failed call. A file
-// without its `end` line, or with fewer or more calls than announced, is truncated.
+// <pipe> names a pipe (strace: its inode; tracepoints: numbered from 1). <kind> is one of
+// CallKind's names; <result> is negative (-errno) for a failed call. A file without its `end`
+// line, or with fewer or more calls than announced, is truncated. Version 1 (no `warning` lines)
+// is read too.
 #pragma once
 
 #include <iosfwd>
@@ -20,7 +23,8 @@
 namespace pipe_bench::replay {
 
 inline constexpr const char* kRecordingMagic = "pipepool-recording";
-inline constexpr int kRecordingVersion = 1;
+inline constexpr int kRecordingVersion = 2;
+inline constexpr int kOldestRecordingVersion = 1;
 
 void write_recording(std::ostream& out, const Recording& recording);
 

@@ -30,6 +30,8 @@ struct Args {
   std::optional<std::string> json;
   std::optional<std::string> csv;
   std::string tracefs = kernel_pages::kDefaultTracefs;
+  RecorderChoice recorder = RecorderChoice::automatic;
+  bool recorder_given = false;
   PoolSizeFlags pool_sizes;
 };
 
@@ -62,7 +64,8 @@ bool write_text(const std::string& path, const std::string& text, std::FILE* err
 }
 
 int do_record(const Args& args, std::FILE* out, std::FILE* err) {
-  const RecordOutcome outcome = record(args.command, args.tracefs, err);
+  const RecordOutcome outcome = record(args.command, args.tracefs, args.recorder, err);
+  if (!outcome.note.empty()) std::fprintf(err, "pipe_bench: --record: %s\n", outcome.note.c_str());
   if (!outcome.recording) {
     std::fprintf(err, "pipe_bench: --record: %s\n", outcome.error.c_str());
     return 1;
@@ -75,10 +78,12 @@ int do_record(const Args& args, std::FILE* out, std::FILE* err) {
     return 1;
   }
   const KernelCount& k = outcome.recording->kernel;
-  std::fprintf(out, "recorded %zu pipe calls (%llu trace lines, %llu not understood) to %s\n",
-               outcome.recording->calls.size(),
-               static_cast<unsigned long long>(outcome.trace_lines),
-               static_cast<unsigned long long>(outcome.unparsed_lines), args.record->c_str());
+  std::fprintf(out, "recorded %zu pipe calls with %s (%s) to %s\n", outcome.recording->calls.size(),
+               outcome.recording->recorder.c_str(), outcome.summary.c_str(), args.record->c_str());
+  for (const auto& [what, times] : outcome.recording->warnings) {
+    std::fprintf(out, "warning: %s (%llu times)\n", what.c_str(),
+                 static_cast<unsigned long long>(times));
+  }
   if (k.allocs && k.frees) {
     std::fprintf(out, "kernel pipe pages: %llu allocated, %llu freed (%s)\n",
                  static_cast<unsigned long long>(*k.allocs),
@@ -185,15 +190,27 @@ int run_replay_command(int argc, char** argv, std::FILE* out, std::FILE* err) {
       if (!value(args.pool_sizes.keep)) return usage_error(err, "--pool-keep needs N");
     } else if (a == "--pool-max") {
       if (!value(args.pool_sizes.max)) return usage_error(err, "--pool-max needs N");
+    } else if (a == "--recorder") {
+      if (!value(v)) return usage_error(err, "--recorder needs tracepoints or strace");
+      if (*v == "tracepoints") {
+        args.recorder = RecorderChoice::tracepoints;
+      } else if (*v == "strace") {
+        args.recorder = RecorderChoice::strace;
+      } else {
+        return usage_error(
+            err, fmt::format("--recorder: unknown recorder \"{}\" (tracepoints, strace)", *v));
+      }
+      args.recorder_given = true;
     } else if (a == "--tracefs") {
       if (!value(v)) return usage_error(err, "--tracefs needs a directory");
       args.tracefs = *v;
     } else {
-      return usage_error(err, fmt::format("{} is not an option of --record / --replay "
-                                          "(--record FILE -- CMD..., --replay FILE [-t POLICIES] "
-                                          "[--json F] [--csv F] [--legacy-cache N] "
-                                          "[--pool-keep N] [--pool-max N])",
-                                          a));
+      return usage_error(
+          err, fmt::format("{} is not an option of --record / --replay "
+                           "(--record FILE [--recorder R] -- CMD..., --replay FILE [-t POLICIES] "
+                           "[--json F] [--csv F] [--legacy-cache N] "
+                           "[--pool-keep N] [--pool-max N])",
+                           a));
     }
   }
   if (args.record && args.replay) return usage_error(err, "--record and --replay are exclusive");
@@ -206,6 +223,7 @@ int run_replay_command(int argc, char** argv, std::FILE* out, std::FILE* err) {
     return do_record(args, out, err);
   }
   if (!args.command.empty()) return usage_error(err, "--replay takes no command");
+  if (args.recorder_given) return usage_error(err, "--recorder goes with --record");
   return do_replay(args, out, err);
 }
 

@@ -35,6 +35,10 @@ void expect_same(const SimOutcome& a, const SimOutcome& b) {
   EXPECT_EQ(a.pipe.lock.contended, b.pipe.lock.contended);
   EXPECT_EQ(a.pipe.lock.hold_ns, b.pipe.lock.hold_ns);
   EXPECT_EQ(a.pipe.lock.wait_ns, b.pipe.lock.wait_ns);
+  EXPECT_EQ(a.mutex_spin.spins, b.mutex_spin.spins);
+  EXPECT_EQ(a.mutex_spin.spin_acquisitions, b.mutex_spin.spin_acquisitions);
+  EXPECT_EQ(a.mutex_spin.sleeps, b.mutex_spin.sleeps);
+  EXPECT_EQ(a.mutex_spin.spin_s, b.mutex_spin.spin_s);
   EXPECT_EQ(a.latency.count(), b.latency.count());
   EXPECT_EQ(a.latency.max(), b.latency.max());
   EXPECT_EQ(a.latency.percentile(50), b.latency.percentile(50));

@@ -40,6 +40,8 @@ class SimPipe {
 
   // Counters as pipepool's Pipe reports them (pool, mutex, bytes, calls).
   [[nodiscard]] pipepool::PipeStats stats() const;
+  // The kernel lock model's spins and sleeps on the mutex.
+  [[nodiscard]] SpinStats spin_stats() const noexcept { return mutex_.spin_stats(); }
   // CPU charges made (this_actor::execute calls): the simulation's unit of work, for its speed.
   [[nodiscard]] std::uint64_t charges() const noexcept { return charges_; }
 

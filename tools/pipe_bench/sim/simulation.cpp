@@ -122,7 +122,8 @@ SimOutcome simulate_here(const SimConfig& config) {
   for (const std::uint64_t n : read) out.bytes_read += n;
   out.elapsed_s = last_stop;
   out.pipe = pipe.stats();
-  out.steps = pipe.charges() + out.pipe.lock.acquisitions;
+  out.mutex_spin = pipe.spin_stats();
+  out.steps = pipe.charges() + out.pipe.lock.acquisitions + out.mutex_spin.spins;
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   out.ok = true;
   if (failed) set_error(out, "a write failed (EPIPE or no page)");

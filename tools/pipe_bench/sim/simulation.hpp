@@ -38,10 +38,11 @@ struct SimOutcome {
   std::uint64_t bytes_read = 0;
   double elapsed_s = 0;  // virtual: start to the last writer's stop
   double wall_s = 0;     // real time the simulation took
-  // Steps simulated: CPU charges plus mutex acquisitions (each is one or more engine events).
+  // Steps simulated: CPU charges, mutex acquisitions and spins (each one or more engine events).
   std::uint64_t steps = 0;
   pipepool::PipeStats pipe{};
-  Histogram latency;  // virtual ns per write, all writers
+  SpinStats mutex_spin{};  // the kernel lock model's spins and sleeps (zero with fifo)
+  Histogram latency;       // virtual ns per write, all writers
 };
 static_assert(std::is_trivially_copyable_v<SimOutcome>);
 

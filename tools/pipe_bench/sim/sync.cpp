@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <simgrid/Exception.hpp>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
 
@@ -17,6 +18,9 @@ long self_id() {
 std::uint64_t to_ns(double seconds) {
   return static_cast<std::uint64_t>(std::llround(seconds * 1e9));
 }
+
+// A spin's execution: longer than any simulation, it ends by cancellation.
+constexpr double kSpinForeverFlops = 1e18;
 
 void wake(Waiter& w) {
   if (w.woken) return;
@@ -37,15 +41,18 @@ std::string_view describe(LockModel model) noexcept {
     case LockModel::fifo:
       return "fifo: sleeping mutex with FIFO hand-off at no cost, wake-ups take no time";
     case LockModel::kernel:
-      return "kernel: sleeping mutex, no spinning, lock taken by whoever comes first, hand-off to "
-             "a woken waiter that lost once; a task woken onto an idle CPU pays the wake-up "
-             "latency";
+      return "kernel: optimistic spinning while the owner runs and the spinner has a CPU, else "
+             "sleep; lock taken by a spinner or whoever comes first, hand-off to a woken first "
+             "waiter that lost once; a task woken onto an idle CPU pays the wake-up latency";
   }
   return "unknown";
 }
 
 PipeMutex::PipeMutex(Runqueue& runqueue, LockModel model)
-    : runqueue_(runqueue), model_(model), mutex_(s4u::Mutex::create()) {}
+    : runqueue_(runqueue), model_(model), mutex_(s4u::Mutex::create()) {
+  if (model_ == LockModel::kernel)
+    runqueue_.set_preempt_hook([this] { return stop_newest_spinner(); });
+}
 
 // Sleeps until woken, then pays the wake-up latency when it landed on an idle CPU.
 void PipeMutex::sleep_once(Waiter& self) {
@@ -74,6 +81,8 @@ void PipeMutex::lock(Waiter& self) {
   taken_at_ = s4u::Engine::get_clock();
 }
 
+// __mutex_lock_common: the fast path (__mutex_trylock_fast), optimistic spinning, then the wait
+// list, where the first waiter asks for a hand-off and spins again each time it wakes and loses.
 void PipeMutex::lock_kernel(Waiter& self) {
   if (!locked_) {
     locked_ = true;
@@ -81,21 +90,85 @@ void PipeMutex::lock_kernel(Waiter& self) {
   }
   ++counts_.contended;
   const double start = s4u::Engine::get_clock();
-  sleepers_.push_back(&self);
+  if (spin(self)) {
+    ++spin_.spin_acquisitions;
+    wait_s_ += s4u::Engine::get_clock() - start;
+    return;
+  }
+  sleepers_.push_back(&self);  // __mutex_add_waiter
   for (;;) {
-    sleep_once(self);
-    if (handed_to_ == &self) {  // unlock_kernel kept the lock taken for us
+    ++spin_.sleeps;
+    sleep_once(self);           // schedule_preempt_disabled
+    if (handed_to_ == &self) {  // __mutex_handoff kept the lock taken for us
       handed_to_ = nullptr;
       break;
     }
-    if (!locked_) {
+    if (!locked_) {  // __mutex_trylock
       locked_ = true;
-      sleepers_.erase(std::find(sleepers_.begin(), sleepers_.end(), &self));
+      std::erase(sleepers_, &self);
+      if (handoff_request_ == &self) handoff_request_ = nullptr;
       break;
     }
+    if (sleepers_.front() != &self) continue;  // __mutex_waiter_is_first
+    // __mutex_trylock_or_handoff: the first waiter asks the owner to hand the lock over.
     if (handoff_request_ == nullptr) handoff_request_ = &self;
+    if (spin(self)) break;  // the unlock that ended the spin handed it the lock
   }
   wait_s_ += s4u::Engine::get_clock() - start;
+}
+
+// mutex_can_spin_on_owner / mutex_spin_on_owner's conditions: the owner is on a CPU (a task the
+// lock was handed to is not, until its wake-up ends) and the spinner's own CPU has nothing else to
+// run (need_resched()): every runnable task, the spinner included, has a CPU.
+bool PipeMutex::can_spin() const noexcept {
+  return model_ == LockModel::kernel && locked_ && handed_to_ == nullptr &&
+         runqueue_.every_task_has_a_cpu();
+}
+
+// mutex_optimistic_spin. The spinner burns its CPU in an execution that the lock's owner cancels
+// when it passes the lock (unlock), or a woken task cancels when it needs the CPU
+// (stop_newest_spinner). Spinners queue in arrival order (osq_lock's MCS queue): the head gets the
+// lock at the next unlock, the others keep spinning on the new owner.
+bool PipeMutex::spin(Waiter& self) {
+  if (!can_spin()) return false;
+  const double start = s4u::Engine::get_clock();
+  self.spin = s4u::this_actor::exec_init(kSpinForeverFlops);
+  self.spin->start();
+  // Starting is an engine call, during which other actors may have run: check again, with no
+  // engine call between this check and the spinner's registration.
+  if (!can_spin()) {
+    self.spin->cancel();
+    self.spin = nullptr;
+    return false;
+  }
+  ++spin_.spins;
+  self.spin_end = Waiter::SpinEnd::spinning;
+  spinners_.push_back(&self);
+  try {
+    self.spin->wait();
+  } catch (const simgrid::CancelException&) {
+    // end_spin set the reason
+  }
+  self.spin = nullptr;
+  spin_.spin_s += s4u::Engine::get_clock() - start;
+  if (self.spin_end == Waiter::SpinEnd::spinning) {  // cannot happen: the execution never ends
+    std::erase(spinners_, &self);
+    return false;
+  }
+  return self.spin_end == Waiter::SpinEnd::acquired;
+}
+
+void PipeMutex::end_spin(Waiter& w, Waiter::SpinEnd why) {
+  w.spin_end = why;
+  w.spin->cancel();
+}
+
+bool PipeMutex::stop_newest_spinner() {
+  if (spinners_.empty()) return false;
+  Waiter* w = spinners_.back();
+  spinners_.pop_back();
+  end_spin(*w, Waiter::SpinEnd::stopped);
+  return true;
 }
 
 void PipeMutex::unlock() {
@@ -108,17 +181,38 @@ void PipeMutex::unlock() {
   }
 }
 
+// __mutex_unlock_slowpath: a requested hand-off gives the lock to the first waiter
+// (__mutex_handoff); otherwise the head spinner takes it as soon as it is released, or it is
+// released; and the first sleeper is woken whenever the wait list is not empty.
 void PipeMutex::unlock_kernel() {
   if (handoff_request_ != nullptr) {
     Waiter* w = handoff_request_;
     handoff_request_ = nullptr;
-    sleepers_.erase(std::find(sleepers_.begin(), sleepers_.end(), w));
-    handed_to_ = w;  // the lock stays taken, for w
-    wake(*w);
+    std::erase(sleepers_, w);
+    if (const auto it = std::find(spinners_.begin(), spinners_.end(), w); it != spinners_.end()) {
+      spinners_.erase(it);  // spinning: it takes the lock on its CPU
+      end_spin(*w, Waiter::SpinEnd::acquired);
+    } else {
+      handed_to_ = w;  // the lock stays taken, for w
+      wake(*w);
+      // The owner is now a task that is not running: mutex_spin_on_owner gives up.
+      while (stop_newest_spinner()) {
+      }
+    }
     return;
   }
-  locked_ = false;
-  if (!sleepers_.empty()) wake(*sleepers_.front());
+  if (!spinners_.empty()) {
+    Waiter* w = spinners_.front();
+    spinners_.pop_front();
+    std::erase(sleepers_, w);
+    end_spin(*w, Waiter::SpinEnd::acquired);  // the lock stays taken, for w
+  } else {
+    locked_ = false;
+  }
+  // A first waiter that spins is on its CPU already.
+  if (!sleepers_.empty() &&
+      std::find(spinners_.begin(), spinners_.end(), sleepers_.front()) == spinners_.end())
+    wake(*sleepers_.front());
 }
 
 bool PipeMutex::held_by_caller() const noexcept {

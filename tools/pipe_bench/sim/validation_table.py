@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""The simulation's validation table (docs/SIMULATION.md): measured medians [min-max] from
+`pipe_bench --json` files against simulated writes/s from `pipe_bench --simulate --json` files.
+
+usage: validation_table.py MEASURED_DIR SIMULATED_DIR [PREFIX ...]
+  MEASURED_DIR holds m_WxR.json, SIMULATED_DIR s_WxR.json (or PREFIX_WxR.json for each PREFIX,
+  one simulated column per prefix, the first one giving the error column).
+The kernel pipe is compared with the simulated legacy policy (its design)."""
+import json
+import os
+import statistics
+import sys
+
+CONFIGS = [(w, r) for w in (1, 2, 5) for r in (1, 5, 10)]
+TARGETS = ["kernel", "legacy", "prealloc", "unified"]
+
+
+def load(path):
+    with open(path) as f:
+        return {r["target"]: r for r in json.load(f)["results"]}
+
+
+def k(x):
+    return f"{x / 1000:.1f} k"
+
+
+def main():
+    mdir, sdir = sys.argv[1], sys.argv[2]
+    prefixes = sys.argv[3:] or ["s"]
+    errors, rank_checks, rank_ok = [], 0, 0
+    head = "| W x R | target | measured writes/s, median [min-max] |"
+    head += "".join(f" simulated ({p}) |" for p in prefixes)
+    head += " error | hold us/write measured / simulated |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+    for w, r in CONFIGS:
+        m = load(os.path.join(mdir, f"m_{w}x{r}.json"))
+        sims = [load(os.path.join(sdir, f"{p}_{w}x{r}.json")) for p in prefixes]
+        for t in TARGETS:
+            st = "legacy" if t == "kernel" else t
+            med = m[t]["median"]["writes_per_s"]
+            lo, hi = m[t]["min"]["writes_per_s"], m[t]["max"]["writes_per_s"]
+            simv = [s[st]["metrics"]["writes_per_s"] for s in sims]
+            err = (simv[0] - med) / med
+            errors.append(err)
+            mh = m[t]["median"].get("lock_hold_ns_per_write")
+            sh = sims[0][st]["metrics"].get("lock_hold_ns_per_write")
+            hold = f"{mh / 1000:.1f}" if mh else "-"
+            hold += f" / {sh / 1000:.1f}" if sh else " / -"
+            label = f"{k(simv[0])}{' (legacy)' if t == 'kernel' else ''}"
+            cols = [label] + [k(v) for v in simv[1:]]
+            print(f"| {w} x {r} | {t} | {k(med)} [{lo / 1000:.1f}-{hi / 1000:.1f}] | "
+                  + " | ".join(cols) + f" | {err * 100:+.0f}% | {hold} |")
+        # Ranking: every pair of pipepool policies whose measured ranges do not overlap.
+        for i, a in enumerate(TARGETS[1:]):
+            for b in TARGETS[2 + i:]:
+                a_lo, a_hi = m[a]["min"]["writes_per_s"], m[a]["max"]["writes_per_s"]
+                b_lo, b_hi = m[b]["min"]["writes_per_s"], m[b]["max"]["writes_per_s"]
+                if a_lo > b_hi or b_lo > a_hi:
+                    rank_checks += 1
+                    measured = a_lo > b_hi
+                    simulated = (sims[0][a]["metrics"]["writes_per_s"] >
+                                 sims[0][b]["metrics"]["writes_per_s"])
+                    ok = measured == simulated
+                    rank_ok += ok
+                    print(f"<!-- rank {w}x{r}: {a} {'>' if measured else '<'} {b} measured, "
+                          f"simulated {'agrees' if ok else 'DISAGREES'} -->")
+    abs_err = [abs(e) for e in errors]
+    print(f"\ncells {len(errors)}, median absolute error {statistics.median(abs_err) * 100:.0f}%, "
+          f"largest {max(abs_err) * 100:.0f}%, cells beyond 30%: "
+          f"{sum(e > 0.30 for e in abs_err)}, mean signed error "
+          f"{statistics.mean(errors) * 100:+.0f}%")
+    print(f"ranking: {rank_checks} resolved pairs (min-max ranges apart), simulated order agrees "
+          f"on {rank_ok}")
+
+
+if __name__ == "__main__":
+    main()

@@ -53,7 +53,8 @@ TEST(BenchRecordEndToEnd, ShellPipelineRecordsAndReplays) {
   const auto j = nlohmann::json::parse(bench_test::read_file(json));
   ASSERT_EQ(j["results"].size(), 3u);
   EXPECT_EQ(j["results"][1]["target"], "kernel-replay");
-  EXPECT_EQ(j["results"][1]["pages_allocated"], j["results"][2]["pages_allocated"]);
+  EXPECT_EQ(j["results"][1]["metrics"]["pages"]["allocs"],
+            j["results"][2]["metrics"]["pages"]["allocs"]);
 }
 
 }  // namespace

@@ -51,9 +51,9 @@ TEST(BenchReplayPoolSizes, CliRecordsTheSizesAndRefusesBadOnes) {
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("keep 4"), std::string::npos) << run.out;
   const auto j = nlohmann::json::parse(bench_test::read_file(json));
-  EXPECT_EQ(j["pool_sizes"]["keep"], 4);
-  EXPECT_EQ(j["pool_sizes"]["max"], 8);
-  EXPECT_EQ(j["results"][1]["pages_allocated"], 4);
+  EXPECT_EQ(j["context"]["pool_sizes"]["keep"], 4);
+  EXPECT_EQ(j["context"]["pool_sizes"]["max"], 8);
+  EXPECT_EQ(j["results"][1]["metrics"]["pages"]["allocs"], 4);
 
   const auto bad = bench_test::run_pipe_bench({"--replay", "/nonexistent", "--pool-max", "0"});
   EXPECT_EQ(bad.exit_code, 2);

@@ -75,14 +75,18 @@ TEST(BenchReplay, CliPrintsTheKernelFirstAndWritesJsonAndCsv) {
   EXPECT_LT(run.out.find("kernel"), run.out.find("legacy"));
   EXPECT_NE(run.out.find("legacy vs kernel"), std::string::npos) << run.out;
   const auto j = nlohmann::json::parse(bench_test::read_file(json));
+  EXPECT_EQ(j["replayed"], true);
+  EXPECT_EQ(j["replay"]["recording"], path);
   ASSERT_EQ(j["results"].size(), 3u);
   EXPECT_EQ(j["results"][0]["target"], "kernel");
-  EXPECT_EQ(j["results"][0]["pages_allocated"], 100);
+  EXPECT_EQ(j["results"][0]["metrics"]["pages"]["allocs"], 100);
+  EXPECT_EQ(j["results"][0]["metrics"]["pages"]["source"], "kernel tracepoints");
   EXPECT_EQ(j["results"][1]["target"], "legacy");
-  EXPECT_TRUE(j["results"][1].contains("vs_kernel_pct"));
+  EXPECT_EQ(j["results"][1]["replayed"], true);
+  EXPECT_TRUE(j["results"][1]["replay"]["vs_kernel_pct"].is_number());
   const std::string c = bench_test::read_file(csv);
-  EXPECT_EQ(c.rfind("target,source,pages_allocated", 0), 0u);
-  EXPECT_NE(c.find("\nkernel,kernel tracepoints,100,100"), std::string::npos) << c;
+  EXPECT_NE(c.find(",pages_source,pages_alloc,pages_free,"), std::string::npos) << c;
+  EXPECT_NE(c.find(",kernel tracepoints,100,100,,replayed,,,,"), std::string::npos) << c;
   const auto again = bench_test::run_pipe_bench({"--replay", path, "-t", "legacy,unified"});
   EXPECT_EQ(again.out, run.out);
 }

@@ -36,6 +36,22 @@ std::string csv_header() {
          "vm_allocstall,pages_source,pages_alloc,pages_free,pages_unavailable\n";
 }
 
+std::string csv_source_header() {
+  return ",source,sim_cpus,sim_seed,sim_cost_source,replay_recording,replay_recorder";
+}
+
+std::string csv_source_fields(const TargetResult& r) {
+  if (r.simulated) {
+    const SimulatedRun& s = *r.simulated;
+    return fmt::format(",simulated,{},{},{},,", s.cpus, s.seed, field(s.cost_source));
+  }
+  if (r.replayed) {
+    return fmt::format(",replayed,,,,{},{}", field(r.replayed->recording),
+                       field(r.replayed->recorder));
+  }
+  return ",measured,,,,,";
+}
+
 std::string csv_row(const Configuration& config, const TargetResult& r) {
   const Metrics m = compute_metrics(r);
   const auto pool = [&](std::uint64_t pipepool::PoolStats::*f) {
@@ -80,14 +96,26 @@ std::string csv_row(const Configuration& config, const TargetResult& r) {
 }
 
 std::string to_csv(const std::vector<ConfigResults>& results) {
+  bool unmeasured = false;
+  for (const auto& config : results) {
+    for (const auto& s : config.series) {
+      for (const auto& r : s.runs) unmeasured = unmeasured || r.simulated || r.replayed;
+    }
+  }
   std::string out = csv_header();
+  if (unmeasured) out.insert(out.size() - 1, csv_source_header());
+  const auto row = [&](const Configuration& config, const TargetResult& r) {
+    std::string line = csv_row(config, r);
+    if (unmeasured) line.insert(line.size() - 1, csv_source_fields(r));
+    return line;
+  };
   for (const auto& config : results) {
     // Rows in run order: run 1 of every target, then run 2, ... as they were measured.
     std::size_t runs = 0;
     for (const auto& s : config.series) runs = std::max(runs, s.runs.size());
     for (std::size_t i = 0; i < runs; ++i) {
       for (const auto& s : config.series) {
-        if (i < s.runs.size()) out += csv_row(config.config, s.runs[i]);
+        if (i < s.runs.size()) out += row(config.config, s.runs[i]);
       }
     }
   }

@@ -8,7 +8,10 @@
 // much the reclaim counters grew during the run: reclaim_source, reclaimed (1/0), reclaim_failcnt,
 // reclaim_pgpgin, reclaim_pgpgout, reclaim_pgscan, reclaim_pgsteal, reclaim_events_max,
 // reclaim_events_high, vm_pgscan_direct, vm_pgsteal_direct, vm_allocstall (empty when not
-// available, all empty without --memory-pressure).
+// available, all empty without --memory-pressure). When some result was not measured, every row
+// ends with where it came from: source (measured, simulated or replayed), sim_cpus, sim_seed,
+// sim_cost_source (simulated), replay_recording, replay_recorder (replayed); a measured session's
+// CSV has no such columns.
 #pragma once
 
 #include <string>
@@ -20,6 +23,9 @@ namespace pipe_bench {
 
 [[nodiscard]] std::string csv_header();
 [[nodiscard]] std::string csv_row(const Configuration& config, const TargetResult& result);
+// The columns and fields that say where a result came from (see above).
+[[nodiscard]] std::string csv_source_header();
+[[nodiscard]] std::string csv_source_fields(const TargetResult& result);
 // The header and every run of every configuration.
 [[nodiscard]] std::string to_csv(const std::vector<ConfigResults>& results);
 

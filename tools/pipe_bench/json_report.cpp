@@ -1,5 +1,7 @@
 #include "pipe_bench/json_report.hpp"
 
+#include <set>
+
 #include "pipe_bench/compare.hpp"
 #include "pipe_bench/resolve_report.hpp"
 
@@ -176,13 +178,94 @@ json verify_json(const std::optional<VerifyReport>& v) {
 }
 
 json run_json(const TargetResult& r) {
-  return {
+  json out = {
       {"run", r.run_index},
       {"elapsed_s", r.run.elapsed_s},
       {"pressure_rss_bytes", r.pressure_rss_bytes ? json(*r.pressure_rss_bytes) : json(nullptr)},
       {"verify", verify_json(r.run.verify)},
       {"metrics", metrics_json(compute_metrics(r))},
       {"reclaim", reclaim_json(r.reclaim)}};
+  if (r.simulated) out["seed"] = r.simulated->seed;
+  return out;
+}
+
+// The first result that says where it came from, or nullptr when every run was measured.
+const TargetResult* first_unmeasured(const std::vector<ConfigResults>& results) {
+  for (const auto& config : results) {
+    for (const auto& series : config.series) {
+      for (const auto& r : series.runs) {
+        if (r.simulated || r.replayed) return &r;
+      }
+    }
+  }
+  return nullptr;
+}
+
+json simulation_json(const SimulatedRun& sim, const std::vector<ConfigResults>& results) {
+  std::set<std::uint64_t> seeds;
+  for (const auto& config : results) {
+    for (const auto& series : config.series) {
+      for (const auto& r : series.runs) {
+        if (r.simulated) seeds.insert(r.simulated->seed);
+      }
+    }
+  }
+  json costs = json::object();
+  for (const auto& [name, ns] : sim.costs_ns) costs[name] = ns;
+  return {{"engine", sim.engine},
+          {"cpus", sim.cpus},
+          {"seed", seeds.empty() ? sim.seed : *seeds.begin()},
+          {"seeds", seeds},
+          {"cost_source", sim.cost_source},
+          {"costs_ns", std::move(costs)},
+          {"wakeup_source", sim.wakeup_source},
+          {"lock_model", sim.lock_model},
+          {"time", "virtual"}};
+}
+
+json replay_json(const ReplayedRun& replayed) {
+  return {{"recording", replayed.recording},
+          {"recorder", replayed.recorder},
+          {"command", replayed.command},
+          {"calls", replayed.calls}};
+}
+
+// A replayed series' own counts: pages freed when pipes closed, pipes, calls that could not move
+// all their bytes, pages allocated per MiB written, and the difference from the kernel's
+// recorded count in percent (null without one).
+json replay_counts_json(const ConfigResults& config, const Series& series) {
+  const TargetResult& r = series.runs.front();
+  const Metrics m = compute_metrics(r);
+  std::optional<std::uint64_t> kernel;
+  for (const auto& s : config.series) {
+    if (s.target == "kernel" && !s.runs.empty() && s.runs.front().run.kernel_pages) {
+      kernel = s.runs.front().run.kernel_pages->allocs;
+    }
+  }
+  const bool counted = m.pages && m.pages->allocs;
+  const double allocs = counted ? static_cast<double>(*m.pages->allocs) : 0;
+  const double mib = static_cast<double>(r.run.bytes_written) / (1024.0 * 1024.0);
+  json vs = nullptr;
+  if (counted && kernel && *kernel > 0 && r.target != "kernel") {
+    const auto k = static_cast<double>(*kernel);
+    vs = 100.0 * (allocs - k) / k;
+  }
+  return {{"frees_at_release", r.replayed->frees_at_release},
+          {"pipes", r.replayed->pipes},
+          {"short_calls", r.replayed->short_calls},
+          {"pages_per_mib", counted && mib > 0 ? json(allocs / mib) : json(nullptr)},
+          {"vs_kernel_pct", std::move(vs)}};
+}
+
+// {"simulated": true, "simulation": {...}} or {"replayed": true, "replay": {...}}; empty for
+// measured runs.
+json source_json(const std::vector<ConfigResults>& results) {
+  const TargetResult* r = first_unmeasured(results);
+  if (r == nullptr) return json::object();
+  if (r->simulated) {
+    return {{"simulated", true}, {"simulation", simulation_json(*r->simulated, results)}};
+  }
+  return {{"replayed", true}, {"replay", replay_json(*r->replayed)}};
 }
 
 }  // namespace
@@ -190,7 +273,7 @@ json run_json(const TargetResult& r) {
 json session_json(const RunContext& context, const std::vector<ConfigResults>& results,
                   const std::vector<Comparison>& comparisons,
                   const std::vector<std::string>& baselines) {
-  json out;
+  json out = source_json(results);
   out["context"] = context_json(context);
   out["baseline"] = baselines.empty() ? json(nullptr) : json(baselines.front());
   out["baselines"] = baselines;
@@ -204,14 +287,20 @@ json session_json(const RunContext& context, const std::vector<ConfigResults>& r
       json runs = json::array();
       for (const auto& r : series.runs) runs.push_back(run_json(r));
       const auto n = static_cast<unsigned>(series.runs.size());
-      list.push_back({{"target", series.target},
-                      {"config_index", config.config.index},
-                      {"config", config_json(series.runs.front().config, n)},
-                      {"metrics", metrics_json(stats.median)},
-                      {"median", metrics_json(stats.median)},
-                      {"min", metrics_json(stats.min)},
-                      {"max", metrics_json(stats.max)},
-                      {"runs", std::move(runs)}});
+      json entry = {{"target", series.target},
+                    {"config_index", config.config.index},
+                    {"config", config_json(series.runs.front().config, n)},
+                    {"metrics", metrics_json(stats.median)},
+                    {"median", metrics_json(stats.median)},
+                    {"min", metrics_json(stats.min)},
+                    {"max", metrics_json(stats.max)},
+                    {"runs", std::move(runs)}};
+      if (series.runs.front().simulated) entry["simulated"] = true;
+      if (series.runs.front().replayed) {
+        entry["replayed"] = true;
+        entry["replay"] = replay_counts_json(config, series);
+      }
+      list.push_back(std::move(entry));
     }
   }
   out["results"] = std::move(list);

@@ -27,6 +27,15 @@
 // (the runner adds "options": {"runs": N | "auto", "ci_target_pct", "max_time_s"}; see
 // resolve_report.hpp for the --runs auto fields, null without it).
 //
+// Results that were not measured say so first: a simulation's document opens with
+// "simulated": true, "simulation": {"engine", "cpus", "seed" (the first), "seeds" (every run's),
+// "cost_source", "costs_ns": {NAME: ns}, "wakeup_source", "lock_model", "time": "virtual"}, each
+// of its results has "simulated": true and each run its "seed"; a replay's opens with
+// "replayed": true, "replay": {"recording", "recorder", "command", "calls"}, and each of its
+// results has "replayed": true and "replay": {"frees_at_release", "pipes", "short_calls",
+// "pages_per_mib", "vs_kernel_pct"} (the pages are the metrics' "pages", releases included). A
+// measured run's document has none of these keys.
+//
 // One result per target and configuration; config_index matches comparisons[].config.index.
 // metrics: writes, writes_per_s, throughput_mbps (MiB/s), lat_avg_ns, lat_p50_ns, lat_p90_ns,
 // lat_p99_ns, lat_p999_ns, lat_max_ns, bytes_written, bytes_read, and the pool counters

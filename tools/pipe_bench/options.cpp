@@ -271,7 +271,8 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 }
 
 // --simulate and its flags. The simulation runs the pool policies in the kernel's lock shape with
-// costs from a probe file; flags it does not model are refused rather than ignored.
+// costs from a probe file; flags it does not model are refused rather than ignored. --runs N and
+// --runs auto run over seeds: run k uses --seed + k - 1.
 struct SimulateFlags {
   bool on = false;
   std::string cpus, seed, costs, lock = "fifo";
@@ -282,7 +283,9 @@ void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
                "Simulate the workload in virtual time (SimGrid) instead of running it: the pool "
                "policies' own code in the kernel's lock shape, on --cpus simulated CPUs");
   app.add_option("--cpus", f.cpus, "With --simulate: simulated CPUs (default 2)")->type_name("N");
-  app.add_option("--seed", f.seed, "With --simulate: seed of the actors' start offsets (default 1)")
+  app.add_option("--seed", f.seed,
+                 "With --simulate: seed of the actors' start offsets (default 1); run k of --runs "
+                 "uses seed + k - 1")
       ->type_name("K");
   app.add_option("--sim-costs", f.costs,
                  "With --simulate: CPU costs from a `--probe --probe-out` file (default: the "
@@ -322,23 +325,27 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
       bad("--target", "--simulate runs legacy, prealloc, unified and shrinker only", t);
     }
   }
-  for (const char* flag : {"--probe", "--memory-pressure", "--rate", "--verify", "--allocator",
-                           "--alloc-cost", "--model-preset", "--model", "--free-cost",
-                           "--free-share", "--csv", "--plot", "--summary", "--baseline"}) {
+  for (const char* flag :
+       {"--probe", "--memory-pressure", "--rate", "--verify", "--allocator", "--alloc-cost",
+        "--model-preset", "--model", "--free-cost", "--free-share"}) {
     if (app.count(flag) != 0) {
       bad(flag, "not available with --simulate", app.get_option(flag)->as<std::string>());
     }
-  }
-  if (options.runs != 1 || options.runs_auto) {
-    bad("--runs", "--simulate is deterministic per seed; give --seed instead",
-        app.get_option("--runs")->as<std::string>());
   }
   if (options.copy == pipepool::CopyMode::parallel && app.count("--copy") != 0) {
     bad("--copy", "--simulate models the kernel copy mode only", "parallel");
   }
   options.copy = pipepool::CopyMode::kernel;
-  options.baselines = {options.targets.front()};
-  options.baseline = options.targets.front();
+  if (app.count("--baseline") == 0) {
+    options.baselines = {options.targets.front()};
+  } else {
+    for (const auto& b : options.baselines) {
+      if (std::find(options.targets.begin(), options.targets.end(), b) == options.targets.end()) {
+        bad("--baseline", fmt::format("'{}' is not one of the simulated targets", b), b);
+      }
+    }
+  }
+  options.baseline = options.baselines.front();
   options.simulate = sim;
 }
 

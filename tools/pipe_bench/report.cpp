@@ -95,12 +95,13 @@ std::string format_shrinker_pressure(const RunContext& context) {
 }
 
 std::string format_config_header(const Configuration& config, std::size_t count, bool show_cost,
-                                 std::size_t msg_size) {
+                                 std::size_t msg_size, const std::string& source) {
   std::string cost =
       show_cost ? fmt::format(", alloc cost {} ns", config.alloc_cost_ns) : std::string();
   if (msg_size != 0) cost += fmt::format(", msg {}", format_size(msg_size));
-  return fmt::format("\n== {} writers, {} readers{} (configuration {} of {})\n", config.writers,
-                     config.readers, cost, config.index + 1, count);
+  return fmt::format("\n== {} writers, {} readers{} (configuration {} of {}{})\n", config.writers,
+                     config.readers, cost, config.index + 1, count,
+                     source.empty() ? std::string() : ", " + source);
 }
 
 std::string format_table_header(bool run_column) {

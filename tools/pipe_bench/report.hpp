@@ -22,9 +22,11 @@ namespace pipe_bench {
 // The shrinker's pressure-source context line; empty when no shrinker target runs.
 [[nodiscard]] std::string format_shrinker_pressure(const RunContext& context);
 // "== 5 writers, 10 readers, alloc cost 250 ns (configuration 3 of 9)"; a non-zero `msg_size`
-// (when -s sweeps sizes) adds ", msg 4 KiB".
+// (when -s sweeps sizes) adds ", msg 4 KiB"; a `source` ("simulated") ends the parenthesis:
+// "(configuration 3 of 9, simulated)".
 [[nodiscard]] std::string format_config_header(const Configuration& config, std::size_t count,
-                                               bool show_cost, std::size_t msg_size = 0);
+                                               bool show_cost, std::size_t msg_size = 0,
+                                               const std::string& source = {});
 // Column titles of the main table, then one row per run; `run_column` adds the run number.
 [[nodiscard]] std::string format_table_header(bool run_column = false);
 [[nodiscard]] std::string format_row(const TargetResult& result, bool run_column = false);

@@ -26,9 +26,12 @@ Metrics compute_metrics(const TargetResult& result) noexcept {
         static_cast<double>(l.hold_ns) / writes, static_cast<double>(l.wait_ns) / writes,
         static_cast<double>(l.contended) / writes, static_cast<double>(l.acquisitions) / writes};
     const pipepool::PoolStats& p = run.pipe_stats->pool;
+    // A replay's pipes are closed at their recorded release, which frees the pages they still
+    // hold outside the pool's counters.
+    const std::uint64_t released = result.replayed ? result.replayed->frees_at_release : 0;
     m.pages = PageTraffic{kPagesFromPipepool,
                           p.allocs_in_lock + p.allocs_outside_lock,
-                          p.frees_in_lock + p.frees_outside_lock,
+                          p.frees_in_lock + p.frees_outside_lock + released,
                           {}};
   } else if (run.kernel_pages) {
     const KernelPageTraffic& k = *run.kernel_pages;

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pipe_bench/reclaim_counters.hpp"
 #include "pipe_bench/workload_types.hpp"
@@ -31,6 +33,29 @@ struct RunConfig {
   std::string model_preset;
 };
 
+// What a simulated run (--simulate, sim/) says about itself: where its numbers come from.
+struct SimulatedRun {
+  std::string engine;  // e.g. "SimGrid 3.32"
+  unsigned cpus = 0;
+  std::uint64_t seed = 0;  // run k of a series uses the first seed + k - 1
+  std::string cost_source;
+  std::string wakeup_source;
+  std::string lock_model;
+  std::vector<std::pair<std::string, double>> costs_ns;  // per operation, in the order given
+};
+
+// What a replayed run (--replay, replay/) says about itself: the recording it replays, and what
+// a replay counts besides the pool's counters (zero for the kernel's rows).
+struct ReplayedRun {
+  std::string recording;  // the file
+  std::string recorder;
+  std::string command;  // the recorded command line
+  std::uint64_t calls = 0;
+  std::uint64_t frees_at_release = 0;  // pages freed by closing pipes (not counted by pools)
+  std::uint64_t pipes = 0;
+  std::uint64_t short_calls = 0;  // recorded reads/writes the replay could not move in full
+};
+
 struct TargetResult {
   std::string target;
   RunConfig config;
@@ -39,6 +64,9 @@ struct TargetResult {
   std::optional<std::uint64_t> pressure_rss_bytes;  // stress-ng's RSS as this run started
   // With --memory-pressure: how much the reclaim counters grew during this run (after - before).
   std::optional<ReclaimCounters> reclaim;
+  // Set for results that were not measured: simulated, or replayed from a recording.
+  std::optional<SimulatedRun> simulated;
+  std::optional<ReplayedRun> replayed;
 };
 
 // The pipe mutex, per write: time held and waited for by every caller (readers included), and how

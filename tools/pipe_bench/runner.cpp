@@ -4,22 +4,19 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
-#include <fstream>
 #include <memory>
 
 #include "pipe_bench/context.hpp"
-#include "pipe_bench/csv_report.hpp"
-#include "pipe_bench/json_report.hpp"
+#include "pipe_bench/measured_source.hpp"
 #include "pipe_bench/model_preset.hpp"
-#include "pipe_bench/plot.hpp"
 #include "pipe_bench/pressure_control.hpp"
 #include "pipe_bench/progress.hpp"
 #include "pipe_bench/report.hpp"
-#include "pipe_bench/resolve_report.hpp"
+#include "pipe_bench/report_files.hpp"
+#include "pipe_bench/run_loop.hpp"
 #include "pipe_bench/signals.hpp"
-#include "pipe_bench/summary.hpp"
 #include "pipe_bench/targets/registry.hpp"
+#include "pipe_bench/text_report.hpp"
 #include "pipe_bench/verify.hpp"
 #include "pipe_bench/workload.hpp"
 #include "pipepool/shrinker.hpp"
@@ -27,13 +24,7 @@
 namespace pipe_bench {
 namespace {
 
-constexpr double kMinRampS = 1.0;      // stress-ng's shortest ramp-up (pressure_control.cpp)
-constexpr double kRunOverheadS = 0.1;  // pipe set-up, thread start and join, per run
-
-std::size_t message_size(const Options& options, const Configuration& config) {
-  const std::size_t size = config.msg_size != 0 ? config.msg_size : options.msg_size;
-  return options.verify ? verify_record_size(size) : size;
-}
+constexpr double kMinRampS = 1.0;  // stress-ng's shortest ramp-up (pressure_control.cpp)
 
 TargetConfig target_config(const Options& options, std::uint64_t alloc_cost_ns) {
   TargetConfig config;
@@ -72,13 +63,6 @@ RunConfig run_config(const Options& options, const Configuration& config,
 void print(std::FILE* f, const std::string& text) {
   std::fputs(text.c_str(), f);
   std::fflush(f);
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  std::ofstream file(path, std::ios::trunc);
-  file << text;
-  file.close();
-  return static_cast<bool>(file);
 }
 
 std::string join(const auto& values) {
@@ -138,59 +122,19 @@ std::string format_plan(const Options& options, std::size_t configs, double pres
       options.duration_s, format_duration(total));
 }
 
-// The tables printed after a configuration's last run.
-void print_config_tables(const Options& options, const ConfigResults& results,
-                         const std::vector<Comparison>& comparisons, std::FILE* out) {
-  std::vector<TargetResult> pooled_runs;
-  for (const auto& s : results.series) pooled_runs.push_back(pooled(s));
-  if (options.runs > 1) {
-    print(out, format_medians(results));
-    print(out, format_pool_table(pooled_runs));
-    print(out, format_comparisons(comparisons, results.config.index));
-  } else {
-    print(out, format_pool_table(pooled_runs));
-    print(out, format_ratios(pooled_runs, options.baseline));
-  }
-}
-
-int write_outputs(const Options& options, const RunContext& context,
-                  const std::vector<ConfigResults>& results,
-                  const std::vector<Comparison>& comparisons, std::FILE* err) {
-  if (!options.json_path.empty()) {
-    auto doc = session_json(context, results, comparisons, options.baselines);
-    const auto runs = runs_options_json(options);
-    for (const auto& [key, value] : runs.items()) doc["options"][key] = value;
-    if (!write_file(options.json_path, doc.dump(2) + "\n")) {
-      print(err, fmt::format("pipe_bench: --json: writing '{}' failed\n", options.json_path));
-      return 1;
-    }
-  }
-  if (!options.csv_path.empty() && !write_file(options.csv_path, to_csv(results))) {
-    print(err, fmt::format("pipe_bench: --csv: writing '{}' failed\n", options.csv_path));
-    return 1;
-  }
-  if (!options.plot_path.empty()) {
-    PlotRequest request;
-    request.path = options.plot_path;
-    request.results = &results;
-    const RunConfig rc = header_config(options);
-    request.title = fmt::format(
-        "writes/s, median of {} (bars: min-max); {} writes, {} pipe, allocator {}{}{}",
-        options.runs_auto ? std::string("the runs (--runs auto)")
-                          : fmt::format("{} run{}", options.runs, options.runs == 1 ? "" : "s"),
-        rc.msg_size == 0 ? std::string("swept-size") : format_size(rc.msg_size),
-        format_size(rc.pipe_size),
-        options.alloc_costs.size() > 1 ? std::string("model") : rc.allocator,
-        options.pressure ? ", memory pressure: " + describe(*options.pressure) : std::string(),
-        options.rate > 0 ? fmt::format(", open loop {:g}/s per writer", options.rate)
-                         : std::string());
-    std::string error;
-    if (!draw_plot(options.gnuplot, request, error)) {
-      print(err, fmt::format("pipe_bench: {}\n", error));
-      return 1;
-    }
-  }
-  return 0;
+// The plot's title: what was measured, with which allocator, pressure and rate.
+std::string plot_title(const Options& options) {
+  const RunConfig rc = header_config(options);
+  return fmt::format(
+      "writes/s, median of {} (bars: min-max); {} writes, {} pipe, allocator {}{}{}",
+      options.runs_auto ? std::string("the runs (--runs auto)")
+                        : fmt::format("{} run{}", options.runs, options.runs == 1 ? "" : "s"),
+      rc.msg_size == 0 ? std::string("swept-size") : format_size(rc.msg_size),
+      format_size(rc.pipe_size),
+      options.alloc_costs.size() > 1 ? std::string("model") : rc.allocator,
+      options.pressure ? ", memory pressure: " + describe(*options.pressure) : std::string(),
+      options.rate > 0 ? fmt::format(", open loop {:g}/s per writer", options.rate)
+                       : std::string());
 }
 
 }  // namespace
@@ -278,103 +222,6 @@ class ShrinkerMonitor {
   bool started_ = false;
 };
 
-namespace {
-
-// What the run loop carries from configuration to configuration.
-struct RunLoop {
-  const Options& options;
-  std::size_t configs;
-  Progress& progress;
-  PressureControl& pressure;  // inactive without --memory-pressure
-  std::FILE* out;
-  std::FILE* err;
-  std::size_t done = 0;  // runs finished, over all configurations
-};
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// One round at `current`'s configuration: a run of every target, in -t order or reversed, each
-// row printed as it finishes and the run appended to its series as run `round` (runs are paired
-// by round). `show` draws the progress line before each run. Returns 0, or the exit code of a
-// failed run; an interrupt ends the round early without the cancelled run (interrupted() set).
-template <typename ShowProgress>
-int run_round(RunLoop& loop, ConfigResults& current, unsigned round, bool reversed,
-              const ShowProgress& show) {
-  const std::size_t n = current.series.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (interrupted()) return 0;
-    Series& series = current.series[reversed ? n - 1 - i : i];
-    show(series.target);
-    const auto rss = loop.pressure.stress_rss();
-    const auto before =
-        loop.pressure.active() ? std::optional(loop.pressure.sample()) : std::nullopt;
-    int exit_code = 0;
-    auto result = run_target(loop.options, current.config, series.target, loop.err, exit_code);
-    loop.progress.clear();
-    if (!result) return exit_code;
-    if (result->run.cancelled) return 0;
-    if (std::string error; !loop.pressure.healthy(error)) {
-      print(loop.err, fmt::format("pipe_bench: {}\n", error));
-      return 1;
-    }
-    result->run_index = round;
-    result->pressure_rss_bytes = rss;
-    if (before) result->reclaim = reclaim_delta(*before, loop.pressure.sample());
-    print(loop.out, format_row(*result, loop.options.runs > 1));
-    print(loop.out, format_reclaim_row(*result));
-    if (result->run.verify) {
-      print(loop.out, fmt::format("{:>15}  verify: {}\n", "", result->run.verify->describe()));
-    }
-    series.runs.push_back(std::move(*result));
-    ++loop.done;
-  }
-  return 0;
-}
-
-// --runs N: N rounds, every one in -t order (A B C A B C).
-int run_fixed(RunLoop& loop, ConfigResults& current) {
-  const unsigned runs = loop.options.runs;
-  for (unsigned run = 1; run <= runs && !interrupted(); ++run) {
-    const int code = run_round(loop, current, run, false, [&](const std::string& target) {
-      loop.progress.update(current.config.index + 1, loop.configs, target, run, runs, loop.done);
-    });
-    if (code != 0) return code;
-  }
-  return 0;
-}
-
-struct AutoOutcome {
-  RoundDecision decision;  // after the last round
-  unsigned rounds = 0;
-};
-
-// --runs auto: rounds, alternately in -t order and reversed (A B C, C B A, ...) so that no target
-// always runs right after the same one, until decide() (resolve.hpp) stops within `budget_s`.
-// Returns 0, or the exit code of a failed run; an interrupt returns 0 with interrupted() set.
-int run_auto(RunLoop& loop, ConfigResults& current, double budget_s, AutoOutcome& outcome) {
-  const Options& o = loop.options;
-  const StopRule rule{o.ci_target_pct / 100, kAutoMinRounds, kAutoMaxRounds};
-  const auto start = std::chrono::steady_clock::now();
-  double worst = INFINITY;
-  for (unsigned round = 1;; ++round) {
-    const int code =
-        run_round(loop, current, round, round % 2 == 0, [&](const std::string& target) {
-          loop.progress.update_round(current.config.index + 1, loop.configs, target, round, worst,
-                                     rule.ci_target, budget_s - seconds_since(start));
-        });
-    if (code != 0 || interrupted()) return code;
-    outcome.decision = decide(writes_per_s_samples(current, o.baselines), round,
-                              seconds_since(start), budget_s, rule);
-    outcome.rounds = round;
-    worst = outcome.decision.worst_half_width;
-    if (outcome.decision.stop) return 0;
-  }
-}
-
-}  // namespace
-
 int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
   if (const int code = preflight(options, err); code != 0) return code;
   install_interrupt_handlers();
@@ -398,47 +245,12 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
     print(out, format_pressure(context));
   }
 
-  const bool show_cost = options.alloc_costs.size() > 1;
-  std::vector<ConfigResults> results;
-  std::vector<Comparison> comparisons;
-  Progress progress(err, plan.size() * options.targets.size() * options.runs,
-                    options.duration_s + kRunOverheadS);
-  RunLoop loop{options, plan.size(), progress, pressure, out, err};
-  double spent_s = 0;  // --runs auto: time the configurations before this one took
-  for (const auto& config : plan) {
-    if (plan.size() > 1) {
-      print(out,
-            format_config_header(config, plan.size(), show_cost,
-                                 options.msg_sizes.size() > 1 ? message_size(options, config) : 0));
-    }
-    print(out, format_table_header(options.runs > 1));
-    ConfigResults current{config, {}};
-    for (const auto& name : options.targets) current.series.push_back({name, {}});
-    const auto start = std::chrono::steady_clock::now();
-    AutoOutcome outcome;
-    const int code = options.runs_auto
-                         ? run_auto(loop, current,
-                                    configuration_budget_s(options.max_time_s, plan.size(),
-                                                           config.index, spent_s),
-                                    outcome)
-                         : run_fixed(loop, current);
-    spent_s += seconds_since(start);
-    if (code != 0) return code;
-    if (interrupted()) break;
-    results.push_back(std::move(current));
-    for (const auto& baseline : options.baselines) {
-      for (auto& c : compare_with_baseline({results.back()}, baseline)) {
-        comparisons.push_back(std::move(c));
-      }
-    }
-    if (options.runs_auto) {
-      attach_resolution(comparisons, config.index, outcome.decision, outcome.rounds,
-                        options.ci_target_pct / 100);
-    }
-    print_config_tables(options, results.back(), comparisons, out);
-  }
+  SessionResults session;
+  MeasuredSource source(options, pressure);
+  TextReporter text(options, plan.size(), out);
+  if (const int code = run_plan(options, plan, source, text, session, err); code != 0) return code;
   if (pressure.active() && context.pressure && !interrupted()) {
-    context.pressure->no_reclaim = no_reclaim_note(results, pressure.no_reclaim_reason());
+    context.pressure->no_reclaim = no_reclaim_note(session.results, pressure.no_reclaim_reason());
     if (!context.pressure->no_reclaim.empty()) {
       print(out, fmt::format("\nmemory pressure requested but {}\n", context.pressure->no_reclaim));
     }
@@ -448,10 +260,8 @@ int run_benchmark(const Options& options, std::FILE* out, std::FILE* err) {
     print(err, "pipe_bench: interrupted\n");
     return kInterruptedExitCode;
   }
-  if (plan.size() > 1) print(out, format_sweep_table(results, show_cost));
-  print(out, format_resolution(results, comparisons));
-  if (options.summary) print(out, "\nsummary\n" + format_summary(results, comparisons, context));
-  return write_outputs(options, context, results, comparisons, err);
+  print(out, format_closing(options, session, context));
+  return write_report_files(options, context, session, plot_title(options), err);
 }
 
 }  // namespace pipe_bench

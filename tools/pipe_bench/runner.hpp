@@ -13,6 +13,8 @@
 
 namespace pipe_bench {
 
+inline constexpr double kRunOverheadS = 0.1;  // pipe set-up, thread start and join, per run
+
 // Opens every target once before any thread starts, so that a configuration a target refuses
 // (e.g. --pipe-size above pipe-max-size) fails fast. Returns 0, or the exit code after printing
 // the one-line error to `err`.
@@ -30,8 +32,9 @@ namespace pipe_bench {
                                                      const std::string& target, std::FILE* err,
                                                      int& exit_code);
 
-// The whole benchmark: preflight, memory pressure, every configuration with its rows printed as
-// runs finish, the tables, the summary, then the JSON / CSV / plot files. Returns the process
+// The whole benchmark: preflight, memory pressure, the run loop (run_loop.hpp) over measured runs
+// (measured_source.hpp), with the text report (text_report.hpp) as it goes, then the closing
+// text and the JSON / CSV / plot files (report_files.hpp). Returns the process
 // exit code (0, 1, 2, or 130 when interrupted).
 [[nodiscard]] int run_benchmark(const Options& options, std::FILE* out, std::FILE* err);
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipe_bench/verify.hpp"
+
 namespace pipe_bench {
 namespace {
 
@@ -98,6 +100,11 @@ std::vector<Configuration> make_plan(const Options& options) {
     }
   }
   return plan;
+}
+
+std::size_t message_size(const Options& options, const Configuration& config) {
+  const std::size_t size = config.msg_size != 0 ? config.msg_size : options.msg_size;
+  return options.verify ? verify_record_size(size) : size;
 }
 
 SeriesStats summarize(const Series& series) {

@@ -28,6 +28,9 @@ struct Configuration {
 // then readers (the selftest's order for the sweep).
 [[nodiscard]] std::vector<Configuration> make_plan(const Options& options);
 
+// Bytes per write at `config`: its message size (or Options::msg_size), as a --verify record.
+[[nodiscard]] std::size_t message_size(const Options& options, const Configuration& config);
+
 // The runs of one target at one configuration, in run order.
 struct Series {
   std::string target;

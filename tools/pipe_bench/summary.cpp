@@ -31,6 +31,29 @@ std::string allocator_text(const RunConfig& c) {
   return fmt::format(", allocator {}", c.allocator);
 }
 
+// ", SIMULATED on 52 CPUs (SimGrid 3.32), seeds 1..5, costs: <source>" or ", REPLAYED from FILE
+// (recorder strace)"; nothing for measured runs.
+std::string source_text(const Series& series) {
+  const TargetResult& first = series.runs.front();
+  if (first.simulated) {
+    std::uint64_t lo = first.simulated->seed, hi = lo;
+    for (const auto& r : series.runs) {
+      if (!r.simulated) continue;
+      lo = std::min(lo, r.simulated->seed);
+      hi = std::max(hi, r.simulated->seed);
+    }
+    return fmt::format(", SIMULATED on {} CPUs ({}), {}, costs: {}", first.simulated->cpus,
+                       first.simulated->engine,
+                       lo == hi ? fmt::format("seed {}", lo) : fmt::format("seeds {}..{}", lo, hi),
+                       first.simulated->cost_source);
+  }
+  if (first.replayed) {
+    return fmt::format(", REPLAYED from {} (recorder {})", first.replayed->recording,
+                       first.replayed->recorder);
+  }
+  return {};
+}
+
 // `requested` when every run of the target and the baseline reclaimed; otherwise says the
 // pressure caused no reclaim, so that the line is not read as measured under pressure.
 std::string pressure_text(const std::string& requested, const ConfigResults& config,
@@ -85,13 +108,13 @@ std::string format_summary(const std::vector<ConfigResults>& results,
                                     : change(lat->estimate, "avg write latency");
     out += fmt::format(
         "{} vs {}: {}, {}, {} run{} of {:g} s, {} writer{} / {} reader{}, {} writes, "
-        "{} pipe{}{}, memory pressure: {}\n",
+        "{} pipe{}{}, memory pressure: {}{}\n",
         c.target, c.baseline, change(c.estimate, "throughput"), latency, c.estimate.pairs,
         c.estimate.pairs == 1 ? "" : "s", rc.duration_s, rc.writers, rc.writers == 1 ? "" : "s",
         rc.readers, rc.readers == 1 ? "" : "s", format_size(rc.msg_size), format_size(rc.pipe_size),
         allocator_text(rc),
         rc.rate > 0 ? fmt::format(", open loop {:g} writes/s per writer", rc.rate) : "",
-        pressure_here);
+        pressure_here, source_text(*series));
   }
   return out + format_unresolved(results, comparisons);
 }

@@ -2,19 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pipe_bench/context.hpp"
 #include "pipe_bench/kernel_pages/kernel_counters.hpp"
 #include "pipe_bench/options.hpp"
-#include "pipe_bench/replay/kernel_replay.hpp"
 #include "pipe_bench/replay/recorder.hpp"
 #include "pipe_bench/replay/recording_file.hpp"
 #include "pipe_bench/replay/replay_report.hpp"
-#include "pipe_bench/replay/replayer.hpp"
+#include "pipe_bench/replay/replay_source.hpp"
+#include "pipe_bench/report_files.hpp"
+#include "pipe_bench/run_loop.hpp"
 #include "pipepool/page_pool.hpp"
 
 namespace pipe_bench::replay {
@@ -29,6 +32,7 @@ struct Args {
   std::string targets = "legacy,prealloc,unified,shrinker";
   std::optional<std::string> json;
   std::optional<std::string> csv;
+  bool summary = false;
   std::string tracefs = kernel_pages::kDefaultTracefs;
   RecorderChoice recorder = RecorderChoice::automatic;
   bool recorder_given = false;
@@ -50,17 +54,6 @@ std::vector<std::string> split_list(std::string_view list) {
     pos = stop + 1;
   }
   return out;
-}
-
-bool write_text(const std::string& path, const std::string& text, std::FILE* err) {
-  std::ofstream f(path);
-  f << text;
-  f.close();
-  if (!f) {
-    std::fprintf(err, "pipe_bench: cannot write %s\n", path.c_str());
-    return false;
-  }
-  return true;
 }
 
 int do_record(const Args& args, std::FILE* out, std::FILE* err) {
@@ -94,46 +87,70 @@ int do_record(const Args& args, std::FILE* out, std::FILE* err) {
   return 0;
 }
 
+// The session's options: one configuration, one run of every target, the kernel's recorded
+// count first; the files the command line asked for.
+Options replay_options(const Args& args, std::vector<std::string> targets,
+                       const pipepool::PoolSizes& sizes) {
+  Options o;
+  o.writers = {0};
+  o.readers = {0};
+  o.msg_sizes = {0};
+  o.msg_size = 0;
+  o.duration_s = 0;
+  o.targets = std::move(targets);
+  o.baselines = {"kernel"};
+  o.baseline = "kernel";
+  o.summary = args.summary;
+  o.json_path = args.json.value_or("");
+  o.csv_path = args.csv.value_or("");
+  o.copy = pipepool::CopyMode::kernel;
+  o.pool_sizes = sizes;
+  return o;
+}
+
 int do_replay(const Args& args, std::FILE* out, std::FILE* err) {
-  std::vector<pipepool::PolicyKind> policies;
-  bool kernel_replay = false;
+  std::vector<std::string> targets{"kernel"};  // always the first row
   for (const std::string& name : split_list(args.targets)) {
-    if (name == "kernel") continue;  // always the first row
-    if (name == "kernel-replay") {
-      kernel_replay = true;
-      continue;
-    }
-    const auto kind = pipepool::parse_policy_kind(name);
-    if (!kind) {
+    if (name == "kernel") continue;
+    if (name != "kernel-replay" && !pipepool::parse_policy_kind(name)) {
       return usage_error(err, fmt::format("--replay: unknown target \"{}\" (replay targets: "
                                           "kernel-replay, legacy, prealloc, unified, shrinker)",
                                           name));
     }
-    policies.push_back(*kind);
+    targets.push_back(name);
   }
+  // The kernel's replay, when asked for, is the row after the kernel's recorded count.
+  std::stable_partition(targets.begin() + 1, targets.end(),
+                        [](const std::string& t) { return t == "kernel-replay"; });
   pipepool::PoolSizes sizes;
   if (auto why = parse_pool_size_flags(args.pool_sizes, sizes); !why.empty()) {
     return usage_error(err, why);
   }
   ReadRecording read = read_recording_file(*args.replay);
   if (!read.recording) return usage_error(err, "--replay: " + read.error);
-  ReplayReport report;
-  report.pool_sizes = sizes;
-  report.file = *args.replay;
-  report.recording = std::move(*read.recording);
-  if (kernel_replay) report.kernel_replay = replay_on_kernel(report.recording, args.tracefs);
-  for (const pipepool::PolicyKind policy : policies) {
-    ReplayOutcome r = replay(report.recording, policy, report.pool_sizes);
-    if (!r.error.empty()) {
-      std::fprintf(err, "pipe_bench: --replay: %s\n", r.error.c_str());
-      return 1;
-    }
-    report.rows.push_back({std::string(pipepool::to_string(policy)), r.counts});
+  const Recording& recording = *read.recording;
+  const Options options = replay_options(args, std::move(targets), sizes);
+  RunContext context = collect_context();
+  context.copy_mode = "kernel";
+  context.pool_sizes = sizes;
+
+  ReplaySource source(*args.replay, recording, sizes, args.tracefs);
+  RunObserver quiet;  // the table below is printed once every row is in
+  SessionResults session;
+  const std::vector<Configuration> plan = make_plan(options);
+  if (const int code = run_plan(options, plan, source, quiet, session, err); code != 0) {
+    return code;
   }
-  print_replay_table(report, out);
-  if (args.json && !write_text(*args.json, replay_json(report).dump(2) + "\n", err)) return 1;
-  if (args.csv && !write_text(*args.csv, replay_csv(report), err)) return 1;
-  return 0;
+  std::vector<TargetResult> rows;
+  for (const auto& series : session.results.front().series) {
+    rows.insert(rows.end(), series.runs.begin(), series.runs.end());
+  }
+  const ReplayHeader header{*args.replay, recording.recorder, recording.command, sizes};
+  print_replay_table(header, rows, out);
+  if (args.summary) {
+    std::fputs(("\nsummary\n" + format_replay_summary(header, rows)).c_str(), out);
+  }
+  return write_report_files(options, context, session, {}, err);
 }
 
 }  // namespace
@@ -184,6 +201,8 @@ int run_replay_command(int argc, char** argv, std::FILE* out, std::FILE* err) {
       if (!value(args.json)) return usage_error(err, "--json needs a FILE");
     } else if (a == "--csv") {
       if (!value(args.csv)) return usage_error(err, "--csv needs a FILE");
+    } else if (a == "--summary") {
+      args.summary = true;
     } else if (a == "--legacy-cache") {
       if (!value(args.pool_sizes.legacy_cache)) return usage_error(err, "--legacy-cache needs N");
     } else if (a == "--pool-keep") {
@@ -208,7 +227,7 @@ int run_replay_command(int argc, char** argv, std::FILE* out, std::FILE* err) {
       return usage_error(
           err, fmt::format("{} is not an option of --record / --replay "
                            "(--record FILE [--recorder R] -- CMD..., --replay FILE [-t POLICIES] "
-                           "[--json F] [--csv F] [--legacy-cache N] "
+                           "[--json F] [--csv F] [--summary] [--legacy-cache N] "
                            "[--pool-keep N] [--pool-max N])",
                            a));
     }
@@ -216,7 +235,9 @@ int run_replay_command(int argc, char** argv, std::FILE* out, std::FILE* err) {
   if (args.record && args.replay) return usage_error(err, "--record and --replay are exclusive");
   if (args.record) {
     if (args.command.empty()) return usage_error(err, "--record FILE needs -- CMD [ARGS...]");
-    if (args.json || args.csv) return usage_error(err, "--json / --csv go with --replay");
+    if (args.json || args.csv || args.summary) {
+      return usage_error(err, "--json / --csv / --summary go with --replay");
+    }
     if (args.pool_sizes.legacy_cache || args.pool_sizes.keep || args.pool_sizes.max) {
       return usage_error(err, "--legacy-cache / --pool-keep / --pool-max go with --replay");
     }

@@ -2,205 +2,142 @@
 
 #include <fmt/format.h>
 
-#include "pipe_bench/result.hpp"
+#include "pipe_bench/summary.hpp"
 
 namespace pipe_bench::replay {
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
 
-double mib_moved(const ReplayCounts& c) {
-  return static_cast<double>(c.bytes_written) / kMiB;
+using ull = unsigned long long;
+
+const TargetResult* find(const std::vector<TargetResult>& rows, const std::string& target) {
+  for (const auto& r : rows) {
+    if (r.target == target) return &r;
+  }
+  return nullptr;
 }
 
-std::optional<double> pages_per_mib(const ReplayCounts& c) {
-  if (c.bytes_written == 0) return std::nullopt;
-  return static_cast<double>(c.allocs) / mib_moved(c);
+// The kernel's recorded count of allocated pages, when it has one.
+std::optional<std::uint64_t> kernel_allocs(const std::vector<TargetResult>& rows) {
+  const TargetResult* k = find(rows, "kernel");
+  if (k == nullptr || !k->run.kernel_pages) return std::nullopt;
+  return k->run.kernel_pages->allocs;
+}
+
+std::optional<double> percent_of(std::optional<std::uint64_t> base, std::uint64_t allocs) {
+  if (!base || *base == 0) return std::nullopt;
+  return 100.0 * (static_cast<double>(allocs) - static_cast<double>(*base)) /
+         static_cast<double>(*base);
+}
+
+std::string percent_cell(std::optional<double> pct) {
+  return pct ? fmt::format("{:+.1f}%", *pct) : std::string("-");
+}
+
+double mib(const TargetResult& r) {
+  return static_cast<double>(r.run.bytes_written) / kMiB;
+}
+
+void print_kernel_row(const char* name, const TargetResult& r, bool with_mib,
+                      std::optional<std::uint64_t> base, std::FILE* out) {
+  const KernelPageTraffic& k = *r.run.kernel_pages;
+  if (!k.allocs || !k.frees) {
+    std::fprintf(out, "%-9s unavailable: %s\n", name, k.unavailable.c_str());
+    return;
+  }
+  if (!with_mib) {
+    std::fprintf(out, "%-9s %9llu %9s %9s %9llu %9s %9s %9s %9s %6s %9s %10s %9s\n", name,
+                 static_cast<ull>(*k.allocs), "-", "-", static_cast<ull>(*k.frees), "-", "-", "-",
+                 "-", "-", "-", "-", "-");
+    return;
+  }
+  const double m = mib(r);
+  std::fprintf(out, "%-9s %9llu %9s %9s %9llu %9s %9s %9s %9s %6s %9.1f %10s %9s\n", name,
+               static_cast<ull>(*k.allocs), "-", "-", static_cast<ull>(*k.frees), "-", "-", "-",
+               "-", "-", m, m > 0 ? fmt::format("{:.1f}", *k.allocs / m).c_str() : "-",
+               percent_cell(percent_of(base, *k.allocs)).c_str());
 }
 
 }  // namespace
 
-std::optional<double> percent_of_kernel(const ReplayReport& report, std::uint64_t allocs) {
-  const auto& k = report.recording.kernel;
-  if (!k.allocs || *k.allocs == 0) return std::nullopt;
-  return 100.0 * (static_cast<double>(allocs) - static_cast<double>(*k.allocs)) /
-         static_cast<double>(*k.allocs);
-}
-
-std::optional<double> vs_kernel_percent(const ReplayReport& report, const ReplayCounts& counts) {
-  return percent_of_kernel(report, counts.allocs);
-}
-
-void print_replay_table(const ReplayReport& report, std::FILE* out) {
-  const Recording& rec = report.recording;
-  std::fprintf(out, "replay of %s (recorder %s): %s\n", report.file.c_str(), rec.recorder.c_str(),
-               rec.command.c_str());
-  if (report.pool_sizes != pipepool::PoolSizes{}) {
+void print_replay_table(const ReplayHeader& header, const std::vector<TargetResult>& rows,
+                        std::FILE* out) {
+  std::fprintf(out, "replay of %s (recorder %s): %s\n", header.file.c_str(),
+               header.recorder.c_str(), header.command.c_str());
+  if (header.pool_sizes != pipepool::PoolSizes{}) {
     std::fprintf(out, "pool sizes: legacy cache %u, keep %u, max %u pages\n",
-                 report.pool_sizes.legacy_cache, report.pool_sizes.keep, report.pool_sizes.max);
+                 header.pool_sizes.legacy_cache, header.pool_sizes.keep, header.pool_sizes.max);
   }
   std::fprintf(out, "%-9s %9s %9s %9s %9s %9s %9s %9s %9s %6s %9s %10s %9s\n", "target", "allocs",
                "in lock", "outside", "frees", "in lock", "outside", "release", "pool hit", "peak",
                "MiB", "pages/MiB", "vs kernel");
-  if (rec.kernel.allocs && rec.kernel.frees) {
-    std::fprintf(out, "%-9s %9llu %9s %9s %9llu %9s %9s %9s %9s %6s %9s %10s %9s\n", "kernel",
-                 static_cast<unsigned long long>(*rec.kernel.allocs), "-", "-",
-                 static_cast<unsigned long long>(*rec.kernel.frees), "-", "-", "-", "-", "-", "-",
-                 "-", "-");
-  } else {
-    std::fprintf(out, "%-9s unavailable: %s\n", "kernel", rec.kernel.unavailable.c_str());
+  const auto base = kernel_allocs(rows);
+  if (const TargetResult* k = find(rows, "kernel"))
+    print_kernel_row("kernel", *k, false, base, out);
+  if (const TargetResult* kr = find(rows, "kernel-replay")) {
+    print_kernel_row("k-replay", *kr, true, base, out);
   }
-  if (report.kernel_replay) {
-    const KernelReplay& kr = *report.kernel_replay;
-    if (kr.count.allocs && kr.count.frees) {
-      const double mib = static_cast<double>(kr.bytes_written) / kMiB;
-      const auto vs = percent_of_kernel(report, *kr.count.allocs);
-      std::fprintf(out, "%-9s %9llu %9s %9s %9llu %9s %9s %9s %9s %6s %9.1f %10s %9s\n", "k-replay",
-                   static_cast<unsigned long long>(*kr.count.allocs), "-", "-",
-                   static_cast<unsigned long long>(*kr.count.frees), "-", "-", "-", "-", "-", mib,
-                   mib > 0 ? fmt::format("{:.1f}", *kr.count.allocs / mib).c_str() : "-",
-                   vs ? fmt::format("{:+.1f}%", *vs).c_str() : "-");
-    } else {
-      std::fprintf(out, "%-9s unavailable: %s\n", "k-replay", kr.count.unavailable.c_str());
-    }
+  for (const TargetResult& r : rows) {
+    if (!r.run.pipe_stats) continue;
+    const Metrics m = compute_metrics(r);
+    const pipepool::PoolStats& p = r.run.pipe_stats->pool;
+    const std::uint64_t allocs = *m.pages->allocs;
+    const double moved = mib(r);
+    std::fprintf(
+        out, "%-9s %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %6llu %9.1f %10s %9s\n",
+        r.target.c_str(), static_cast<ull>(allocs), static_cast<ull>(p.allocs_in_lock),
+        static_cast<ull>(p.allocs_outside_lock), static_cast<ull>(*m.pages->frees),
+        static_cast<ull>(p.frees_in_lock), static_cast<ull>(p.frees_outside_lock),
+        static_cast<ull>(r.replayed->frees_at_release), static_cast<ull>(p.pool_hits),
+        static_cast<ull>(p.pool_peak), moved,
+        moved > 0 ? fmt::format("{:.1f}", static_cast<double>(allocs) / moved).c_str() : "-",
+        percent_cell(percent_of(base, allocs)).c_str());
   }
-  for (const ReplayRow& row : report.rows) {
-    if (!row.counts) continue;
-    const ReplayCounts& c = *row.counts;
-    const auto ppm = pages_per_mib(c);
-    const auto vs = vs_kernel_percent(report, c);
-    std::fprintf(out, "%-9s %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %6llu %9.1f %10s %9s\n",
-                 row.target.c_str(), static_cast<unsigned long long>(c.allocs),
-                 static_cast<unsigned long long>(c.pool.allocs_in_lock),
-                 static_cast<unsigned long long>(c.pool.allocs_outside_lock),
-                 static_cast<unsigned long long>(c.frees),
-                 static_cast<unsigned long long>(c.pool.frees_in_lock),
-                 static_cast<unsigned long long>(c.pool.frees_outside_lock),
-                 static_cast<unsigned long long>(c.frees_at_release),
-                 static_cast<unsigned long long>(c.pool.pool_hits),
-                 static_cast<unsigned long long>(c.pool.pool_peak), mib_moved(c),
-                 ppm ? fmt::format("{:.1f}", *ppm).c_str() : "-",
-                 vs ? fmt::format("{:+.1f}%", *vs).c_str() : "-");
+  const TargetResult* legacy = find(rows, "legacy");
+  if (legacy == nullptr || !legacy->run.pipe_stats) return;
+  const std::uint64_t allocs = *compute_metrics(*legacy).pages->allocs;
+  if (const auto vs = percent_of(base, allocs)) {
+    std::fprintf(out, "legacy vs kernel: %+.1f%% pages allocated (%llu vs %llu)\n", *vs,
+                 static_cast<ull>(allocs), static_cast<ull>(*base));
   }
-  for (const ReplayRow& row : report.rows) {
-    if (row.target != "legacy" || !row.counts) continue;
-    const auto vs = vs_kernel_percent(report, *row.counts);
-    if (vs) {
-      std::fprintf(out, "legacy vs kernel: %+.1f%% pages allocated (%llu vs %llu)\n", *vs,
-                   static_cast<unsigned long long>(row.counts->allocs),
-                   static_cast<unsigned long long>(*rec.kernel.allocs));
-    }
-    if (report.kernel_replay && report.kernel_replay->count.allocs &&
-        *report.kernel_replay->count.allocs > 0) {
-      const double k = static_cast<double>(*report.kernel_replay->count.allocs);
-      std::fprintf(out,
-                   "legacy vs kernel-replay (the same calls on kernel pipes): %+.1f%% (%llu vs "
-                   "%llu)\n",
-                   100.0 * (static_cast<double>(row.counts->allocs) - k) / k,
-                   static_cast<unsigned long long>(row.counts->allocs),
-                   static_cast<unsigned long long>(*report.kernel_replay->count.allocs));
-    }
-    if (row.counts->short_calls > 0) {
-      std::fprintf(out, "note: %llu recorded calls could not move all their bytes in the replay\n",
-                   static_cast<unsigned long long>(row.counts->short_calls));
-    }
+  const TargetResult* kr = find(rows, "kernel-replay");
+  if (kr != nullptr && kr->run.kernel_pages->allocs && *kr->run.kernel_pages->allocs > 0) {
+    const std::uint64_t k = *kr->run.kernel_pages->allocs;
+    std::fprintf(out,
+                 "legacy vs kernel-replay (the same calls on kernel pipes): %+.1f%% (%llu vs "
+                 "%llu)\n",
+                 *percent_of(k, allocs), static_cast<ull>(allocs), static_cast<ull>(k));
+  }
+  if (legacy->replayed->short_calls > 0) {
+    std::fprintf(out, "note: %llu recorded calls could not move all their bytes in the replay\n",
+                 static_cast<ull>(legacy->replayed->short_calls));
   }
 }
 
-nlohmann::json replay_json(const ReplayReport& report) {
-  const Recording& rec = report.recording;
-  nlohmann::json j;
-  j["mode"] = "replay";
-  j["recording"] = report.file;
-  j["command"] = rec.command;
-  j["recorder"] = rec.recorder;
-  j["calls"] = rec.calls.size();
-  j["pool_sizes"] = {{"legacy_cache", report.pool_sizes.legacy_cache},
-                     {"keep", report.pool_sizes.keep},
-                     {"max", report.pool_sizes.max}};
-  nlohmann::json rows = nlohmann::json::array();
-  nlohmann::json kernel;
-  kernel["target"] = "kernel";
-  kernel["source"] = kPagesFromKernel;
-  if (rec.kernel.allocs && rec.kernel.frees) {
-    kernel["pages_allocated"] = *rec.kernel.allocs;
-    kernel["pages_freed"] = *rec.kernel.frees;
-  } else {
-    kernel["unavailable"] = rec.kernel.unavailable;
+std::string format_replay_summary(const ReplayHeader& header,
+                                  const std::vector<TargetResult>& rows) {
+  const auto base = kernel_allocs(rows);
+  const std::string from =
+      fmt::format("REPLAYED from {} (recorder {})", header.file, header.recorder);
+  if (!base) {
+    const TargetResult* k = find(rows, "kernel");
+    return fmt::format("kernel's count unavailable ({}), {}\n",
+                       k != nullptr && k->run.kernel_pages ? k->run.kernel_pages->unavailable
+                                                           : std::string("not recorded"),
+                       from);
   }
-  rows.push_back(kernel);
-  if (report.kernel_replay) {
-    const KernelReplay& kr = *report.kernel_replay;
-    nlohmann::json r;
-    r["target"] = "kernel-replay";
-    r["source"] = kPagesFromKernel;
-    if (kr.count.allocs && kr.count.frees) {
-      r["pages_allocated"] = *kr.count.allocs;
-      r["pages_freed"] = *kr.count.frees;
-      r["bytes_written"] = kr.bytes_written;
-      if (const auto vs = percent_of_kernel(report, *kr.count.allocs)) r["vs_kernel_pct"] = *vs;
-    } else {
-      r["unavailable"] = kr.count.unavailable;
-    }
-    rows.push_back(r);
-  }
-  for (const ReplayRow& row : report.rows) {
-    if (!row.counts) continue;
-    const ReplayCounts& c = *row.counts;
-    nlohmann::json r;
-    r["target"] = row.target;
-    r["source"] = kPagesFromPipepool;
-    r["copy"] = "kernel";
-    r["pages_allocated"] = c.allocs;
-    r["pages_freed"] = c.frees;
-    r["allocs_in_lock"] = c.pool.allocs_in_lock;
-    r["allocs_outside_lock"] = c.pool.allocs_outside_lock;
-    r["frees_in_lock"] = c.pool.frees_in_lock;
-    r["frees_outside_lock"] = c.pool.frees_outside_lock;
-    r["frees_at_release"] = c.frees_at_release;
-    r["pool_hits"] = c.pool.pool_hits;
-    r["pool_peak"] = c.pool.pool_peak;
-    r["pipes"] = c.pipes;
-    r["bytes_written"] = c.bytes_written;
-    r["bytes_read"] = c.bytes_read;
-    r["short_calls"] = c.short_calls;
-    if (const auto ppm = pages_per_mib(c)) r["pages_per_mib"] = *ppm;
-    if (const auto vs = vs_kernel_percent(report, c)) r["vs_kernel_pct"] = *vs;
-    rows.push_back(r);
-  }
-  j["results"] = rows;
-  return j;
-}
-
-std::string replay_csv(const ReplayReport& report) {
-  const Recording& rec = report.recording;
-  std::string out =
-      "target,source,pages_allocated,pages_freed,allocs_in_lock,allocs_outside_lock,"
-      "frees_in_lock,frees_outside_lock,frees_at_release,pool_hits,pool_peak,bytes_written,"
-      "pages_per_mib,vs_kernel_pct\n";
-  if (rec.kernel.allocs && rec.kernel.frees) {
-    out += fmt::format("kernel,{},{},{},,,,,,,,,,\n", kPagesFromKernel, *rec.kernel.allocs,
-                       *rec.kernel.frees);
-  } else {
-    out += fmt::format("kernel,{},,,,,,,,,,,,\n", kPagesFromKernel);
-  }
-  if (report.kernel_replay && report.kernel_replay->count.allocs) {
-    const KernelReplay& kr = *report.kernel_replay;
-    const auto vs = percent_of_kernel(report, *kr.count.allocs);
-    out += fmt::format("kernel-replay,{},{},{},,,,,,,,{},,{}\n", kPagesFromKernel, *kr.count.allocs,
-                       *kr.count.frees, kr.bytes_written, vs ? fmt::format("{:.3f}", *vs) : "");
-  }
-  for (const ReplayRow& row : report.rows) {
-    if (!row.counts) continue;
-    const ReplayCounts& c = *row.counts;
-    const auto ppm = pages_per_mib(c);
-    const auto vs = vs_kernel_percent(report, c);
-    out +=
-        fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", row.target, kPagesFromPipepool,
-                    c.allocs, c.frees, c.pool.allocs_in_lock, c.pool.allocs_outside_lock,
-                    c.pool.frees_in_lock, c.pool.frees_outside_lock, c.frees_at_release,
-                    c.pool.pool_hits, c.pool.pool_peak, c.bytes_written,
-                    ppm ? fmt::format("{:.3f}", *ppm) : "", vs ? fmt::format("{:.3f}", *vs) : "");
+  std::string out;
+  for (const TargetResult& r : rows) {
+    if (!r.run.pipe_stats) continue;
+    const Metrics m = compute_metrics(r);
+    const pipepool::PoolStats& p = r.run.pipe_stats->pool;
+    const double ratio = static_cast<double>(*m.pages->allocs) / static_cast<double>(*base);
+    out += fmt::format(
+        "{} vs kernel: {} pages allocated ({} vs {}; {} in the pipe mutex, {} outside), "
+        "peak pool {} pages, {}\n",
+        r.target, percent_change(ratio), *m.pages->allocs, *base, p.allocs_in_lock,
+        p.allocs_outside_lock, p.pool_peak, from);
   }
   return out;
 }

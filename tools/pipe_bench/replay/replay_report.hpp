@@ -1,40 +1,33 @@
-// The replay's results: one row per target, the kernel's recorded count first, then the replay
-// on kernel pipes when asked for, then each policy's replayed counts; as a table, JSON and CSV.
+// The replay's own text: a table of page counts from a session's results (replay_source.hpp),
+// one row per target, the kernel's recorded count first, then the replay on kernel pipes when
+// asked for, then each policy's counts, and legacy's difference from the kernel; and the
+// --summary lines in pages. JSON and CSV are pipe_bench's own reporters (report_files.hpp).
 #pragma once
 
 #include <cstdio>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "pipe_bench/replay/kernel_replay.hpp"
-#include "pipe_bench/replay/recording.hpp"
-#include "pipe_bench/replay/replayer.hpp"
+#include "pipe_bench/result.hpp"
 #include "pipepool/page_pool.hpp"
 
 namespace pipe_bench::replay {
 
-struct ReplayRow {
-  std::string target;                  // "kernel" or a policy's name
-  std::optional<ReplayCounts> counts;  // policies
-};
-
-struct ReplayReport {
+// The recording the rows replay, and the policies' pool sizes.
+struct ReplayHeader {
   std::string file;
-  Recording recording;  // header and kernel count (calls not reported)
-  std::vector<ReplayRow> rows;
-  pipepool::PoolSizes pool_sizes{};  // of the policies' pipes
-  // `-t kernel-replay`: the recorded calls replayed on kernel pipes, counted by the kernel.
-  std::optional<KernelReplay> kernel_replay;
+  std::string recorder;
+  std::string command;
+  pipepool::PoolSizes pool_sizes{};
 };
 
-// (allocs - kernel allocs) / kernel allocs in percent; unset without a kernel count.
-[[nodiscard]] std::optional<double> vs_kernel_percent(const ReplayReport& report,
-                                                      const ReplayCounts& counts);
+void print_replay_table(const ReplayHeader& header, const std::vector<TargetResult>& rows,
+                        std::FILE* out);
 
-void print_replay_table(const ReplayReport& report, std::FILE* out);
-[[nodiscard]] nlohmann::json replay_json(const ReplayReport& report);
-[[nodiscard]] std::string replay_csv(const ReplayReport& report);
+// One line per policy: "legacy vs kernel: -54.5% pages allocated (15 vs 33), ... REPLAYED from
+// FILE (recorder strace)"; a line saying why when the kernel's count is unavailable.
+[[nodiscard]] std::string format_replay_summary(const ReplayHeader& header,
+                                                const std::vector<TargetResult>& rows);
 
 }  // namespace pipe_bench::replay

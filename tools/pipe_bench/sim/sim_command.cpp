@@ -2,14 +2,32 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <vector>
-
 #include "pipe_bench/report.hpp"
+#include "pipe_bench/report_files.hpp"
+#include "pipe_bench/run_loop.hpp"
+#include "pipe_bench/signals.hpp"
 #include "pipe_bench/sim/sim_report.hpp"
-#include "pipe_bench/sim/simulation.hpp"
+#include "pipe_bench/sim/sim_source.hpp"
+#include "pipe_bench/text_report.hpp"
 
 namespace pipe_bench::sim {
+namespace {
+
+void print(std::FILE* f, const std::string& text) {
+  std::fputs(text.c_str(), f);
+  std::fflush(f);
+}
+
+std::string plot_title(const Options& options, const SimConfig& base) {
+  return fmt::format(
+      "SIMULATED writes/s on {} CPUs, median of {} (bars: min-max); {} writes, {} pipe", base.cpus,
+      options.runs_auto ? std::string("the seeds (--runs auto)")
+                        : fmt::format("{} seed{}", options.runs, options.runs == 1 ? "" : "s"),
+      options.msg_sizes.size() > 1 ? std::string("swept-size") : format_size(base.msg_size),
+      format_size(base.pipe_size));
+}
+
+}  // namespace
 
 int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err) {
   const SimulateOptions& sim = *options.simulate;
@@ -18,72 +36,36 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
   base.seed = sim.seed;
   base.duration_s = options.duration_s;
   base.pipe_size = options.pipe_size;
+  base.msg_size = options.msg_size;
   base.lock_model = parse_lock_model(sim.lock_model).value_or(LockModel::fifo);
   if (sim.costs_path.empty()) {
     base.costs = default_costs();
   } else {
     const CostsOutcome loaded = costs_from_probe_file(sim.costs_path);
     if (!loaded.costs) {
-      std::fprintf(err, "pipe_bench: %s\n", loaded.error.c_str());
+      print(err, fmt::format("pipe_bench: {}\n", loaded.error));
       return 1;
     }
     base.costs = *loaded.costs;
   }
+  install_interrupt_handlers();
   RunContext context = collect_context();
   context.copy_mode = "kernel";
-  const auto configurations = static_cast<unsigned>(
-      options.msg_sizes.size() * options.writers.size() * options.readers.size());
-  base.msg_size = options.msg_size;
-  std::fputs(format_sim_header(base, configurations, context).c_str(), out);
+  const std::vector<Configuration> plan = make_plan(options);
+  print(out, format_sim_header(base, static_cast<unsigned>(plan.size()),
+                               options.runs > 1 || options.runs_auto, context));
 
-  std::vector<TargetResult> all;
-  for (const std::size_t msg_size : options.msg_sizes) {
-    for (const unsigned writers : options.writers) {
-      for (const unsigned readers : options.readers) {
-        std::fprintf(out, "\n== %u writers, %u readers, msg %s (simulated)\n", writers, readers,
-                     format_size(msg_size).c_str());
-        std::fputs(format_table_header().c_str(), out);
-        std::vector<TargetResult> rows;
-        double wall_s = 0;
-        std::uint64_t steps = 0;
-        for (const std::string& target : options.targets) {
-          SimConfig config = base;
-          config.policy = *pipepool::parse_policy_kind(target);
-          config.writers = writers;
-          config.readers = readers;
-          config.msg_size = msg_size;
-          const SimOutcome outcome = simulate(config);
-          if (!outcome.ok) {
-            std::fprintf(err, "pipe_bench: simulation of %s failed: %s\n", target.c_str(),
-                         outcome.error);
-            return 1;
-          }
-          wall_s += outcome.wall_s;
-          steps += outcome.steps;
-          rows.push_back(to_target_result(config, outcome));
-          std::fputs(format_row(rows.back()).c_str(), out);
-          std::fflush(out);
-        }
-        std::fputs("\n", out);
-        std::fputs(format_pool_table(rows).c_str(), out);
-        const std::string ratios = format_ratios(rows, options.baseline);
-        if (!ratios.empty()) std::fprintf(out, "\n%s", ratios.c_str());
-        std::fprintf(out, "\nsimulation speed: %.1f s of wall time for %zu runs, %.0f k steps/s\n",
-                     wall_s, rows.size(),
-                     wall_s > 0 ? static_cast<double>(steps) / wall_s / 1e3 : 0);
-        all.insert(all.end(), rows.begin(), rows.end());
-      }
-    }
+  SessionResults session;
+  SimSource source(options, base);
+  TextReporter text(options, plan.size(), out, "simulated");
+  if (const int code = run_plan(options, plan, source, text, session, err); code != 0) return code;
+  if (interrupted()) {
+    print(err, "pipe_bench: interrupted\n");
+    return kInterruptedExitCode;
   }
-  if (!options.json_path.empty()) {
-    std::ofstream file(options.json_path);
-    file << sim_json(base, context, all).dump(2) << '\n';
-    if (!file) {
-      std::fprintf(err, "pipe_bench: --json %s: cannot write\n", options.json_path.c_str());
-      return 1;
-    }
-  }
-  return 0;
+  print(out, format_closing(options, session, context));
+  print(out, "\n" + format_sim_speed(source.wall_s(), source.runs(), source.steps()));
+  return write_report_files(options, context, session, plot_title(options, base), err);
 }
 
 }  // namespace pipe_bench::sim

@@ -1,5 +1,6 @@
-// `pipe_bench --simulate`: every configuration (writers x readers x message size) and target,
-// simulated once each with the given seed; text on `out`, JSON with --json.
+// `pipe_bench --simulate`: the run loop (run_loop.hpp) over simulated runs (sim_source.hpp), every
+// configuration (writers x readers x message size) and target, --runs N or --runs auto over
+// seeds; the measured runs' reporters: text on `out`, --json, --csv, --plot, --summary.
 #pragma once
 
 #include <cstdio>
@@ -8,8 +9,8 @@
 
 namespace pipe_bench::sim {
 
-// 0 on success; 1 with one line on `err` when the costs cannot be read, a simulation fails or the
-// JSON file cannot be written.
+// 0 on success; 1 with one line on `err` when the costs cannot be read, a simulation fails or a
+// report file cannot be written; 130 when interrupted.
 int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err);
 
 }  // namespace pipe_bench::sim

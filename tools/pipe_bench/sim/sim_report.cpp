@@ -33,16 +33,31 @@ TargetResult to_target_result(const SimConfig& config, const SimOutcome& outcome
   r.run.latency = outcome.latency;
   r.run.pipe_stats = outcome.pipe;
   if (!outcome.ok) r.run.error = outcome.error;
+  const SimCosts& costs = config.costs;
+  r.simulated = SimulatedRun{engine_name(),
+                             config.cpus,
+                             config.seed,
+                             costs.source,
+                             costs.wakeup_source,
+                             std::string(describe(config.lock_model)),
+                             {{"syscall", costs.syscall_ns},
+                              {"copy_write_per_page", costs.copy_write_ns},
+                              {"copy_read_per_page", costs.copy_read_ns},
+                              {"alloc_per_page", costs.alloc_ns},
+                              {"free_per_page", costs.free_ns},
+                              {"wakeup_idle_cpu", costs.wakeup_ns}}};
   return r;
 }
 
 std::string format_sim_header(const SimConfig& config, unsigned configurations,
-                              const RunContext& context) {
+                              bool runs_over_seeds, const RunContext& context) {
   std::string text = fmt::format(
-      "pipe_bench: SIMULATED ({}), {} CPUs, seed {}, msg {}, pipe {}, {} virtual s per run, "
+      "pipe_bench: SIMULATED ({}), {} CPUs, seed {}{}, msg {}, pipe {}, {} virtual s per run, "
       "copy kernel, {} configuration(s)\n",
-      engine_name(), config.cpus, config.seed, format_size(config.msg_size),
-      format_size(config.pipe_size), config.duration_s, configurations);
+      engine_name(), config.cpus, config.seed,
+      runs_over_seeds ? fmt::format(" (run k uses seed {} + k - 1)", config.seed) : std::string(),
+      format_size(config.msg_size), format_size(config.pipe_size), config.duration_s,
+      configurations);
   text += fmt::format("costs: {} (source: {}; wake-up: {})\n", costs_text(config.costs),
                       config.costs.source, config.costs.wakeup_source);
   text += fmt::format("lock model {}; run on host {}, {}, pipepool {} ({})\n",
@@ -51,29 +66,9 @@ std::string format_sim_header(const SimConfig& config, unsigned configurations,
   return text;
 }
 
-nlohmann::ordered_json sim_json(const SimConfig& config, const RunContext& context,
-                                const std::vector<TargetResult>& results) {
-  using json = nlohmann::ordered_json;
-  json doc = to_json(context, results);
-  json out;
-  out["simulated"] = true;
-  out["simulation"] = {{"engine", engine_name()},
-                       {"cpus", config.cpus},
-                       {"seed", config.seed},
-                       {"cost_source", config.costs.source},
-                       {"costs_ns",
-                        {{"syscall", config.costs.syscall_ns},
-                         {"copy_write_per_page", config.costs.copy_write_ns},
-                         {"copy_read_per_page", config.costs.copy_read_ns},
-                         {"alloc_per_page", config.costs.alloc_ns},
-                         {"free_per_page", config.costs.free_ns},
-                         {"wakeup_idle_cpu", config.costs.wakeup_ns}}},
-                       {"wakeup_source", config.costs.wakeup_source},
-                       {"lock_model", describe(config.lock_model)},
-                       {"time", "virtual"}};
-  for (auto& r : doc["results"]) r["simulated"] = true;
-  for (auto& [key, value] : doc.items()) out[key] = value;
-  return out;
+std::string format_sim_speed(double wall_s, unsigned runs, std::uint64_t steps) {
+  return fmt::format("simulation speed: {:.1f} s of wall time for {} runs, {:.0f} k steps/s\n",
+                     wall_s, runs, wall_s > 0 ? static_cast<double>(steps) / wall_s / 1e3 : 0);
 }
 
 }  // namespace pipe_bench::sim

@@ -1,11 +1,11 @@
-// Reports of simulated runs. The rows and the per-write page and mutex tables are pipe_bench's
-// own reporters (report.hpp) fed with TargetResults; what is added here marks every output as
-// simulated and names the CPUs, the seed and the cost source.
+// What the simulation adds to pipe_bench's reporters: its runs as TargetResults that say they are
+// simulated (CPUs, seed, cost source), the header naming the engine and the costs, and the
+// simulation's speed. Every other output (rows, tables, JSON, CSV, plot, summary) is the measured
+// runs' own, fed with these results.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <cstdint>
 #include <string>
-#include <vector>
 
 #include "pipe_bench/context.hpp"
 #include "pipe_bench/result.hpp"
@@ -14,16 +14,16 @@
 namespace pipe_bench::sim {
 
 // A simulated run as pipe_bench's result type: virtual seconds for elapsed time and latencies,
-// the simulated pipe's counters as the pipe stats. The allocator is reported as "simulated".
+// the simulated pipe's counters as the pipe stats, and `simulated` set (engine, CPUs, seed, cost
+// source, costs, lock model). The allocator is reported as "simulated".
 [[nodiscard]] TargetResult to_target_result(const SimConfig& config, const SimOutcome& outcome);
 
-// "pipe_bench: SIMULATED (SimGrid), 2 CPUs, seed 1, ..." and the cost line.
+// "pipe_bench: SIMULATED (SimGrid), 2 CPUs, seed 1, ..." and the cost line; with several runs
+// (`runs_over_seeds`) the seed line says that run k uses seed + k - 1.
 [[nodiscard]] std::string format_sim_header(const SimConfig& config, unsigned configurations,
-                                            const RunContext& context);
+                                            bool runs_over_seeds, const RunContext& context);
 
-// to_json's document with "simulated": true and a "simulation" object (engine, CPUs, seed, cost
-// source, costs, lock model) at the top and "simulated": true in every result.
-[[nodiscard]] nlohmann::ordered_json sim_json(const SimConfig& config, const RunContext& context,
-                                              const std::vector<TargetResult>& results);
+// "simulation speed: 0.5 s of wall time for 2 runs, 161 k steps/s".
+[[nodiscard]] std::string format_sim_speed(double wall_s, unsigned runs, std::uint64_t steps);
 
 }  // namespace pipe_bench::sim

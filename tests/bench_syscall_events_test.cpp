@@ -138,6 +138,20 @@ TEST(BenchSyscallEvents, DecodesEnterAndExitSamples) {
   EXPECT_EQ(exit.lost, 0u);
 }
 
+TEST(BenchSyscallEvents, DecodesPageAllocationSamples) {
+  SyscallLayout l = layout();
+  std::vector<std::byte> raw(40);
+  const std::uint16_t type = 653;
+  std::memcpy(raw.data(), &type, sizeof(type));
+  EXPECT_TRUE(decode_record(sample(7, 8, 9, raw), l).malformed);  // not asked for: foreign
+  l.page_alloc_id = 653;
+  const auto a = decode_record(sample(7, 8, 9, raw), l);
+  ASSERT_TRUE(a.event);
+  EXPECT_EQ(a.event->kind, TraceEventKind::page_alloc);
+  EXPECT_EQ(a.event->tid, 8);
+  EXPECT_EQ(a.event->time, 9u);
+}
+
 TEST(BenchSyscallEvents, DecodesForkExitLostAndThrottle) {
   const SyscallLayout l = layout();
   Record fork(PERF_RECORD_FORK);

@@ -52,6 +52,11 @@ class Script {
     follower_.event(e);
     return *this;
   }
+  // The kernel allocated a pipe page in task `tid`.
+  Script& page_alloc(int tid) {
+    follower_.event(base(tid, tid, TraceEventKind::page_alloc));
+    return *this;
+  }
   Script& ended(int tid) {
     follower_.event(base(tid, tid, TraceEventKind::task_exit));
     return *this;
@@ -211,6 +216,18 @@ TEST(BenchSyscallFollower, UncertaintyIsCounted) {
                 "clone3: flags not visible; a new thread taken to share its table, a process to "
                 "copy it"),
             1u);
+}
+
+TEST(BenchSyscallFollower, PageAllocationsAttributedToPipeWrites) {
+  Script s;
+  s.call(P, SYS_pipe2, {0, 0, 0, 0, 0, 0}, 0);  // 3, 4
+  s.enter(P, SYS_write, {4, 0, 8192, 0, 0, 0}).page_alloc(P).page_alloc(P);
+  s.exit(P, SYS_write, 8192);
+  s.enter(P, SYS_write, {1, 0, 10, 0, 0, 0}).page_alloc(P).exit(P, SYS_write, 10);  // not a pipe
+  s.page_alloc(P);                                                                  // in no call
+  const FollowedCalls f = s.finish();
+  EXPECT_EQ(f.allocs_in_pipe_writes, 2u);
+  EXPECT_EQ(f.allocs_elsewhere, 2u);
 }
 
 }  // namespace

@@ -84,6 +84,8 @@ DecodedRecord decode_sample(Cursor& c, const SyscallLayout& layout) {
     e.kind = TraceEventKind::exit;
     e.nr = static_cast<std::int64_t>(unsigned_at(raw, layout.exit_nr));
     e.ret = static_cast<std::int64_t>(unsigned_at(raw, layout.exit_ret));
+  } else if (layout.page_alloc_id && type == *layout.page_alloc_id) {
+    e.kind = TraceEventKind::page_alloc;
   } else {
     out.malformed = true;
     return out;

@@ -16,7 +16,7 @@
 
 namespace pipe_bench::replay {
 
-enum class TraceEventKind { enter, exit, fork, task_exit };
+enum class TraceEventKind { enter, exit, fork, task_exit, page_alloc };
 
 struct TraceEvent {
   std::uint64_t time = 0;  // ns, CLOCK_MONOTONIC
@@ -32,9 +32,12 @@ struct TraceEvent {
 };
 
 // Where the recorder's fields lie in the two events' raw data, and their event ids.
+// `page_alloc_id`: kmem:mm_page_alloc's id when its samples (pipe pages only, by its filter) go
+// to the same buffers; a sample of it is a `page_alloc` event of the task that allocated.
 struct SyscallLayout {
   std::uint64_t enter_id = 0;
   std::uint64_t exit_id = 0;
+  std::optional<std::uint64_t> page_alloc_id;
   kernel_pages::FieldLayout type;  // common_type: which event a sample is
   kernel_pages::FieldLayout enter_nr;
   kernel_pages::FieldLayout enter_args;

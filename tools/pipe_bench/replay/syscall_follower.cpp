@@ -249,7 +249,8 @@ std::uint64_t SyscallFollower::new_pipe() {
 
 void SyscallFollower::event(const TraceEvent& e) {
   now_ = e.time;
-  if (e.kind != TraceEventKind::fork && !tables_.known(e.tid)) {
+  if (e.kind != TraceEventKind::fork && e.kind != TraceEventKind::page_alloc &&
+      !tables_.known(e.tid)) {
     if (e.kind == TraceEventKind::task_exit) return;
     warn(kUnseenStart);
     tables_.touch(e.tid);
@@ -268,7 +269,21 @@ void SyscallFollower::event(const TraceEvent& e) {
       pending_.erase(e.tid);
       tables_.exit(e.tid);
       break;
+    case TraceEventKind::page_alloc:
+      ++(in_pipe_write(e.tid) ? out_.allocs_in_pipe_writes : out_.allocs_elsewhere);
+      break;
   }
+}
+
+bool SyscallFollower::in_pipe_write(int tid) const {
+  const auto it = pending_.find(tid);
+  if (it == pending_.end()) return false;
+  const Pending& p = it->second;
+  if (p.nr == SYS_write || p.nr == SYS_writev || p.nr == SYS_vmsplice) {
+    return p.first && p.first->pipe;
+  }
+  if (p.nr == SYS_splice || p.nr == SYS_tee) return p.second && p.second->pipe;
+  return false;
 }
 
 void SyscallFollower::enter(const TraceEvent& e) {

@@ -42,6 +42,10 @@ struct FollowedCalls {
   std::vector<PipeCall> calls;                    // in replay order
   std::map<std::string, std::uint64_t> warnings;  // what made a table uncertain -> times
   std::uint64_t syscalls = 0;                     // enter/exit pairs followed
+  // page_alloc events (the kernel's pipe pages, same run): inside a recorded write to a pipe
+  // (write/writev/vmsplice, splice into a pipe), or anywhere else.
+  std::uint64_t allocs_in_pipe_writes = 0;
+  std::uint64_t allocs_elsewhere = 0;
 };
 
 // The syscall numbers the follower needs to see (the recorder's kernel-side filter).
@@ -69,6 +73,7 @@ class SyscallFollower {
     PipeCall call;
   };
 
+  [[nodiscard]] bool in_pipe_write(int tid) const;
   void enter(const TraceEvent& e);
   void exit(const TraceEvent& e);
   void fork(const TraceEvent& e);

@@ -21,6 +21,7 @@
 
 #include "pipe_bench/kernel_pages/kernel_counters.hpp"
 #include "pipe_bench/kernel_pages/perf_events.hpp"
+#include "pipe_bench/kernel_pages/pipe_page_filter.hpp"
 #include "pipe_bench/replay/perf_ring.hpp"
 #include "pipe_bench/replay/syscall_events.hpp"
 #include "pipe_bench/replay/syscall_follower.hpp"
@@ -33,6 +34,7 @@ constexpr std::size_t kRingPages = 2048;  // 8 MiB per CPU
 struct Setup {
   SyscallLayout layout;
   std::string filter;
+  std::string alloc_filter;  // kmem:mm_page_alloc's, pipe pages only
   std::string error;
 };
 
@@ -48,6 +50,16 @@ Setup prepare(const std::string& root) {
     s.error = kernel_pages::read_tracepoint_format(root, "raw_syscalls", "sys_exit", exit);
   }
   if (s.error.empty()) s.error = syscall_layout(enter, exit, s.layout);
+  kernel_pages::TracepointFormat alloc;
+  if (s.error.empty()) {
+    s.error = kernel_pages::read_tracepoint_format(root, "kmem", "mm_page_alloc", alloc);
+  }
+  if (s.error.empty()) {
+    const kernel_pages::FilterText f = kernel_pages::pipe_page_alloc_filter(alloc);
+    s.error = f.error;
+    s.alloc_filter = f.filter;
+    s.layout.page_alloc_id = alloc.id;
+  }
   for (const long nr : followed_syscalls()) {
     s.filter += fmt::format("{}id == {}", s.filter.empty() ? "" : " || ", nr);
   }
@@ -72,13 +84,16 @@ perf_event_attr attr_for(std::uint64_t id, bool task_records) {
   return attr;
 }
 
-// Both tracepoints on one CPU, the exit event's records sent to the enter event's buffer.
+// Both tracepoints and the pipe-page allocations on one CPU, the others' records sent to the
+// enter event's buffer.
 struct CpuEvents {
   int enter_fd = -1;
   int exit_fd = -1;
+  int alloc_fd = -1;
   std::unique_ptr<PerfRing> ring;
   ~CpuEvents() {
     ring.reset();
+    if (alloc_fd >= 0) ::close(alloc_fd);
     if (exit_fd >= 0) ::close(exit_fd);
     if (enter_fd >= 0) ::close(enter_fd);
   }
@@ -91,16 +106,24 @@ std::string open_cpu(const Setup& s, pid_t pid, int cpu, CpuEvents& out) {
   perf_event_attr exit = attr_for(s.layout.exit_id, false);
   out.exit_fd = kernel_pages::open_perf_event(exit, pid, cpu);
   if (out.exit_fd < 0) return kernel_pages::perf_open_error("raw_syscalls:sys_exit", errno);
+  perf_event_attr alloc = attr_for(*s.layout.page_alloc_id, false);
+  out.alloc_fd = kernel_pages::open_perf_event(alloc, pid, cpu);
+  if (out.alloc_fd < 0) return kernel_pages::perf_open_error("kmem:mm_page_alloc", errno);
   for (const int fd : {out.enter_fd, out.exit_fd}) {
     if (::ioctl(fd, PERF_EVENT_IOC_SET_FILTER, s.filter.c_str()) != 0) {
       return fmt::format("raw_syscalls rejected the syscall filter: {}", std::strerror(errno));
     }
   }
+  if (::ioctl(out.alloc_fd, PERF_EVENT_IOC_SET_FILTER, s.alloc_filter.c_str()) != 0) {
+    return fmt::format("kmem:mm_page_alloc rejected the filter: {}", std::strerror(errno));
+  }
   std::string error;
   out.ring = std::make_unique<PerfRing>(out.enter_fd, kRingPages, error);
   if (!error.empty()) return error;
-  if (::ioctl(out.exit_fd, PERF_EVENT_IOC_SET_OUTPUT, out.enter_fd) != 0) {
-    return fmt::format("cannot join the syscall events' buffers: {}", std::strerror(errno));
+  for (const int fd : {out.exit_fd, out.alloc_fd}) {
+    if (::ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, out.enter_fd) != 0) {
+      return fmt::format("cannot join the events' buffers: {}", std::strerror(errno));
+    }
   }
   return {};
 }
@@ -256,7 +279,8 @@ RecordOutcome record_with_tracepoints(const std::vector<std::string>& command,
   for (auto& c : cpus) {
     if (!out.error.empty()) break;
     if (::ioctl(c->enter_fd, PERF_EVENT_IOC_ENABLE, 0) != 0 ||
-        ::ioctl(c->exit_fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
+        ::ioctl(c->exit_fd, PERF_EVENT_IOC_ENABLE, 0) != 0 ||
+        ::ioctl(c->alloc_fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
       out.error = fmt::format("cannot enable the syscall events: {}", std::strerror(errno));
     }
   }
@@ -311,8 +335,10 @@ RecordOutcome record_with_tracepoints(const std::vector<std::string>& command,
     rec.kernel.allocs = counts.allocs;
     rec.kernel.frees = counts.frees;
   }
-  out.summary =
-      fmt::format("{} syscalls followed from {} events", followed.syscalls, events.size());
+  out.summary = fmt::format(
+      "{} syscalls followed from {} events; of the kernel's pipe-page allocations {} were made "
+      "in recorded writes to pipes, {} elsewhere",
+      followed.syscalls, events.size(), followed.allocs_in_pipe_writes, followed.allocs_elsewhere);
   out.recording = std::move(rec);
   return out;
 }

@@ -6,8 +6,10 @@
 // is read from /proc/PID/fd and fdinfo; then, per CPU, both tracepoints are opened on it with
 // perf_event_open (inherit: its threads and children follow; PERF_SAMPLE_TID | TIME | RAW, times
 // on CLOCK_MONOTONIC; a kernel-side filter keeps the syscalls syscall_follower.hpp follows) into
-// one mmap ring buffer per CPU, which also gets the task records (fork, exit); then it is
-// continued. A thread drains the buffers while it runs. At the end the events of all CPUs are
+// one mmap ring buffer per CPU, which also gets the task records (fork, exit) and samples of
+// kmem:mm_page_alloc under the pipe-page filter (each pipe page the kernel allocates, by which
+// task: the summary says how many were allocated inside recorded writes to pipes and how many
+// elsewhere); then it is continued. A thread drains the buffers while it runs. At the end the events of all CPUs are
 // merged by time and followed into pipe calls. Events the kernel dropped (a full buffer, or
 // throttling) fail the recording: a recording with a gap is never written.
 #pragma once

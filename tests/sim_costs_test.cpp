@@ -15,6 +15,8 @@ TEST(SimCosts, DefaultsAreTheMediansOfTheCheckedInProbeFile) {
   EXPECT_DOUBLE_EQ(d.copy_read_ns, file.costs->copy_read_ns);
   EXPECT_DOUBLE_EQ(d.alloc_ns, file.costs->alloc_ns);
   EXPECT_DOUBLE_EQ(d.free_ns, file.costs->free_ns);
+  EXPECT_DOUBLE_EQ(d.wakeup_ns, file.costs->wakeup_ns);
+  EXPECT_DOUBLE_EQ(d.handoff_ns, file.costs->handoff_ns);
   EXPECT_NE(file.costs->source.find("probe file"), std::string::npos);
 }
 
@@ -24,6 +26,36 @@ TEST(SimCosts, AFileWithoutTheProbeFiguresIsRefusedNamingTheField) {
   EXPECT_FALSE(out.costs);
   EXPECT_NE(out.error.find("syscall_ns"), std::string::npos) << out.error;
   EXPECT_NE(out.error.find("f.json"), std::string::npos) << out.error;
+}
+
+TEST(SimCosts, AFileWithoutTheTwoCpuFiguresIsRefusedNamingTheField) {
+  const CostsOutcome out = costs_from_probe_text(
+      R"({"schema": "pipepool-model-preset/1", "alloc_cost_ns": 1, "free_cost_ns": 2,
+          "source": {"figures": {"syscall_ns": {"median": 200},
+                                 "copy_ns_per_page": {"median": 100},
+                                 "copy_read_ns_per_page": {"median": 100},
+                                 "mutex_handoff_ns": {"median": 40}}}})",
+      "f.json");
+  EXPECT_FALSE(out.costs);
+  EXPECT_NE(out.error.find("futex_wakeup_ns"), std::string::npos) << out.error;
+}
+
+TEST(SimCosts, TheTwoCpuFiguresAreReadWithTheirSource) {
+  const CostsOutcome out = costs_from_probe_text(
+      R"({"schema": "pipepool-model-preset/1", "alloc_cost_ns": 1, "free_cost_ns": 2,
+          "source": {"cross_cpu": "CPU 0 -> CPU 1",
+                     "figures": {"syscall_ns": {"median": 200},
+                                 "copy_ns_per_page": {"median": 100},
+                                 "copy_read_ns_per_page": {"median": 100},
+                                 "futex_wakeup_ns": {"median": 25000, "samples": 7},
+                                 "mutex_handoff_ns": {"median": 40}}}})",
+      "f.json");
+  ASSERT_TRUE(out.costs) << out.error;
+  EXPECT_DOUBLE_EQ(out.costs->wakeup_ns, 25000);
+  EXPECT_DOUBLE_EQ(out.costs->handoff_ns, 40);
+  EXPECT_NE(out.costs->wakeup_source.find("f.json"), std::string::npos);
+  EXPECT_NE(out.costs->wakeup_source.find("futex_wakeup_ns"), std::string::npos);
+  EXPECT_NE(out.costs->wakeup_source.find("CPU 0 -> CPU 1"), std::string::npos);
 }
 
 }  // namespace

@@ -35,6 +35,8 @@ ProbeReport run_probe(const ProbeOptions& options) {
   if (!report.ok()) return report;
   report.figures = derive_figures(report.measurement.samples);
   report.split = choose_split(report.figures);
+  report.cross = measure_cross_cpu(options.cross_cpu_rounds);
+  report.cross_figures = derive_cross_cpu(report.cross.samples);
   return report;
 }
 
@@ -70,6 +72,11 @@ nlohmann::json preset_json(const ProbeReport& report, const PresetMeta& meta) {
       {"timer_ns", figure_json(f.timer)},
       {"copy_read_ns_per_page", figure_json(f.copy_read)},
   };
+  const bool cross = !report.cross.samples.futex_wakeup.empty();
+  if (cross) {
+    figures["futex_wakeup_ns"] = figure_json(report.cross_figures.futex_wakeup);
+    figures["mutex_handoff_ns"] = figure_json(report.cross_figures.mutex_handoff);
+  }
   nlohmann::json by_pages = nlohmann::json::object();
   for (const auto& p : f.by_pages) {
     by_pages[std::to_string(p.pages)] = {{"alloc_ns_per_page", figure_json(p.alloc)},
@@ -90,6 +97,9 @@ nlohmann::json preset_json(const ProbeReport& report, const PresetMeta& meta) {
       {"warmup", report.measurement.warmup},
       {"pages", f.pages},
       {"pinning", report.measurement.pinning},
+      {"cross_cpu",
+       cross ? report.cross.cpus
+             : "not measured: " + (report.cross.error.empty() ? "not run" : report.cross.error)},
       {"figures", figures},
       {"split_robust", report.split.robust},
       {"split_note", report.split.note},

@@ -1,5 +1,6 @@
 // pipe_bench --probe: what a kernel pipe write costs piece by piece on the running kernel
-// (system call, copy per page, page allocation and free), and the model-allocator preset derived
+// (system call, copy per page, page allocation and free; between two CPUs the futex wake-up
+// latency and the lock hand-off), and the model-allocator preset derived
 // from it (docs: tools/pipe_bench/README.md, "--probe"; the preset's schema is
 // pipepool-model-preset/1). run_probe() is self-contained, so a caller can run it in any
 // environment (e.g. inside a memory cgroup held at its limit) and compare two runs with
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "pipe_bench/context.hpp"
+#include "pipe_bench/probe_cross_cpu.hpp"
 #include "pipe_bench/probe_derive.hpp"
 #include "pipe_bench/probe_measure.hpp"
 
@@ -24,6 +26,10 @@ struct ProbeReport {
   Measurement measurement;  // samples, pinning, pipe size, warm-up; error empty on success
   ProbeFigures figures;
   SplitDecision split;
+  // The two-CPU figures; cross.error says why they are missing (samples 0), which does not fail
+  // the probe.
+  CrossCpuMeasurement cross;
+  CrossCpuFigures cross_figures;
   [[nodiscard]] bool ok() const noexcept { return measurement.error.empty(); }
 };
 
@@ -46,7 +52,9 @@ struct PresetMeta {
 //
 // The preset JSON (schema pipepool-model-preset/1): alloc_cost_ns / free_cost_ns / free_share
 // from the report's split decision (rounded to whole ns), reclaim_stall_* from meta.stall, and
-// source with the context, every figure (median, p10, p90, ci95, samples) and the checks.
+// source with the context, every figure (median, p10, p90, ci95, samples; futex_wakeup_ns and
+// mutex_handoff_ns among them when measured, and cross_cpu naming the CPUs or why not) and the
+// checks.
 [[nodiscard]] nlohmann::json preset_json(const ProbeReport& report, const PresetMeta& meta);
 
 // The stdout text: header (host, kernel, pinning, rounds), the figure table (figure, median, p10,

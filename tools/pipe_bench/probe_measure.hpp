@@ -20,6 +20,7 @@ struct ProbeOptions {
   std::vector<unsigned> pages{1, 2, 8, 16};  // write/read sizes; 1, 2 and >= 1 count > 2
   bool pin = true;                           // pin to the current CPU while measuring
   std::uint64_t seed = 1;                    // the per-round order's shuffle
+  unsigned cross_cpu_rounds = 2000;          // rounds of each two-CPU figure (probe_cross_cpu.hpp)
 };
 
 struct Measurement {

@@ -43,6 +43,15 @@ std::string format_probe_report(const ProbeReport& r) {
     s += row(fmt::format("free per page, k={}", p.pages), p.free);
     s += row(fmt::format("alloc+free per page, k={}", p.pages), p.alloc_free);
   }
+  if (!r.cross.samples.futex_wakeup.empty()) {
+    s += fmt::format("two CPUs ({}), {} rounds:\n", r.cross.cpus,
+                     r.cross_figures.futex_wakeup.samples);
+    s += row("futex wake-up: FUTEX_WAKE -> waiter runs", r.cross_figures.futex_wakeup);
+    s += row("lock hand-off: release -> spinner holds", r.cross_figures.mutex_handoff);
+  } else {
+    s += fmt::format("two-CPU figures not measured: {}\n",
+                     r.cross.error.empty() ? "not run" : r.cross.error);
+  }
   s += "\nmodel checks (two spare pages: k <= 2 allocates nothing, k > 2 allocates k-2):\n";
   for (const auto& check : r.split.checks) s += fmt::format("  {}\n", check);
   // Rounded as preset_json rounds them.

@@ -30,16 +30,19 @@ SimCosts default_costs() {
   // The medians of tools/pipe_bench/sim/default_probe.json (tests/sim_costs_test.cpp checks that
   // they still are).
   SimCosts c;
-  c.syscall_ns = 230;
-  c.copy_write_ns = 140;
+  c.syscall_ns = 221;
+  c.copy_write_ns = 130;
   c.copy_read_ns = 130;
-  c.alloc_ns = 283;
-  c.free_ns = 351;
-  c.wakeup_ns = kDefaultWakeupNs;
-  c.wakeup_source = kDefaultWakeupSource;
+  c.alloc_ns = 272;
+  c.free_ns = 348;
+  c.wakeup_ns = 28642;
+  c.handoff_ns = 43;
   c.source =
       "built-in defaults, from tools/pipe_bench/sim/default_probe.json (pipe_bench --probe "
-      "--probe-samples 20000, host vm, kernel 6.18.44-fc-v1272, 2026-12-06T23:58:57Z)";
+      "--probe-samples 20000, host vm, kernel 6.18.44-fc-v1272, 2026-12-07T08:00:10Z)";
+  c.wakeup_source =
+      "built-in defaults, from tools/pipe_bench/sim/default_probe.json: futex_wakeup_ns and "
+      "mutex_handoff_ns medians (CPU 0 -> CPU 1, 2000 rounds)";
   return c;
 }
 
@@ -68,13 +71,20 @@ CostsOutcome costs_from_probe_text(const std::string& text, const std::string& p
   if (!syscall) return fail("source.figures.syscall_ns.median missing or negative");
   if (!copy_write) return fail("source.figures.copy_ns_per_page.median missing or negative");
   if (!copy_read) return fail("source.figures.copy_read_ns_per_page.median missing or negative");
+  const auto wakeup = median("futex_wakeup_ns");
+  const auto handoff = median("mutex_handoff_ns");
+  if (!wakeup) return fail("source.figures.futex_wakeup_ns.median missing or negative");
+  if (!handoff) return fail("source.figures.mutex_handoff_ns.median missing or negative");
   c.syscall_ns = *syscall;
   c.copy_write_ns = *copy_write;
   c.copy_read_ns = *copy_read;
-  c.wakeup_ns = kDefaultWakeupNs;
-  c.wakeup_source = kDefaultWakeupSource;
+  c.wakeup_ns = *wakeup;
+  c.handoff_ns = *handoff;
   c.source = fmt::format("probe file {} (host {}, kernel {}, {})", path, string_at(source, "host"),
                          string_at(source, "kernel"), string_at(source, "date"));
+  c.wakeup_source = fmt::format(
+      "probe file {}: futex_wakeup_ns and mutex_handoff_ns medians ({}, {} rounds)", path,
+      string_at(source, "cross_cpu"), figures.at("futex_wakeup_ns").value("samples", 0));
   return {c, {}};
 }
 
@@ -89,8 +99,9 @@ CostsOutcome costs_from_probe_file(const std::string& path) {
 std::string costs_text(const SimCosts& c) {
   return fmt::format(
       "syscall {:.0f} ns, copy in {:.0f} ns/page, copy out {:.0f} ns/page, alloc {:.0f} ns, "
-      "free {:.0f} ns, wake-up onto an idle CPU {:.0f} ns",
-      c.syscall_ns, c.copy_write_ns, c.copy_read_ns, c.alloc_ns, c.free_ns, c.wakeup_ns);
+      "free {:.0f} ns, wake-up onto an idle CPU {:.0f} ns, mutex hand-off {:.0f} ns",
+      c.syscall_ns, c.copy_write_ns, c.copy_read_ns, c.alloc_ns, c.free_ns, c.wakeup_ns,
+      c.handoff_ns);
 }
 
 }  // namespace pipe_bench::sim

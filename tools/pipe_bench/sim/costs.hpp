@@ -14,18 +14,15 @@ struct SimCosts {
   double copy_read_ns = 0;   // per 4 KiB page copied out of it (probe copy_read_ns_per_page)
   double alloc_ns = 0;       // per page allocated (probe alloc_cost_ns)
   double free_ns = 0;        // per page freed (probe free_cost_ns)
-  // Latency of a task woken onto an idle CPU before it runs (kernel lock model only; no probe
-  // figure yet: kDefaultWakeupNs).
+  // Latency of a task woken onto an idle CPU before it runs (kernel lock model only; probe
+  // futex_wakeup_ns: FUTEX_WAKE on one CPU to the waiter running on another, idle one).
   double wakeup_ns = 0;
-  std::string wakeup_source = "none";
+  // Passing the mutex to a task spinning on another CPU, charged under the lock to the task that
+  // takes it (kernel lock model only; probe mutex_handoff_ns).
+  double handoff_ns = 0;
+  std::string wakeup_source = "none";  // where wakeup_ns and handoff_ns come from
   std::string source;  // "probe file PATH (host, kernel, date)" or the defaults' provenance
 };
-
-// Waking an idle vCPU on the 2-core development VM, measured for the project's design brief
-// (docs/SIMULATION.md, "Cost sources"); the probe does not measure it yet.
-inline constexpr double kDefaultWakeupNs = 40000;
-inline constexpr const char* kDefaultWakeupSource =
-    "documented constant: waking an idle vCPU on the 2-core development VM (docs/SIMULATION.md)";
 
 // The defaults: the medians of a `pipe_bench --probe` run on the 2-core development VM, kept in
 // tools/pipe_bench/sim/default_probe.json (docs/SIMULATION.md).
@@ -38,11 +35,12 @@ struct CostsOutcome {
 
 // Reads a preset file written by `pipe_bench --probe --probe-out FILE` (schema
 // pipepool-model-preset/1): alloc_cost_ns and free_cost_ns, and from source.figures the medians
-// of syscall_ns, copy_ns_per_page and copy_read_ns_per_page.
+// of syscall_ns, copy_ns_per_page, copy_read_ns_per_page, futex_wakeup_ns and mutex_handoff_ns.
 [[nodiscard]] CostsOutcome costs_from_probe_text(const std::string& text, const std::string& path);
 [[nodiscard]] CostsOutcome costs_from_probe_file(const std::string& path);
 
-// "syscall 190 ns, copy in 111 ns/page, copy out 101 ns/page, alloc 212 ns, free 283 ns"
+// "syscall 190 ns, copy in 111 ns/page, copy out 101 ns/page, alloc 212 ns, free 283 ns, wake-up
+// onto an idle CPU 30000 ns, mutex hand-off 150 ns"
 [[nodiscard]] std::string costs_text(const SimCosts& costs);
 
 }  // namespace pipe_bench::sim

@@ -26,7 +26,7 @@ SimPipe::SimPipe(pipepool::PagePool& pool, VirtualTimeAllocator& allocator, cons
       slots_(slot_count(pipe_bytes)),
       writers_(writers),
       readers_(readers),
-      mutex_(runqueue, lock_model),
+      mutex_(runqueue, lock_model, lock_model == LockModel::kernel ? costs.handoff_ns : 0),
       rd_wait_(runqueue),
       wr_wait_(runqueue) {
   pool_.attach_lock(&mutex_);

@@ -48,8 +48,8 @@ std::string_view describe(LockModel model) noexcept {
   return "unknown";
 }
 
-PipeMutex::PipeMutex(Runqueue& runqueue, LockModel model)
-    : runqueue_(runqueue), model_(model), mutex_(s4u::Mutex::create()) {
+PipeMutex::PipeMutex(Runqueue& runqueue, LockModel model, double handoff_ns)
+    : runqueue_(runqueue), model_(model), handoff_ns_(handoff_ns), mutex_(s4u::Mutex::create()) {
   if (model_ == LockModel::kernel)
     runqueue_.set_preempt_hook([this] { return stop_newest_spinner(); });
 }
@@ -65,6 +65,7 @@ void PipeMutex::sleep_once(Waiter& self) {
 
 void PipeMutex::lock(Waiter& self) {
   ++counts_.acquisitions;
+  bool passed = false;
   if (model_ == LockModel::fifo) {
     if (!mutex_->try_lock()) {
       ++counts_.contended;
@@ -75,27 +76,31 @@ void PipeMutex::lock(Waiter& self) {
       wait_s_ += s4u::Engine::get_clock() - start;
     }
   } else {
-    lock_kernel(self);
+    passed = lock_kernel(self);
   }
   owner_ = self_id();
   taken_at_ = s4u::Engine::get_clock();
+  // The lock word (and the owner's last writes) come over from the releasing CPU: the probe's
+  // mutex hand-off, under the lock.
+  if (passed && handoff_ns_ > 0) s4u::this_actor::execute(handoff_ns_);
 }
 
 // __mutex_lock_common: the fast path (__mutex_trylock_fast), optimistic spinning, then the wait
 // list, where the first waiter asks for a hand-off and spins again each time it wakes and loses.
-void PipeMutex::lock_kernel(Waiter& self) {
+bool PipeMutex::lock_kernel(Waiter& self) {
   if (!locked_) {
     locked_ = true;
-    return;
+    return false;
   }
   ++counts_.contended;
   const double start = s4u::Engine::get_clock();
   if (spin(self)) {
     ++spin_.spin_acquisitions;
     wait_s_ += s4u::Engine::get_clock() - start;
-    return;
+    return true;
   }
   sleepers_.push_back(&self);  // __mutex_add_waiter
+  bool passed = false;
   for (;;) {
     ++spin_.sleeps;
     sleep_once(self);           // schedule_preempt_disabled
@@ -112,9 +117,13 @@ void PipeMutex::lock_kernel(Waiter& self) {
     if (sleepers_.front() != &self) continue;  // __mutex_waiter_is_first
     // __mutex_trylock_or_handoff: the first waiter asks the owner to hand the lock over.
     if (handoff_request_ == nullptr) handoff_request_ = &self;
-    if (spin(self)) break;  // the unlock that ended the spin handed it the lock
+    if (spin(self)) {  // the unlock that ended the spin handed it the lock
+      passed = true;
+      break;
+    }
   }
   wait_s_ += s4u::Engine::get_clock() - start;
+  return passed;
 }
 
 // mutex_can_spin_on_owner / mutex_spin_on_owner's conditions: the owner is on a CPU (a task the

@@ -56,7 +56,8 @@ struct SpinStats {
 
 class PipeMutex final : public pipepool::LockOwnership {
  public:
-  PipeMutex(Runqueue& runqueue, LockModel model);
+  // `handoff_ns`: charged under the lock to a task that takes it while spinning (kernel model).
+  PipeMutex(Runqueue& runqueue, LockModel model, double handoff_ns);
   void lock(Waiter& self);
   void unlock();
   // Whether the running actor holds the mutex (the pool checks its hooks' side of the lock).
@@ -66,7 +67,8 @@ class PipeMutex final : public pipepool::LockOwnership {
 
  private:
   void sleep_once(Waiter& self);
-  void lock_kernel(Waiter& self);
+  // True when the lock was passed to the caller while it spun on another CPU.
+  bool lock_kernel(Waiter& self);
   void unlock_kernel();
   // mutex_optimistic_spin: spins while the owner runs and this task has a CPU of its own; true
   // when the lock was passed to it.
@@ -79,6 +81,7 @@ class PipeMutex final : public pipepool::LockOwnership {
 
   Runqueue& runqueue_;
   LockModel model_;
+  double handoff_ns_;
   simgrid::s4u::MutexPtr mutex_;  // fifo
   bool locked_ = false;           // kernel
   std::deque<Waiter*> sleepers_;  // kernel: in arrival order (the wait_list)

@@ -1,0 +1,41 @@
+// The probe's two-CPU figures, for the simulation's lock model: how long a task blocked in
+// FUTEX_WAIT takes to run after another CPU's FUTEX_WAKE when its own CPU is idle, and how long a
+// lock takes to pass between two CPUs (the spinner's acquisition after the owner's release).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipe_bench/probe_stats.hpp"
+
+namespace pipe_bench {
+
+struct CrossCpuSamples {
+  std::vector<double> timer;          // one clock read (half of a back-to-back pair)
+  std::vector<double> futex_wakeup;   // FUTEX_WAKE -> the waiter runs, one clock read removed
+  std::vector<double> mutex_handoff;  // release -> the spinner holds the lock, likewise
+};
+
+struct CrossCpuMeasurement {
+  CrossCpuSamples samples;
+  std::string cpus;   // "CPU 0 -> CPU 1": the waker / releaser, then the woken / spinner
+  std::string error;  // empty on success; one line otherwise (no samples then)
+};
+
+// Two threads pinned to the first two CPUs of the caller's affinity mask, `rounds` rounds of each
+// figure. Wake-up: the waiter announces that it is about to call FUTEX_WAIT, the waker lets
+// 200 us pass (the waiter's CPU goes idle), reads the clock and calls FUTEX_WAKE; the waiter reads
+// the clock when its FUTEX_WAIT returns. Hand-off: the owner takes a lock word, waits until the
+// other thread spins on it (plus 2 us), reads the clock and releases; the spinner reads the clock
+// once its compare-and-swap takes the lock. Both clock stamps share the lock's cache line. Fails
+// (error set) with fewer than 2 CPUs allowed.
+[[nodiscard]] CrossCpuMeasurement measure_cross_cpu(unsigned rounds);
+
+struct CrossCpuFigures {
+  Figure futex_wakeup;
+  Figure mutex_handoff;
+};
+
+[[nodiscard]] CrossCpuFigures derive_cross_cpu(const CrossCpuSamples& samples);
+
+}  // namespace pipe_bench

@@ -3,8 +3,8 @@
 `pipe_bench --json` files against simulated writes/s from `pipe_bench --simulate --json` files.
 
 usage: validation_table.py MEASURED_DIR SIMULATED_DIR [PREFIX ...]
-  MEASURED_DIR holds m_WxR.json, SIMULATED_DIR s_WxR.json (or PREFIX_WxR.json for each PREFIX,
-  one simulated column per prefix, the first one giving the error column).
+  MEASURED_DIR holds m_WxR.json, SIMULATED_DIR s_WxR.json (or PREFIX_WxR.json for each PREFIX:
+  one simulated column and one error column per prefix).
 The kernel pipe is compared with the simulated legacy policy (its design)."""
 import json
 import os
@@ -27,30 +27,31 @@ def k(x):
 def main():
     mdir, sdir = sys.argv[1], sys.argv[2]
     prefixes = sys.argv[3:] or ["s"]
-    errors, rank_checks, rank_ok = [], 0, 0
+    errors = {p: [] for p in prefixes}
+    rank_checks, rank_ok = 0, {p: 0 for p in prefixes}
     head = "| W x R | target | measured writes/s, median [min-max] |"
-    head += "".join(f" simulated ({p}) |" for p in prefixes)
-    head += " error | hold us/write measured / simulated |"
+    head += "".join(f" simulated ({p}) | error |" for p in prefixes)
+    head += f" hold us/write measured / simulated ({prefixes[0]}) |"
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for w, r in CONFIGS:
         m = load(os.path.join(mdir, f"m_{w}x{r}.json"))
-        sims = [load(os.path.join(sdir, f"{p}_{w}x{r}.json")) for p in prefixes]
+        sims = {p: load(os.path.join(sdir, f"{p}_{w}x{r}.json")) for p in prefixes}
         for t in TARGETS:
             st = "legacy" if t == "kernel" else t
             med = m[t]["median"]["writes_per_s"]
             lo, hi = m[t]["min"]["writes_per_s"], m[t]["max"]["writes_per_s"]
-            simv = [s[st]["metrics"]["writes_per_s"] for s in sims]
-            err = (simv[0] - med) / med
-            errors.append(err)
+            cols = []
+            for p in prefixes:
+                v = sims[p][st]["metrics"]["writes_per_s"]
+                err = (v - med) / med
+                errors[p].append(err)
+                cols.append(f"{k(v)}{' (legacy)' if t == 'kernel' else ''} | {err * 100:+.0f}%")
             mh = m[t]["median"].get("lock_hold_ns_per_write")
-            sh = sims[0][st]["metrics"].get("lock_hold_ns_per_write")
-            hold = f"{mh / 1000:.1f}" if mh else "-"
-            hold += f" / {sh / 1000:.1f}" if sh else " / -"
-            label = f"{k(simv[0])}{' (legacy)' if t == 'kernel' else ''}"
-            cols = [label] + [k(v) for v in simv[1:]]
+            sh = sims[prefixes[0]][st]["metrics"].get("lock_hold_ns_per_write")
+            hold = (f"{mh / 1000:.1f}" if mh else "-") + (f" / {sh / 1000:.1f}" if sh else " / -")
             print(f"| {w} x {r} | {t} | {k(med)} [{lo / 1000:.1f}-{hi / 1000:.1f}] | "
-                  + " | ".join(cols) + f" | {err * 100:+.0f}% | {hold} |")
+                  + " | ".join(cols) + f" | {hold} |")
         # Ranking: every pair of pipepool policies whose measured ranges do not overlap.
         for i, a in enumerate(TARGETS[1:]):
             for b in TARGETS[2 + i:]:
@@ -59,19 +60,23 @@ def main():
                 if a_lo > b_hi or b_lo > a_hi:
                     rank_checks += 1
                     measured = a_lo > b_hi
-                    simulated = (sims[0][a]["metrics"]["writes_per_s"] >
-                                 sims[0][b]["metrics"]["writes_per_s"])
-                    ok = measured == simulated
-                    rank_ok += ok
-                    print(f"<!-- rank {w}x{r}: {a} {'>' if measured else '<'} {b} measured, "
-                          f"simulated {'agrees' if ok else 'DISAGREES'} -->")
-    abs_err = [abs(e) for e in errors]
-    print(f"\ncells {len(errors)}, median absolute error {statistics.median(abs_err) * 100:.0f}%, "
-          f"largest {max(abs_err) * 100:.0f}%, cells beyond 30%: "
-          f"{sum(e > 0.30 for e in abs_err)}, mean signed error "
-          f"{statistics.mean(errors) * 100:+.0f}%")
-    print(f"ranking: {rank_checks} resolved pairs (min-max ranges apart), simulated order agrees "
-          f"on {rank_ok}")
+                    verdicts = []
+                    for p in prefixes:
+                        sa = sims[p][a]["metrics"]["writes_per_s"]
+                        sb = sims[p][b]["metrics"]["writes_per_s"]
+                        ok = measured == (sa > sb)
+                        rank_ok[p] += ok
+                        verdicts.append(f"{p} {'agrees' if ok else 'DISAGREES'}")
+                    print(f"<!-- rank {w}x{r}: {a} {'>' if measured else '<'} {b} measured; "
+                          + ", ".join(verdicts) + " -->")
+    print()
+    for p in prefixes:
+        abs_err = [abs(e) for e in errors[p]]
+        print(f"{p}: cells {len(abs_err)}, median absolute error "
+              f"{statistics.median(abs_err) * 100:.0f}%, largest {max(abs_err) * 100:.0f}%, "
+              f"cells beyond 30%: {sum(e > 0.30 for e in abs_err)}, mean signed error "
+              f"{statistics.mean(errors[p]) * 100:+.0f}%; ranking: {rank_checks} resolved pairs "
+              f"(min-max ranges apart), simulated order agrees on {rank_ok[p]}")
 
 
 if __name__ == "__main__":

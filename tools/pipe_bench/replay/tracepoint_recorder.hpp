@@ -9,9 +9,9 @@
 // one mmap ring buffer per CPU, which also gets the task records (fork, exit) and samples of
 // kmem:mm_page_alloc under the pipe-page filter (each pipe page the kernel allocates, by which
 // task: the summary says how many were allocated inside recorded writes to pipes and how many
-// elsewhere); then it is continued. A thread drains the buffers while it runs. At the end the events of all CPUs are
-// merged by time and followed into pipe calls. Events the kernel dropped (a full buffer, or
-// throttling) fail the recording: a recording with a gap is never written.
+// elsewhere); then it is continued. A thread drains the buffers while it runs. At the end the
+// events of all CPUs are merged by time and followed into pipe calls. Events the kernel dropped (a
+// full buffer, or throttling) fail the recording: a recording with a gap is never written.
 #pragma once
 
 #include <cstdio>

@@ -67,8 +67,14 @@ A progress line goes to stderr when it is a terminal.
 --record FILE [--recorder tracepoints|strace] -- CMD [ARGS...] records CMD's pipe calls and the
 kernel's count of its pipe pages into FILE: from the kernel's syscall tracepoints in the counted
 run itself (default where they can be opened), else under strace and a second counted run;
---replay FILE [-t POLICIES] [--json F] [--csv F] replays the recorded calls on pipepool pipes of
-each policy and prints their page counts beside the kernel's (see tools/pipe_bench/README.md).
+--replay FILE [-t POLICIES] [--json F] [--csv F] [--summary] replays the recorded calls on
+pipepool pipes of each policy and prints their page counts beside the kernel's (see
+tools/pipe_bench/README.md).
+
+--simulate runs the same workload in virtual time on --cpus simulated CPUs (docs/SIMULATION.md):
+the policies' own code, with the probe's measured costs; -d is virtual seconds; --runs N|auto,
+--ci-target, --json, --csv, --plot, --summary and --baseline work as for measured runs, and every
+output says the results are simulated, with the CPUs, seed and cost source.
 
 Exit status: 0 ok, 1 run failure (failed read/write, bytes read != written, --verify found a
 bad record, an output could not be written), 2 bad input (one line on stderr, before any thread

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "internal/fork_guard.hpp"
+#include "internal/shared_pipe.hpp"
 
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
@@ -114,39 +115,55 @@ int FdTable::find_free_locked(int from, int limit) noexcept {
   return index;
 }
 
-void FdTable::occupy_locked(int index, std::shared_ptr<PipeEnd> end, bool cloexec,
-                            int min_index) noexcept {
-  Slot& slot = slots_[static_cast<std::size_t>(index)];
-  slot.end = std::move(end);
-  slot.cloexec = cloexec;
+void FdTable::occupy_locked(int index, Slot slot, int min_index) noexcept {
   slot.inherited = false;
+  slots_[static_cast<std::size_t>(index)] = std::move(slot);
   ++open_;
   // The search started at next_free_, so every slot in [next_free_, index] is now in use.
   if (min_index <= next_free_) next_free_ = index + 1;
 }
 
-int FdTable::install(std::shared_ptr<PipeEnd> end, bool cloexec, int min_fd, int limit) noexcept {
+int FdTable::install_slot(Slot slot, int min_fd, int limit) noexcept {
   const int min_index = min_fd - base_;
   std::unique_lock lock(*mutex_);
   const int index = find_free_locked(min_index, index_limit(limit));
   if (index < 0) return index;
-  occupy_locked(index, std::move(end), cloexec, min_index);
+  occupy_locked(index, std::move(slot), min_index);
   return base_ + index;
 }
 
-int FdTable::install_pair(std::shared_ptr<PipeEnd> first, std::shared_ptr<PipeEnd> second,
-                          bool cloexec, int limit, int fds[2]) noexcept {
+int FdTable::install_slot_pair(Slot first, Slot second, int limit, int fds[2]) noexcept {
   const int max = index_limit(limit);
   std::unique_lock lock(*mutex_);
   const int a = find_free_locked(0, max);
   if (a < 0) return a;
   const int b = find_free_locked(a + 1, max);
   if (b < 0) return b;
-  occupy_locked(a, std::move(first), cloexec, 0);
-  occupy_locked(b, std::move(second), cloexec, 0);
+  occupy_locked(a, std::move(first), 0);
+  occupy_locked(b, std::move(second), 0);
   fds[0] = base_ + a;
   fds[1] = base_ + b;
   return 0;
+}
+
+int FdTable::install(std::shared_ptr<PipeEnd> end, bool cloexec, int min_fd, int limit) noexcept {
+  return install_slot(Slot{std::move(end), nullptr, cloexec, false}, min_fd, limit);
+}
+
+int FdTable::install_pair(std::shared_ptr<PipeEnd> first, std::shared_ptr<PipeEnd> second,
+                          bool cloexec, int limit, int fds[2]) noexcept {
+  return install_slot_pair(Slot{std::move(first), nullptr, cloexec, false},
+                           Slot{std::move(second), nullptr, cloexec, false}, limit, fds);
+}
+
+int FdTable::install(std::shared_ptr<SharedEnd> end, bool cloexec, int min_fd, int limit) noexcept {
+  return install_slot(Slot{nullptr, std::move(end), cloexec, false}, min_fd, limit);
+}
+
+int FdTable::install_pair(std::shared_ptr<SharedEnd> first, std::shared_ptr<SharedEnd> second,
+                          bool cloexec, int limit, int fds[2]) noexcept {
+  return install_slot_pair(Slot{nullptr, std::move(first), cloexec, false},
+                           Slot{nullptr, std::move(second), cloexec, false}, limit, fds);
 }
 
 std::shared_ptr<PipeEnd> FdTable::get(int fd) const noexcept {
@@ -156,6 +173,13 @@ std::shared_ptr<PipeEnd> FdTable::get(int fd) const noexcept {
   return slot->end;
 }
 
+std::shared_ptr<SharedEnd> FdTable::get_shared(int fd) const noexcept {
+  std::shared_lock lock(*mutex_);
+  const Slot* slot = slot_locked(fd);
+  if (slot == nullptr) return nullptr;
+  return slot->shared;
+}
+
 bool FdTable::inherited(int fd) const noexcept {
   std::shared_lock lock(*mutex_);
   const Slot* slot = slot_locked(fd);
@@ -163,6 +187,12 @@ bool FdTable::inherited(int fd) const noexcept {
 }
 
 int FdTable::remove(int fd, std::shared_ptr<PipeEnd>& out) noexcept {
+  std::shared_ptr<SharedEnd> shared;
+  return remove(fd, out, shared);  // a shared end is dropped here, after the lock
+}
+
+int FdTable::remove(int fd, std::shared_ptr<PipeEnd>& out,
+                    std::shared_ptr<SharedEnd>& shared_out) noexcept {
   std::unique_lock lock(*mutex_);
   Slot* slot = slot_locked(fd);
   if (slot == nullptr || !slot->taken()) return -EBADF;
@@ -173,6 +203,8 @@ int FdTable::remove(int fd, std::shared_ptr<PipeEnd>& out) noexcept {
     out = std::move(slot->end);
     slot->end.reset();
   }
+  shared_out = std::move(slot->shared);
+  slot->shared.reset();
   slot->cloexec = false;
   slot->inherited = false;
   --open_;
@@ -209,7 +241,7 @@ std::atomic<std::shared_mutex*> inherited_lock{nullptr};
 void FdTable::after_fork_child() noexcept {
   // The forking thread took the lock in prepare, so no other thread was inside the table.
   for (Slot& slot : slots_) {
-    if (slot.taken()) slot.inherited = true;
+    if (slot.end) slot.inherited = true;  // a shared end keeps working (internal/shared_fork.hpp)
   }
   // A fresh lock rather than an unlock: glibc's rwlock recognises its writer by thread id, which
   // the forking thread does not keep in the child. A new object (the locked one is leaked), so

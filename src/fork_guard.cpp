@@ -9,6 +9,7 @@
 #include "internal/fd_table.hpp"
 #include "internal/lock_clock.hpp"
 #include "internal/page_refs.hpp"
+#include "internal/shared_fork.hpp"
 #include "pipepool/pipe.hpp"
 #include "shrinker/monitor.hpp"
 #include "shrinker/registry.hpp"
@@ -130,15 +131,19 @@ void register_fork_handlers() noexcept {
 void fork_prepare() noexcept {
   make_globals();
   for (const GlobalLock lock : kGlobalLocks) GlobalLocks::lock(lock);
+  // Last: it clears errno to learn in fork_parent whether fork failed.
+  shared_fork_prepare(FdTable::global());
 }
 
 void fork_parent() noexcept {
+  shared_fork_parent(FdTable::global());
   for (auto it = kGlobalLocks.rbegin(); it != kGlobalLocks.rend(); ++it) GlobalLocks::unlock(*it);
 }
 
 void fork_child() noexcept {
   // Reverse order of the owners; each releases or re-creates its own locks.
   FdTable::global().after_fork_child();
+  shared_fork_child(FdTable::global());
   OsAllocator::instance()->after_fork_child();
   PageRefs::global().after_fork_child();
   shrinker::Registry::instance().after_fork_child();

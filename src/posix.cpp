@@ -41,6 +41,7 @@
 #include "internal/fd_table.hpp"
 #include "internal/pipe_core.hpp"
 #include "internal/poll_wait.hpp"
+#include "internal/shared_pipe.hpp"
 #include "pipepool/page_pool.hpp"
 #include "pipepool/pipe.hpp"
 
@@ -48,12 +49,13 @@ namespace pipepool {
 namespace {
 
 using internal::FdTable;
+using internal::SharedEnd;
 
 // MAX_RW_COUNT: one read or write moves at most INT_MAX rounded down to a page.
 constexpr std::size_t kMaxRwCount = static_cast<std::size_t>(INT_MAX) & ~(kPageSize - 1);
 // O_NOTIFICATION_PIPE of the kernel's uapi (O_EXCL).
 constexpr int kNotificationPipe = O_EXCL;
-constexpr int kPipe2Flags = O_CLOEXEC | O_NONBLOCK | O_DIRECT | kNotificationPipe;
+constexpr int kPipe2Flags = O_CLOEXEC | O_NONBLOCK | O_DIRECT | kNotificationPipe | PP_O_SHARED;
 
 // The highest address access_ok() accepts as the end of a user range.
 #if defined(__x86_64__)
@@ -151,10 +153,12 @@ class IovArgs {
   std::vector<iovec> owned_;
 };
 
-// The errno of a call on a descriptor get() did not find: EIO for one inherited across fork
-// (the pipe lives in the parent; failing is loud where EBADF would look like a closed
-// descriptor, and EAGAIN or success would lose data silently), else EBADF.
+// The errno of a call on a descriptor get() did not find: EINVAL for a shared pipe's descriptor
+// (the calls that take only ordinary pipes: pp_event_fd, pp_vmsplice, pp_splice, pp_tee), EIO for
+// one inherited across fork (the pipe lives in the parent; failing is loud where EBADF would look
+// like a closed descriptor, and EAGAIN or success would lose data silently), else EBADF.
 int missing_errno(int fd) noexcept {
+  if (FdTable::global().get_shared(fd)) return EINVAL;
   return FdTable::global().inherited(fd) ? EIO : EBADF;
 }
 
@@ -176,21 +180,47 @@ std::shared_ptr<PipeEnd> end_for(int fd, bool writer) noexcept {
   return end;
 }
 
+// A count, or -errno, as the shared pipes' calls return it.
+template <typename T>
+T shared_result(long r) noexcept {
+  return r < 0 ? fail<T>(static_cast<int>(-r)) : static_cast<T>(r);
+}
+
+// The shared pipe's end open at `fd` for reading (writer == false) or writing, or nullptr with
+// errno unchanged when `fd` holds no shared end (EBADF for the wrong side; EIO when detached).
+std::shared_ptr<SharedEnd> shared_end_for(int fd, bool writer) noexcept {
+  std::shared_ptr<SharedEnd> end = FdTable::global().get_shared(fd);
+  if (end && end->is_writer() != writer) {
+    errno = EBADF;
+    return nullptr;
+  }
+  return end;
+}
+
+// As transfer(), for a shared pipe.
+ssize_t shared_transfer(SharedEnd& end, std::span<const iovec> iov) noexcept {
+  return shared_result<ssize_t>(end.is_writer() ? end.write(iov) : end.read(iov));
+}
+
 ssize_t rw(int fd, const void* buf, std::size_t count, bool writer) noexcept {
   std::shared_ptr<PipeEnd> end = end_for(fd, writer);
-  if (!end) return -1;
+  std::shared_ptr<SharedEnd> shared = end ? nullptr : shared_end_for(fd, writer);
+  if (!end && !shared) return -1;
   if (!user_range_ok(buf, count)) return fail<ssize_t>(EFAULT);
   if (count == 0) return 0;
   count = std::min(count, kMaxRwCount);
   const iovec v{const_cast<void*>(buf), count};
+  if (shared) return shared_transfer(*shared, {&v, 1});
   return transfer(*end, {&v, 1});
 }
 
 ssize_t rwv(int fd, const iovec* iov, int iovcnt, bool writer) noexcept {
   std::shared_ptr<PipeEnd> end = end_for(fd, writer);
-  if (!end) return -1;
+  std::shared_ptr<SharedEnd> shared = end ? nullptr : shared_end_for(fd, writer);
+  if (!end && !shared) return -1;
   IovArgs args;
   if (const int e = args.init(iov, iovcnt); e != 0) return fail<ssize_t>(e);
+  if (shared) return shared_transfer(*shared, args.iov());
   return transfer(*end, args.iov());
 }
 
@@ -288,7 +318,8 @@ int pipe_options(int flags, const pp_options* opts, PipeOptions& out) noexcept {
 // F_DUPFD's minimum is a pipepool descriptor number; any value below the base (the kernel's
 // numbers) means the base. As in the kernel, the argument is unsigned (a negative one is huge)
 // and a minimum at or beyond RLIMIT_NOFILE, counted from the base, fails with EINVAL.
-int dupfd(const std::shared_ptr<PipeEnd>& end, unsigned from, bool cloexec) noexcept {
+template <typename End>
+int dupfd(const std::shared_ptr<End>& end, unsigned from, bool cloexec) noexcept {
   FdTable& table = FdTable::global();
   const int limit = nofile_limit();
   const auto base = static_cast<unsigned>(table.base());
@@ -330,7 +361,10 @@ int poll_once(pollfd* fds, nfds_t nfds) noexcept {
     short revents = 0;
     if (p.fd >= 0) {
       const std::shared_ptr<PipeEnd> end = FdTable::global().get(p.fd);
-      if (!end) {
+      const std::shared_ptr<SharedEnd> shared = end ? nullptr : FdTable::global().get_shared(p.fd);
+      if (shared) {
+        revents = static_cast<short>(shared->poll() & (p.events | POLLHUP | POLLERR));
+      } else if (!end) {
         // An inherited descriptor is an error condition (reported whatever the events), so a
         // poller does not wait on a pipe it cannot use.
         revents = FdTable::global().inherited(p.fd) ? POLLERR : POLLNVAL;
@@ -343,6 +377,60 @@ int poll_once(pollfd* fds, nfds_t nfds) noexcept {
     if (revents != 0) ++ready;
   }
   return ready;
+}
+
+// How often pp_poll looks again at a shared pipe: another process's change does not wake it.
+constexpr std::chrono::milliseconds kSharedPollSlice{10};
+
+bool any_shared(const pollfd* fds, nfds_t nfds) noexcept {
+  for (nfds_t i = 0; i < nfds; ++i) {
+    if (fds[i].fd >= 0 && FdTable::global().get_shared(fds[i].fd)) return true;
+  }
+  return false;
+}
+
+// pp_pipe_opts with PP_O_SHARED, after the common checks (`options`). Only the legacy policy over
+// the pipe's own arena, in the kernel copy mode, without packet mode: anything else is EINVAL.
+int shared_pipe(int flags, const pp_options* opts, const PipeOptions& options,
+                int out[2]) noexcept {
+  const pp_options none{};
+  const pp_options& o = opts ? *opts : none;
+  const int policy = raw_enum(o.policy);
+  const int copy = raw_enum(o.copy);
+  if (policy != PP_POLICY_DEFAULT && policy != PP_POLICY_LEGACY) return EINVAL;
+  if (raw_enum(o.allocator) != PP_ALLOCATOR_DEFAULT) return EINVAL;
+  if (copy != PP_COPY_DEFAULT && copy != PP_COPY_KERNEL) return EINVAL;
+  if (flags & O_DIRECT) return EINVAL;
+  internal::SharedConfig config;
+  config.cache = options.pool_sizes.legacy_cache;
+  config.nonblocking = options.nonblocking;
+  config.sigpipe = !options.no_sigpipe;
+  std::shared_ptr<SharedEnd> reader;
+  std::shared_ptr<SharedEnd> writer;
+  if (const int e = internal::make_shared_pipe(config, reader, writer); e != 0) return e;
+  const int r = FdTable::global().install_pair(std::move(reader), std::move(writer),
+                                               (flags & O_CLOEXEC) != 0, nofile_limit(), out);
+  return r < 0 ? -r : 0;
+}
+
+// fcntl on a shared pipe's end (the descriptor-level commands are the caller's).
+int shared_fcntl(const std::shared_ptr<SharedEnd>& end, int cmd, int arg) noexcept {
+  switch (cmd) {
+    case F_DUPFD:
+      return dupfd(end, static_cast<unsigned>(arg), false);
+    case F_DUPFD_CLOEXEC:
+      return dupfd(end, static_cast<unsigned>(arg), true);
+    case F_GETFL:
+      return end->flags();
+    case F_SETFL:
+      return shared_result<int>(end->set_flags(arg & ~O_ACCMODE));
+    case F_GETPIPE_SZ:
+      return shared_result<int>(end->size());
+    case F_SETPIPE_SZ:
+      return shared_result<int>(end->set_size(static_cast<unsigned>(arg)));
+    default:
+      return fail<int>(EINVAL);
+  }
 }
 
 }  // namespace
@@ -366,13 +454,17 @@ int pp_pipe_opts(int fds[2], int flags, const struct pp_options* opts) {
   if (flags & kNotificationPipe) return fail<int>(ENOPKG);
   PipeOptions options;
   if (const int e = pipe_options(flags, opts, options); e != 0) return fail<int>(e);
-  PipePair pair = make_pipe(options);
-  if (!pair.ok()) return fail<int>(pair.error.value());
   int out[2];
   FdTable& table = FdTable::global();
-  const int r = table.install_pair(pair.reader.end(), pair.writer.end(), (flags & O_CLOEXEC) != 0,
-                                   nofile_limit(), out);
-  if (r < 0) return fail<int>(-r);
+  if (flags & PP_O_SHARED) {
+    if (const int e = shared_pipe(flags, opts, options, out); e != 0) return fail<int>(e);
+  } else {
+    PipePair pair = make_pipe(options);
+    if (!pair.ok()) return fail<int>(pair.error.value());
+    const int r = table.install_pair(pair.reader.end(), pair.writer.end(), (flags & O_CLOEXEC) != 0,
+                                     nofile_limit(), out);
+    if (r < 0) return fail<int>(-r);
+  }
   if (fds == nullptr) {  // the kernel reserves the descriptors before it copies them out
     std::shared_ptr<PipeEnd> read_end;
     std::shared_ptr<PipeEnd> write_end;
@@ -410,14 +502,17 @@ int pp_close(int fd) {
 
 int pp_dup(int fd) {
   const std::shared_ptr<pipepool::PipeEnd> end = pipepool::lookup(fd);
-  if (!end) return -1;
-  return pipepool::dupfd(end, 0, false);
+  if (end) return pipepool::dupfd(end, 0, false);
+  if (const auto shared = FdTable::global().get_shared(fd))
+    return pipepool::dupfd(shared, 0, false);
+  return -1;
 }
 
 int pp_fcntl(int fd, int cmd, ...) {
   using namespace pipepool;
   const std::shared_ptr<PipeEnd> end = lookup(fd);
-  if (!end) return -1;
+  const std::shared_ptr<SharedEnd> shared = end ? nullptr : FdTable::global().get_shared(fd);
+  if (!end && !shared) return -1;
   int arg = 0;
   switch (cmd) {
     case F_DUPFD:
@@ -434,6 +529,7 @@ int pp_fcntl(int fd, int cmd, ...) {
     default:
       break;
   }
+  if (shared && cmd != F_GETFD && cmd != F_SETFD) return shared_fcntl(shared, cmd, arg);
   switch (cmd) {
     case F_DUPFD:
       return dupfd(end, static_cast<unsigned>(arg), false);
@@ -463,7 +559,8 @@ int pp_fcntl(int fd, int cmd, ...) {
 int pp_ioctl(int fd, unsigned long request, ...) {
   using namespace pipepool;
   const std::shared_ptr<PipeEnd> end = lookup(fd);
-  if (!end) return -1;
+  const std::shared_ptr<SharedEnd> shared = end ? nullptr : FdTable::global().get_shared(fd);
+  if (!end && !shared) return -1;
   // The kernel takes the request as an unsigned int.
   const auto req = static_cast<unsigned>(request);
   if (req == FIOCLEX || req == FIONCLEX) {
@@ -478,9 +575,10 @@ int pp_ioctl(int fd, unsigned long request, ...) {
   if (arg == nullptr) return -1;
   switch (req) {
     case FIONREAD:
-      *arg = static_cast<int>(end->pipe().bytes_available());
+      *arg = static_cast<int>(shared ? shared->bytes_available() : end->pipe().bytes_available());
       return 0;
     case FIONBIO: {
+      if (shared) return shared_result<int>(shared->set_flags(*arg ? O_NONBLOCK : 0));
       const int flags = end->flags() & ~O_ACCMODE;
       end->set_flags(*arg ? (flags | O_NONBLOCK) : (flags & ~O_NONBLOCK));
       return 0;
@@ -508,13 +606,22 @@ int pp_poll(struct pollfd* fds, nfds_t nfds, int timeout_ms) {
   if (ready != 0 || timeout_ms == 0) return ready;
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  const bool slices = any_shared(fds, nfds);
   internal::PollScope scope;  // registered before the next check: no change is missed
   for (;;) {
     const std::uint32_t seen = scope.seq();
     const int n = poll_once(fds, nfds);
     if (n != 0) return n;
     using Wake = internal::PollScope::Wake;
-    const Wake wake = timeout_ms < 0 ? scope.wait(seen) : scope.wait(seen, deadline);
+    Wake wake;
+    if (slices) {
+      const auto slice = std::chrono::steady_clock::now() + kSharedPollSlice;
+      const bool last = timeout_ms >= 0 && deadline <= slice;
+      wake = scope.wait(seen, last ? deadline : slice);
+      if (wake == Wake::timed_out && !last) continue;
+    } else {
+      wake = timeout_ms < 0 ? scope.wait(seen) : scope.wait(seen, deadline);
+    }
     if (wake == Wake::timed_out) return poll_once(fds, nfds);
     if (wake == Wake::interrupted) {
       // As the kernel's do_poll: one more pass, then EINTR when nothing is ready. poll(2) is

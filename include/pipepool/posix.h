@@ -7,7 +7,8 @@
  *
  * fork(): descriptors inherited by the child fail there with EIO (every call but pp_close; poll
  * reports POLLERR) because the pipe lives in the parent's memory; pp_close frees the number,
- * which new pipes do not reuse before that. The parent's pipes are untouched.
+ * which new pipes do not reuse before that. The parent's pipes are untouched. Pipes made with
+ * PP_O_SHARED are the exception: they keep working in the child (see PP_O_SHARED below).
  *
  * Descriptors are pipepool's own numbers, from a base at or above 2^30 and above the kernel's
  * /proc/sys/fs/nr_open, so no kernel descriptor of the process can have one: a pipepool
@@ -25,6 +26,24 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* pp_pipe2 / pp_pipe_opts flag (not a kernel flag): a pipe shared between processes. Its ring,
+ * counts, lock and pages live in one shared memory mapping (a memfd), so after fork both the
+ * parent's and the child's descriptors for it work, with the kernel's semantics between
+ * processes: PIPE_BUF atomicity, blocking and O_NONBLOCK, EOF once the last write end in every
+ * process is closed (or its process died), EPIPE and SIGPIPE once the last read end is, FIONREAD,
+ * F_GETPIPE_SZ / F_SETPIPE_SZ up to pipe-max-size (1 MiB; larger is EPERM even for a privileged
+ * caller), pp_poll (a change made by another process is seen within 10 ms).
+ * Limits: the legacy policy only (PP_POLICY_DEFAULT means legacy here; other policies, an explicit
+ * allocator, PP_COPY_PARALLEL and O_DIRECT fail with EINVAL); pp_event_fd, pp_vmsplice, pp_splice
+ * and pp_tee fail with EINVAL on its descriptors; O_NONBLOCK is per process (the kernel shares it
+ * through the open file); a signal handler interrupts a blocked call with EINTR even with
+ * SA_RESTART; at most 64 processes hold ends of one pipe at a time (a fork child beyond that gets
+ * descriptors that fail with EIO). exec: pipepool descriptors do not survive exec (none do); the
+ * process's ends count as closed from the first wait of another process that notices it no
+ * longer maps the pipe, within 50 ms. A process killed in a call, even one holding the pipe's
+ * lock, counts the same way; the bytes it committed stay readable. */
+#define PP_O_SHARED 0x20000000
 
 enum pp_policy {
   PP_POLICY_DEFAULT = 0,

@@ -26,6 +26,10 @@
 //     locks may be held by threads that do not exist in the child) is leaked, never touched again;
 //     get() returns nullptr and inherited() true for it; its number stays taken until remove()
 //     frees it. The pipe's memory stays allocated in the child until it exits.
+//   - A slot holds either a PipeEnd or a SharedEnd (a pipe shared between processes,
+//     internal/shared_pipe.hpp). get() finds only PipeEnds and get_shared() only SharedEnds. A
+//     SharedEnd is not marked inherited by fork: the fork handlers count it for the child
+//     (internal/shared_fork.hpp) and it keeps working there.
 //   - Every member is thread-safe and noexcept; allocation failures come back as -ENOMEM.
 #pragma once
 
@@ -38,6 +42,7 @@
 namespace pipepool::internal {
 
 class GlobalLocks;
+class SharedEnd;
 
 class FdTable {
  public:
@@ -67,14 +72,26 @@ class FdTable {
   [[nodiscard]] int install_pair(std::shared_ptr<PipeEnd> first, std::shared_ptr<PipeEnd> second,
                                  bool cloexec, int limit, int fds[2]) noexcept;
 
-  // The end open at `fd`, or nullptr when `fd` is not open (outside the space, closed) or was
-  // inherited across fork.
+  // The same for a shared pipe's end.
+  [[nodiscard]] int install(std::shared_ptr<SharedEnd> end, bool cloexec, int min_fd,
+                            int limit) noexcept;
+  [[nodiscard]] int install_pair(std::shared_ptr<SharedEnd> first,
+                                 std::shared_ptr<SharedEnd> second, bool cloexec, int limit,
+                                 int fds[2]) noexcept;
+
+  // The end open at `fd`, or nullptr when `fd` is not open (outside the space, closed), was
+  // inherited across fork or holds a shared pipe's end.
   [[nodiscard]] std::shared_ptr<PipeEnd> get(int fd) const noexcept;
+  // The shared pipe's end open at `fd`, or nullptr.
+  [[nodiscard]] std::shared_ptr<SharedEnd> get_shared(int fd) const noexcept;
   // True when `fd` is a descriptor inherited across fork and not closed since.
   [[nodiscard]] bool inherited(int fd) const noexcept;
   // Closes `fd`: returns 0 and the end it held in `out` (nullptr for an inherited descriptor,
   // whose end is leaked), or -EBADF when it was not open.
   [[nodiscard]] int remove(int fd, std::shared_ptr<PipeEnd>& out) noexcept;
+  // The same, returning a shared pipe's end in `shared_out`.
+  [[nodiscard]] int remove(int fd, std::shared_ptr<PipeEnd>& out,
+                           std::shared_ptr<SharedEnd>& shared_out) noexcept;
 
   // The close-on-exec bit: 1 or 0, or -1 when `fd` is not open or inherited.
   [[nodiscard]] int cloexec(int fd) const noexcept;
@@ -88,13 +105,23 @@ class FdTable {
   // marks every open descriptor inherited and makes a new, unlocked lock.
   void after_fork_child() noexcept;
 
+  // With the lock held by fork's handlers (or in the single-threaded fork child): calls `f` with
+  // every shared end, once per descriptor that holds it.
+  template <typename F>
+  void for_each_shared_locked(F&& f) {
+    for (Slot& slot : slots_) {
+      if (slot.shared) f(*slot.shared);
+    }
+  }
+
  private:
   friend class GlobalLocks;
   struct Slot {
     std::shared_ptr<PipeEnd> end;
+    std::shared_ptr<SharedEnd> shared;  // set instead of `end` for a shared pipe
     bool cloexec = false;
     bool inherited = false;  // `end` is leaked: never copied, reset or destroyed
-    [[nodiscard]] bool taken() const noexcept { return end != nullptr; }
+    [[nodiscard]] bool taken() const noexcept { return end != nullptr || shared != nullptr; }
   };
 
   // The slot of `fd`, or nullptr when `fd` is outside the table. Under the lock.
@@ -103,7 +130,9 @@ class FdTable {
   // Under the exclusive lock: the lowest free index in [from, limit), growing the vector as
   // needed. Returns -EMFILE / -ENOMEM on failure. Does not occupy the slot.
   int find_free_locked(int from, int limit) noexcept;
-  void occupy_locked(int index, std::shared_ptr<PipeEnd> end, bool cloexec, int min_index) noexcept;
+  void occupy_locked(int index, Slot slot, int min_index) noexcept;
+  int install_slot(Slot slot, int min_fd, int limit) noexcept;
+  int install_slot_pair(Slot first, Slot second, int limit, int fds[2]) noexcept;
   // The index limit for a caller's RLIMIT_NOFILE: capped by the size of the space.
   [[nodiscard]] int index_limit(int limit) const noexcept;
 

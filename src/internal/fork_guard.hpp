@@ -11,6 +11,9 @@
 //   - parent: releases them in reverse order; nothing else changes.
 //   - child: each owner, in reverse order, releases or re-creates its locks and drops what belongs
 //     to threads that do not exist in the child (see each owner's after_fork_child()).
+//   - Shared pipes (pp_pipe2 with PP_O_SHARED) are counted for the child: prepare lends the child
+//     the parent's ends, the child adopts them, the parent takes them back when fork failed
+//     (internal/shared_fork.hpp). Their locks live in shared memory and are not taken.
 //   - Per-object locks (a pipe's mutex and wait queues, a pool's lock, a readiness descriptor's
 //     mutex, a `model` allocator instance's caches) are not taken: the objects the child inherits
 //     are left alone there (the descriptor table marks them inherited).

@@ -1,0 +1,217 @@
+// read and write of a shared pipe, with the kernel's rules (internal/shared_pipe.hpp), every copy
+// under the pipe's process-shared mutex.
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "internal/shared_layout.hpp"
+#include "internal/shared_lock.hpp"
+#include "internal/shared_pipe.hpp"
+
+namespace pipepool::internal {
+namespace {
+
+using shared::Header;
+using shared::kPage;
+using shared::SharedLock;
+
+// A walk over an iovec array.
+class Cursor {
+ public:
+  explicit Cursor(std::span<const iovec> iov) noexcept : iov_(iov) { skip_empty(); }
+  [[nodiscard]] std::size_t total() const noexcept {
+    std::size_t n = 0;
+    for (const iovec& v : iov_) n += v.iov_len;
+    return n;
+  }
+  // Copies `n` bytes from the user's segments to `dst`.
+  void copy_out_of(std::byte* dst, std::size_t n) noexcept {
+    while (n != 0) {
+      const std::size_t k = std::min(n, left());
+      std::memcpy(dst, here(), k);
+      advance(k);
+      dst += k;
+      n -= k;
+    }
+  }
+  // Copies `n` bytes from `src` into the user's segments.
+  void copy_into(const std::byte* src, std::size_t n) noexcept {
+    while (n != 0) {
+      const std::size_t k = std::min(n, left());
+      std::memcpy(here(), src, k);
+      advance(k);
+      src += k;
+      n -= k;
+    }
+  }
+
+ private:
+  [[nodiscard]] std::size_t left() const noexcept { return iov_[i_].iov_len - off_; }
+  [[nodiscard]] std::byte* here() const noexcept {
+    return static_cast<std::byte*>(iov_[i_].iov_base) + off_;
+  }
+  void advance(std::size_t k) noexcept {
+    off_ += k;
+    if (off_ == iov_[i_].iov_len) {
+      ++i_;
+      off_ = 0;
+      skip_empty();
+    }
+  }
+  void skip_empty() noexcept {
+    while (i_ < iov_.size() && iov_[i_].iov_len == 0) ++i_;
+  }
+  std::span<const iovec> iov_;
+  std::size_t i_ = 0;
+  std::size_t off_ = 0;
+};
+
+// A segment based in the first page of the address space (NULL included) fails with EFAULT, as
+// the ordinary pipes' copies do; checked before the call touches the pipe.
+bool has_null_segment(std::span<const iovec> iov) noexcept {
+  return std::any_of(iov.begin(), iov.end(), [](const iovec& v) {
+    return v.iov_len != 0 && reinterpret_cast<std::uintptr_t>(v.iov_base) < kPage;
+  });
+}
+
+// Wake-ups owed once the lock is dropped.
+struct Wakes {
+  bool readers = false;
+  bool writers = false;
+  void run(Header& h) const noexcept {
+    if (readers) shared::wake_all(h.read_seq);
+    if (writers) shared::wake_all(h.write_seq);
+  }
+};
+
+}  // namespace
+
+long SharedEnd::read(std::span<const iovec> iov) noexcept {
+  if (detached_) return -EIO;
+  if (has_null_segment(iov)) return -EFAULT;
+  Cursor dst(iov);
+  std::size_t want = dst.total();
+  if (want == 0) return 0;
+  const bool nonblock = (flags_.load(std::memory_order_relaxed) & O_NONBLOCK) != 0;
+  Header& h = map_->header();
+  Wakes wakes;
+  long ret = 0;
+  {
+    SharedLock lock(h);
+    for (;;) {
+      if (h.head != h.tail) {
+        const bool was_full = h.head - h.tail >= h.max_usage;
+        shared::Slot& buf = shared::slot_at(h, h.tail);
+        const std::size_t n = std::min<std::size_t>(buf.len, want);
+        dst.copy_into(shared::page_at(h, buf.page) + buf.offset, n);
+        buf.offset += static_cast<std::uint32_t>(n);
+        buf.len -= static_cast<std::uint32_t>(n);
+        ret += static_cast<long>(n);
+        want -= n;
+        if (buf.len == 0) {
+          // The tail moves before the page is released: a holder dying in between leaves the page
+          // in neither place, which recovery finds.
+          const std::uint32_t page = buf.page;
+          ++h.tail;
+          shared::put_page(h, page);
+          if (was_full && shared::bump(h.write_seq, h.writers_waiting)) wakes.writers = true;
+        }
+        if (want == 0) break;
+        if (h.head != h.tail) continue;
+      }
+      if (h.writers == 0) break;
+      if (ret != 0) break;
+      if (nonblock) {
+        ret = -EAGAIN;
+        break;
+      }
+      if (lock.wait(h.read_seq, h.readers_waiting) == SharedLock::Wait::interrupted) {
+        ret = -EINTR;
+        break;
+      }
+    }
+    // A reader that leaves data behind lets the next sleeping reader go on.
+    if (h.head != h.tail && h.readers_waiting != 0) {
+      wakes.readers = shared::bump(h.read_seq, h.readers_waiting);
+    }
+  }
+  wakes.run(h);
+  return ret;
+}
+
+long SharedEnd::write(std::span<const iovec> iov) noexcept {
+  if (detached_) return -EIO;
+  if (has_null_segment(iov)) return -EFAULT;
+  Cursor src(iov);
+  const std::size_t total = src.total();
+  if (total == 0) return 0;
+  std::size_t left = total;
+  const bool nonblock = (flags_.load(std::memory_order_relaxed) & O_NONBLOCK) != 0;
+  Header& h = map_->header();
+  Wakes wakes;
+  long ret = 0;
+  bool no_reader = false;
+  {
+    SharedLock lock(h);
+    if (h.readers == 0) {
+      no_reader = true;
+    } else {
+      // The leading total % PAGE bytes merge into the last buffer when it allows it and has room.
+      const std::size_t chars = total & (kPage - 1);
+      if (h.head != h.tail && chars != 0) {
+        shared::Slot& last = shared::slot_at(h, h.head - 1);
+        const std::size_t off = std::size_t{last.offset} + last.len;
+        if ((last.flags & shared::kSlotCanMerge) && off + chars <= kPage) {
+          src.copy_out_of(shared::page_at(h, last.page) + off, chars);
+          last.len += static_cast<std::uint32_t>(chars);
+          ret = static_cast<long>(chars);
+          left -= chars;
+        }
+      }
+    }
+    while (!no_reader && left != 0) {
+      if (h.readers == 0) {
+        no_reader = true;
+        break;
+      }
+      if (h.head - h.tail < h.max_usage) {
+        const std::uint32_t page = shared::get_page(h);
+        const std::size_t n = std::min(left, kPage);
+        src.copy_out_of(shared::page_at(h, page), n);
+        shared::slot_at(h, h.head) =
+            shared::Slot{page, 0, static_cast<std::uint32_t>(n), shared::kSlotCanMerge};
+        ++h.head;  // published after its copy
+        ret += static_cast<long>(n);
+        left -= n;
+        continue;
+      }
+      if (nonblock) {
+        if (ret == 0) ret = -EAGAIN;
+        break;
+      }
+      // Readers must run before this writer sleeps: woken now, not when the write ends.
+      if (ret > 0 && shared::bump(h.read_seq, h.readers_waiting)) shared::wake_all(h.read_seq);
+      if (lock.wait(h.write_seq, h.writers_waiting) == SharedLock::Wait::interrupted) {
+        if (ret == 0) ret = -EINTR;
+        break;
+      }
+    }
+    if (ret > 0 && shared::bump(h.read_seq, h.readers_waiting)) wakes.readers = true;
+    // A writer that leaves room behind lets the next sleeping writer go on.
+    if (h.head - h.tail < h.max_usage && h.writers_waiting != 0) {
+      wakes.writers = shared::bump(h.write_seq, h.writers_waiting);
+    }
+  }
+  wakes.run(h);
+  if (no_reader) {
+    if (sigpipe_) pthread_kill(pthread_self(), SIGPIPE);
+    if (ret == 0) ret = -EPIPE;
+  }
+  return ret;
+}
+
+}  // namespace pipepool::internal

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <climits>
 
+#include "pipe_bench/replay/short_reads.hpp"
+
 namespace pipe_bench::replay {
 namespace {
 
@@ -511,6 +513,7 @@ FollowedCalls SyscallFollower::finish() {
                    [](const Keyed& x, const Keyed& y) { return x.time < y.time; });
   for (const Keyed& k : keyed_) out_.calls.push_back(k.call);
   keyed_.clear();
+  out_.short_reads_moved = place_short_reads(out_.calls);
   return std::move(out_);
 }
 

@@ -10,7 +10,9 @@
 //   share its process's table and a new process to copy it (counted as a warning).
 // - Replay order: a write (write/writev, vmsplice, splice in from a file) at its entry, since the
 //   kernel copies its bytes into the pipe as soon as there is room; a read at its exit, since it
-//   returns once it copied what it found; every other call at its exit. A pipe's release at the
+//   returns once it copied what it found; every other call at its exit. Then a short read goes
+//   before the writes whose bytes it did not get (short_reads.hpp): a write that entered before
+//   the read returned but found the mutex held copied after it. A pipe's release at the
 //   event that closed its last descriptor (close, exec, task exit).
 // - What could make a table wrong is counted in `warnings` (one line each, with its count), never
 //   guessed silently: a call on a descriptor the table does not hold, a read on a write end, a
@@ -46,6 +48,7 @@ struct FollowedCalls {
   // (write/writev/vmsplice, splice into a pipe), or anywhere else.
   std::uint64_t allocs_in_pipe_writes = 0;
   std::uint64_t allocs_elsewhere = 0;
+  std::uint64_t short_reads_moved = 0;  // short reads placed before writes they did not see
 };
 
 // The syscall numbers the follower needs to see (the recorder's kernel-side filter).

@@ -337,8 +337,10 @@ RecordOutcome record_with_tracepoints(const std::vector<std::string>& command,
   }
   out.summary = fmt::format(
       "{} syscalls followed from {} events; of the kernel's pipe-page allocations {} were made "
-      "in recorded writes to pipes, {} elsewhere",
-      followed.syscalls, events.size(), followed.allocs_in_pipe_writes, followed.allocs_elsewhere);
+      "in recorded writes to pipes, {} elsewhere; {} short reads placed before writes they did "
+      "not see",
+      followed.syscalls, events.size(), followed.allocs_in_pipe_writes, followed.allocs_elsewhere,
+      followed.short_reads_moved);
   out.recording = std::move(rec);
   return out;
 }

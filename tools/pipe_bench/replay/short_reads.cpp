@@ -59,7 +59,7 @@ std::uint64_t place_short_reads(std::vector<PipeCall>& calls) {
     std::size_t to = i;
     for (std::size_t j = i; j-- > 0;) {
       const PipeCall& w = calls[j];
-      if (!touches(w, c.pipe)) continue;
+      if (!touches(w, c.pipe) || w.kind == CallKind::resume) continue;
       if (w.pipe == c.pipe && w.kind == CallKind::write && w.result <= 0) continue;
       if (w.pipe != c.pipe || w.kind != CallKind::write) break;
       const auto wrote = static_cast<std::uint64_t>(w.result);

@@ -13,7 +13,7 @@ namespace pipe_bench::replay {
 
 // `calls` in replay order. Moves each short read before the writes on its pipe that precede it
 // directly in that pipe's calls and whose bytes all lie past the end of the read (calls on other
-// pipes keep their places). Returns how many reads moved.
+// pipes and `resume` marks keep their places). Returns how many reads moved.
 std::uint64_t place_short_reads(std::vector<PipeCall>& calls);
 
 }  // namespace pipe_bench::replay

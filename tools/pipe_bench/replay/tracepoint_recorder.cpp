@@ -76,6 +76,7 @@ perf_event_attr attr_for(std::uint64_t id, bool task_records) {
   attr.disabled = 1;
   attr.inherit = 1;
   attr.task = task_records ? 1 : 0;
+  attr.context_switch = task_records ? 1 : 0;  // PERF_RECORD_SWITCH: when a blocked call ran again
   attr.sample_id_all = 1;
   attr.use_clockid = 1;
   attr.clockid = CLOCK_MONOTONIC;

@@ -198,6 +198,36 @@ TEST(BenchSyscallEvents, DecodesForkExitLostAndThrottle) {
   EXPECT_TRUE(decode_record(throttle.done(), l).throttled);
 }
 
+TEST(BenchSyscallEvents, DecodesSleepsAndSwitchesInAndSkipsPreemptions) {
+  const SyscallLayout l = layout();
+  const auto with_misc = [](std::vector<std::byte> record, std::uint16_t misc) {
+    std::memcpy(record.data() + offsetof(perf_event_header, misc), &misc, sizeof(misc));
+    return record;
+  };
+  Record in(PERF_RECORD_SWITCH);
+  in.put(std::uint32_t{200}).put(std::uint32_t{201}).put(std::uint64_t{8'000});
+  const auto i = decode_record(in.done(), l);
+  ASSERT_TRUE(i.event);
+  EXPECT_EQ(i.event->kind, TraceEventKind::switch_in);
+  EXPECT_EQ(i.event->pid, 200);
+  EXPECT_EQ(i.event->tid, 201);
+  EXPECT_EQ(i.event->time, 8'000u);
+
+  const auto out = decode_record(with_misc(in.done(), PERF_RECORD_MISC_SWITCH_OUT), l);
+  ASSERT_TRUE(out.event);
+  EXPECT_EQ(out.event->kind, TraceEventKind::sleep);
+  EXPECT_EQ(out.event->tid, 201);
+
+  const auto preempted = decode_record(
+      with_misc(in.done(), PERF_RECORD_MISC_SWITCH_OUT | PERF_RECORD_MISC_SWITCH_OUT_PREEMPT), l);
+  EXPECT_FALSE(preempted.event);
+  EXPECT_FALSE(preempted.malformed);
+
+  Record cut(PERF_RECORD_SWITCH);
+  cut.put(std::uint32_t{200});
+  EXPECT_TRUE(decode_record(cut.done(), l).malformed);
+}
+
 TEST(BenchSyscallEvents, ShortOrForeignRecordsAreMalformed) {
   const SyscallLayout l = layout();
   // Raw data too short for the args field.

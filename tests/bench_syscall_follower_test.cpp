@@ -57,6 +57,17 @@ class Script {
     follower_.event(base(tid, tid, TraceEventKind::page_alloc));
     return *this;
   }
+  // `tid` gave up its CPU (slept) and got one again.
+  Script& slept(int tid) {
+    follower_.event(base(tid, tid, TraceEventKind::sleep));
+    follower_.event(base(tid, tid, TraceEventKind::switch_in));
+    return *this;
+  }
+  // `tid` was preempted and got its CPU back: no sleep record comes before the switch in.
+  Script& preempted(int tid) {
+    follower_.event(base(tid, tid, TraceEventKind::switch_in));
+    return *this;
+  }
   Script& ended(int tid) {
     follower_.event(base(tid, tid, TraceEventKind::task_exit));
     return *this;
@@ -228,6 +239,23 @@ TEST(BenchSyscallFollower, PageAllocationsAttributedToPipeWrites) {
   const FollowedCalls f = s.finish();
   EXPECT_EQ(f.allocs_in_pipe_writes, 2u);
   EXPECT_EQ(f.allocs_elsewhere, 2u);
+}
+
+TEST(BenchSyscallFollower, AWriteThatSleptResumesWhereItsTaskRanAgain) {
+  Script s;
+  s.call(P, SYS_pipe2, {0, 0, 0, 0, 0, 0}, 0);  // 3, 4
+  s.slept(P);                                   // in no call: nothing
+  s.enter(P, SYS_write, {4, 0, 131072, 0, 0, 0}).slept(P).preempted(P).slept(P);
+  s.exit(P, SYS_write, 131072);
+  s.enter(P, SYS_read, {3, 0, 100, 0, 0, 0}).slept(P).exit(P, SYS_read, 100);      // a read
+  s.enter(P, SYS_write, {1, 0, 10, 0, 0, 0}).slept(P).exit(P, SYS_write, 10);      // not a pipe
+  s.enter(P, SYS_write, {4, 0, 10, 0, 0, 0}).preempted(P).exit(P, SYS_write, 10);  // no sleep
+  const FollowedCalls f = s.finish();
+  EXPECT_EQ(kinds(f), (std::vector<CallKind>{CallKind::create, CallKind::write, CallKind::resume,
+                                             CallKind::resume, CallKind::resume, CallKind::read,
+                                             CallKind::write}));
+  EXPECT_EQ(f.calls[2].pipe, f.calls[1].pipe);
+  EXPECT_TRUE(f.warnings.empty());
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 namespace pipe_bench::replay {
 namespace {
 
-constexpr std::array<std::pair<CallKind, std::string_view>, 10> kNames{{
+constexpr std::array<std::pair<CallKind, std::string_view>, 11> kNames{{
     {CallKind::create, "create"},
     {CallKind::write, "write"},
     {CallKind::read, "read"},
@@ -17,6 +17,7 @@ constexpr std::array<std::pair<CallKind, std::string_view>, 10> kNames{{
     {CallKind::vmsplice, "vmsplice"},
     {CallKind::set_size, "set_size"},
     {CallKind::release, "release"},
+    {CallKind::resume, "resume"},
 }};
 
 }  // namespace

@@ -16,6 +16,8 @@ namespace pipe_bench::replay {
 // `splice_in` put bytes in from a file without copying, `splice_out` took them out to one).
 // `splice` / `tee` move or duplicate buffers to the pipe `peer`. `vmsplice`: user pages
 // referenced by the pipe. `set_size`: fcntl F_SETPIPE_SZ. `release`: its last descriptor closed.
+// `resume`: a write into the pipe that slept (waiting for room) ran again, or returned after
+// sleeping: the bytes its writers still have to put in go in now (tracepoint recorder only).
 enum class CallKind {
   create,
   write,
@@ -26,7 +28,8 @@ enum class CallKind {
   tee,
   vmsplice,
   set_size,
-  release
+  release,
+  resume
 };
 
 [[nodiscard]] std::string_view to_string(CallKind kind) noexcept;

@@ -130,7 +130,8 @@ ReadRecording read_recording(std::istream& in) {
     }
     const auto f = fields(line);
     PipeCall call;
-    const auto kind = f.size() >= 4 ? parse_call_kind(f[1]) : std::nullopt;
+    auto kind = f.size() >= 4 ? parse_call_kind(f[1]) : std::nullopt;
+    if (kind == CallKind::resume && version < 3) kind = std::nullopt;
     if (!kind || !parse_number(f[0], call.pipe) || !parse_number(f[2], call.requested) ||
         !parse_number(f[3], call.result) ||
         f.size() != ((*kind == CallKind::splice || *kind == CallKind::tee) ? 5u : 4u) ||

@@ -1,6 +1,6 @@
-// The .ppr recording format, version 2 (text, one record a line, fields separated by a space):
+// The .ppr recording format, version 3 (text, one record a line, fields separated by a space):
 //
-//   pipepool-recording 2
+//   pipepool-recording 3
 //   command <the command, shell-quoted, to the end of the line>
 //   recorder strace                  or   recorder tracepoints
 //   kernel <allocs> <frees>          or   kernel unavailable <why, to the end of the line>
@@ -11,8 +11,8 @@
 //
 // <pipe> names a pipe (strace: its inode; tracepoints: numbered from 1). <kind> is one of
 // CallKind's names; <result> is negative (-errno) for a failed call. A file without its `end`
-// line, or with fewer or more calls than announced, is truncated. Version 1 (no `warning` lines)
-// is read too.
+// line, or with fewer or more calls than announced, is truncated. Versions 2 (no `resume` calls)
+// and 1 (no `warning` lines either) are read too.
 #pragma once
 
 #include <iosfwd>
@@ -23,7 +23,7 @@
 namespace pipe_bench::replay {
 
 inline constexpr const char* kRecordingMagic = "pipepool-recording";
-inline constexpr int kRecordingVersion = 2;
+inline constexpr int kRecordingVersion = 3;
 inline constexpr int kOldestRecordingVersion = 1;
 
 void write_recording(std::ostream& out, const Recording& recording);

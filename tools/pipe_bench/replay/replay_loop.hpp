@@ -2,9 +2,13 @@
 // (pipepool pipes in replayer.cpp, kernel pipes in kernel_replay.cpp): which calls move which
 // bytes is decided here once; the kind only moves them.
 //
-// A write puts in the bytes the recorded call wrote; what does not fit waits (`pending`) and goes
-// in as reads make room. A read takes out the bytes the recorded call read, writing pending bytes
-// as room appears. F_SETPIPE_SZ sets the recorded size; a release closes the pipe; a create
+// A write puts in the bytes the recorded call wrote; what does not fit waits (`pending`). A read
+// takes out the bytes the recorded call read. When the waiting bytes go in depends on the
+// recording: with `resume` calls (the tracepoint recorder saw when a sleeping writer ran again)
+// they go in at a resume, or, when the pipe is still full there, right after the next read; a
+// read that needs waiting bytes (the recorded read got them) puts in what it needs first.
+// Without resume calls (strace recordings, version 1 and 2 files) they go in as soon as a read
+// makes room. F_SETPIPE_SZ sets the recorded size; a release closes the pipe; a create
 // replaces a pipe of the same inode. Failed calls move nothing. Splice and vmsplice from outside
 // reference pages (as from the page cache). A call that cannot move all its bytes counts in
 // short_calls.
@@ -47,6 +51,8 @@ class ReplayLoop {
   // Applies every call, then releases the pipes still open. False (with `error`) when a pipe
   // could not be opened.
   bool run(const Recording& recording, std::string& error) {
+    resumes_ = std::any_of(recording.calls.begin(), recording.calls.end(),
+                           [](const PipeCall& c) { return c.kind == CallKind::resume; });
     for (const PipeCall& call : recording.calls) {
       if (!apply(call, error)) return false;
     }
@@ -61,6 +67,7 @@ class ReplayLoop {
   struct Entry {
     typename Kind::Pipe pipe;
     std::uint64_t pending = 0;  // bytes written by recorded calls that did not fit yet
+    bool armed = false;         // a resume found the pipe full: the next read lets them in
   };
 
   static std::size_t chunk(std::uint64_t left) {
@@ -72,7 +79,7 @@ class ReplayLoop {
     if (it != pipes_.end()) return &it->second;
     std::optional<typename Kind::Pipe> pipe = kind_.open(error);
     if (!pipe) return nullptr;
-    return &pipes_.emplace(inode, Entry{std::move(*pipe), 0}).first->second;
+    return &pipes_.emplace(inode, Entry{std::move(*pipe), 0, false}).first->second;
   }
 
   // Writes what fits of the bytes waiting to go in.
@@ -91,14 +98,26 @@ class ReplayLoop {
       const std::size_t n = kind_.read(e.pipe, std::span(sink_.data(), chunk(want - got)));
       if (n > 0) {
         got += n;
-        flush(e);
+        if (!resumes_) flush(e);
         continue;
       }
       const std::uint64_t before = e.pending;
       flush(e);
       if (e.pending == before) break;
     }
+    if (e.armed) {
+      e.armed = false;
+      flush(e);
+    }
     return got;
+  }
+
+  // A sleeping writer ran again: it puts in what fits; nothing fits: it waits for the next read.
+  void resume(Entry& e) {
+    if (e.pending == 0) return;
+    const std::uint64_t before = e.pending;
+    flush(e);
+    e.armed = e.pending == before;
   }
 
   void vmsplice(Entry& e, std::uint64_t len) {
@@ -136,6 +155,10 @@ class ReplayLoop {
       release(call.pipe);
       return get(call.pipe, error) != nullptr;
     }
+    if (call.kind == CallKind::resume) {
+      if (auto it = pipes_.find(call.pipe); it != pipes_.end()) resume(it->second);
+      return true;
+    }
     Entry* e = get(call.pipe, error);
     if (!e) return false;
     if (call.result <= 0) return true;
@@ -148,6 +171,8 @@ class ReplayLoop {
       case CallKind::read:
       case CallKind::splice_out:
         if (drain(*e, moved) < moved) ++short_calls_;
+        break;
+      case CallKind::resume:
         break;
       case CallKind::set_size:
         if (!kind_.set_size(e->pipe, static_cast<std::size_t>(call.requested))) ++short_calls_;
@@ -187,6 +212,7 @@ class ReplayLoop {
   std::map<std::uint64_t, Entry> pipes_;
   std::uint64_t bytes_written_ = 0;
   std::uint64_t short_calls_ = 0;
+  bool resumes_ = false;  // the recording says when sleeping writers ran again
 };
 
 }  // namespace pipe_bench::replay

@@ -115,6 +115,26 @@ DecodedRecord decode_task(Cursor& c, TraceEventKind kind) {
   return out;
 }
 
+// PERF_RECORD_SWITCH: no body; the sample_id trailer (PERF_SAMPLE_TID | PERF_SAMPLE_TIME) says
+// whose switch and when. A switch out of a preempted task (still runnable) decodes to nothing.
+DecodedRecord decode_switch(Cursor& c, std::uint16_t misc) {
+  DecodedRecord out;
+  std::uint32_t pid = 0;
+  std::uint32_t tid = 0;
+  TraceEvent e;
+  if (!c.take(pid) || !c.take(tid) || !c.take(e.time)) {
+    out.malformed = true;
+    return out;
+  }
+  if ((misc & PERF_RECORD_MISC_SWITCH_OUT_PREEMPT) != 0) return out;
+  e.kind =
+      (misc & PERF_RECORD_MISC_SWITCH_OUT) != 0 ? TraceEventKind::sleep : TraceEventKind::switch_in;
+  e.pid = static_cast<std::int32_t>(pid);
+  e.tid = static_cast<std::int32_t>(tid);
+  out.event = e;
+  return out;
+}
+
 }  // namespace
 
 std::string syscall_layout(const TracepointFormat& enter, const TracepointFormat& exit,
@@ -152,6 +172,8 @@ DecodedRecord decode_record(std::span<const std::byte> record, const SyscallLayo
       return decode_task(body, TraceEventKind::fork);
     case PERF_RECORD_EXIT:
       return decode_task(body, TraceEventKind::task_exit);
+    case PERF_RECORD_SWITCH:
+      return decode_switch(body, header.misc);
     case PERF_RECORD_LOST: {
       std::uint64_t id = 0;
       if (!body.take(id) || !body.take(out.lost)) out.malformed = true;

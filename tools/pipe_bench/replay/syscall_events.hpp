@@ -16,7 +16,9 @@
 
 namespace pipe_bench::replay {
 
-enum class TraceEventKind { enter, exit, fork, task_exit, page_alloc };
+// `sleep`: the task gave up its CPU (PERF_RECORD_SWITCH, switched out and not preempted);
+// `switch_in`: it got a CPU: a task that slept in a call runs again there.
+enum class TraceEventKind { enter, exit, fork, task_exit, page_alloc, sleep, switch_in };
 
 struct TraceEvent {
   std::uint64_t time = 0;  // ns, CLOCK_MONOTONIC

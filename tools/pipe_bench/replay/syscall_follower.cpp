@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <climits>
 
+#include "pipe_bench/replay/short_reads.hpp"
+
 namespace pipe_bench::replay {
 namespace {
 
@@ -249,6 +251,10 @@ std::uint64_t SyscallFollower::new_pipe() {
 
 void SyscallFollower::event(const TraceEvent& e) {
   now_ = e.time;
+  if (e.kind == TraceEventKind::sleep || e.kind == TraceEventKind::switch_in) {
+    switched(e);
+    return;
+  }
   if (e.kind != TraceEventKind::fork && e.kind != TraceEventKind::page_alloc &&
       !tables_.known(e.tid)) {
     if (e.kind == TraceEventKind::task_exit) return;
@@ -272,7 +278,40 @@ void SyscallFollower::event(const TraceEvent& e) {
     case TraceEventKind::page_alloc:
       ++(in_pipe_write(e.tid) ? out_.allocs_in_pipe_writes : out_.allocs_elsewhere);
       break;
+    case TraceEventKind::sleep:
+    case TraceEventKind::switch_in:
+      break;
   }
+}
+
+std::optional<std::uint64_t> SyscallFollower::written_pipe(const Pending& p) {
+  if (p.nr == SYS_write || p.nr == SYS_writev || p.nr == SYS_vmsplice) {
+    return p.first ? p.first->pipe : std::nullopt;
+  }
+  if (p.nr == SYS_splice && p.second && !(p.first && p.first->pipe)) return p.second->pipe;
+  return std::nullopt;
+}
+
+void SyscallFollower::switched(const TraceEvent& e) {
+  const auto it = pending_.find(e.tid);
+  if (it == pending_.end()) return;
+  Pending& p = it->second;
+  const std::optional<std::uint64_t> pipe = written_pipe(p);
+  if (!pipe) return;
+  if (e.kind == TraceEventKind::sleep) {
+    p.asleep = true;
+  } else if (p.asleep) {
+    p.asleep = false;
+    p.slept = true;
+    resume(*pipe, e.time);
+  }
+}
+
+void SyscallFollower::resume(std::uint64_t pipe, std::uint64_t time) {
+  PipeCall c;
+  c.pipe = pipe;
+  c.kind = CallKind::resume;
+  emit(time, c);
 }
 
 bool SyscallFollower::in_pipe_write(int tid) const {
@@ -304,6 +343,10 @@ void SyscallFollower::exit(const TraceEvent& e) {
   pending_.erase(it);
   ++out_.syscalls;
   syscall(e.tid, p, e.ret, e.time);
+  // A write that slept has all its bytes in the pipe when it returns.
+  if (p.slept && e.ret > 0) {
+    if (const auto pipe = written_pipe(p)) resume(*pipe, e.time);
+  }
 }
 
 void SyscallFollower::fork(const TraceEvent& e) {
@@ -511,6 +554,7 @@ FollowedCalls SyscallFollower::finish() {
                    [](const Keyed& x, const Keyed& y) { return x.time < y.time; });
   for (const Keyed& k : keyed_) out_.calls.push_back(k.call);
   keyed_.clear();
+  out_.short_reads_moved = place_short_reads(out_.calls);
   return std::move(out_);
 }
 

@@ -10,7 +10,12 @@
 //   share its process's table and a new process to copy it (counted as a warning).
 // - Replay order: a write (write/writev, vmsplice, splice in from a file) at its entry, since the
 //   kernel copies its bytes into the pipe as soon as there is room; a read at its exit, since it
-//   returns once it copied what it found; every other call at its exit. A pipe's release at the
+//   returns once it copied what it found; every other call at its exit. A write that sleeps
+//   (its task gives up its CPU during the call, not preempted: PERF_RECORD_SWITCH) adds a
+//   `resume` of its pipe each time its task gets a CPU back after sleeping and one at its exit:
+//   what it still has to put in goes in there, not as soon as a read makes room. Then a short read
+//   goes before the writes whose bytes it did not get (short_reads.hpp): a write that entered
+//   before the read returned but found the mutex held copied after it. A pipe's release at the
 //   event that closed its last descriptor (close, exec, task exit).
 // - What could make a table wrong is counted in `warnings` (one line each, with its count), never
 //   guessed silently: a call on a descriptor the table does not hold, a read on a write end, a
@@ -46,6 +51,7 @@ struct FollowedCalls {
   // (write/writev/vmsplice, splice into a pipe), or anywhere else.
   std::uint64_t allocs_in_pipe_writes = 0;
   std::uint64_t allocs_elsewhere = 0;
+  std::uint64_t short_reads_moved = 0;  // short reads placed before writes they did not see
 };
 
 // The syscall numbers the follower needs to see (the recorder's kernel-side filter).
@@ -67,6 +73,8 @@ class SyscallFollower {
     std::uint64_t time = 0;
     std::optional<Descriptor> first;   // the descriptor in args[0] when the call began
     std::optional<Descriptor> second;  // splice's fd_out, tee's fd_out
+    bool asleep = false;  // a write into a pipe whose task gave up its CPU and has not run since
+    bool slept = false;   // ... that ran again after sleeping
   };
   struct Keyed {
     std::uint64_t time;
@@ -74,6 +82,10 @@ class SyscallFollower {
   };
 
   [[nodiscard]] bool in_pipe_write(int tid) const;
+  // The pipe a write, writev, vmsplice or splice from a file puts bytes into, if it is one.
+  [[nodiscard]] static std::optional<std::uint64_t> written_pipe(const Pending& p);
+  void switched(const TraceEvent& e);
+  void resume(std::uint64_t pipe, std::uint64_t time);
   void enter(const TraceEvent& e);
   void exit(const TraceEvent& e);
   void fork(const TraceEvent& e);

@@ -76,6 +76,7 @@ perf_event_attr attr_for(std::uint64_t id, bool task_records) {
   attr.disabled = 1;
   attr.inherit = 1;
   attr.task = task_records ? 1 : 0;
+  attr.context_switch = task_records ? 1 : 0;  // PERF_RECORD_SWITCH: when a blocked call ran again
   attr.sample_id_all = 1;
   attr.use_clockid = 1;
   attr.clockid = CLOCK_MONOTONIC;
@@ -337,8 +338,10 @@ RecordOutcome record_with_tracepoints(const std::vector<std::string>& command,
   }
   out.summary = fmt::format(
       "{} syscalls followed from {} events; of the kernel's pipe-page allocations {} were made "
-      "in recorded writes to pipes, {} elsewhere",
-      followed.syscalls, events.size(), followed.allocs_in_pipe_writes, followed.allocs_elsewhere);
+      "in recorded writes to pipes, {} elsewhere; {} short reads placed before writes they did "
+      "not see",
+      followed.syscalls, events.size(), followed.allocs_in_pipe_writes, followed.allocs_elsewhere,
+      followed.short_reads_moved);
   out.recording = std::move(rec);
   return out;
 }

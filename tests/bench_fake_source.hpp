@@ -37,8 +37,10 @@ class FakeSource final : public pipe_bench::Source {
     r.config.readers = config.readers;
     if (simulated) {
       r.config.allocator = "simulated";
-      r.simulated = pipe_bench::SimulatedRun{"engine X",  52,     seed + round - 1,  "costs file F",
-                                             "wake-up W", "fifo", {{"syscall", 230}}};
+      r.simulated =
+          pipe_bench::SimulatedRun{"engine X",  52,     seed + round - 1,   "costs file F",
+                                   "wake-up W", "fifo", {{"syscall", 230}}, "page model P",
+                                   {}};
     }
     if (replayed) r.replayed = pipe_bench::ReplayedRun{"t.ppr", "strace", "sh -c x", 55};
     return r;

@@ -17,6 +17,11 @@ TEST(SimCosts, DefaultsAreTheMediansOfTheCheckedInProbeFile) {
   EXPECT_DOUBLE_EQ(d.free_ns, file.costs->free_ns);
   EXPECT_DOUBLE_EQ(d.wakeup_ns, file.costs->wakeup_ns);
   EXPECT_DOUBLE_EQ(d.handoff_ns, file.costs->handoff_ns);
+  EXPECT_DOUBLE_EQ(d.copy_write_cross_ns, file.costs->copy_write_cross_ns);
+  EXPECT_DOUBLE_EQ(d.copy_read_cross_ns, file.costs->copy_read_cross_ns);
+  EXPECT_DOUBLE_EQ(d.alloc_cross_ns, file.costs->alloc_cross_ns);
+  EXPECT_DOUBLE_EQ(d.free_cross_ns, file.costs->free_cross_ns);
+  EXPECT_EQ(d.wakeup_quantiles_ns, file.costs->wakeup_quantiles_ns);
   EXPECT_NE(file.costs->source.find("probe file"), std::string::npos);
 }
 
@@ -48,6 +53,11 @@ TEST(SimCosts, TheTwoCpuFiguresAreReadWithTheirSource) {
                                  "copy_ns_per_page": {"median": 100},
                                  "copy_read_ns_per_page": {"median": 100},
                                  "futex_wakeup_ns": {"median": 25000, "samples": 7},
+                                 "futex_wakeup_quantiles_ns": [20000, 25000, 40000],
+                                 "cross_cpu_copy_ns_per_page": {"median": 150},
+                                 "cross_cpu_copy_read_ns_per_page": {"median": 400},
+                                 "cross_cpu_alloc_ns_per_page": {"median": 300},
+                                 "cross_cpu_free_ns_per_page": {"median": 500},
                                  "mutex_handoff_ns": {"median": 40}}}})",
       "f.json");
   ASSERT_TRUE(out.costs) << out.error;

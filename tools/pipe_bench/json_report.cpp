@@ -177,6 +177,13 @@ json verify_json(const std::optional<VerifyReport>& v) {
           {"corrupted", v->corrupted}};
 }
 
+// A simulated run's time per write by what it went to, {name: ns}.
+json breakdown_json(const std::vector<std::pair<std::string, double>>& fields) {
+  json out = json::object();
+  for (const auto& [name, ns] : fields) out[name] = ns;
+  return out;
+}
+
 json run_json(const TargetResult& r) {
   json out = {
       {"run", r.run_index},
@@ -186,6 +193,8 @@ json run_json(const TargetResult& r) {
       {"metrics", metrics_json(compute_metrics(r))},
       {"reclaim", reclaim_json(r.reclaim)}};
   if (r.simulated) out["seed"] = r.simulated->seed;
+  if (r.simulated && !r.simulated->breakdown_ns.empty())
+    out["breakdown"] = breakdown_json(r.simulated->breakdown_ns);
   return out;
 }
 
@@ -220,6 +229,7 @@ json simulation_json(const SimulatedRun& sim, const std::vector<ConfigResults>& 
           {"costs_ns", std::move(costs)},
           {"wakeup_source", sim.wakeup_source},
           {"lock_model", sim.lock_model},
+          {"page_model", sim.page_model},
           {"time", "virtual"}};
 }
 
@@ -295,7 +305,11 @@ json session_json(const RunContext& context, const std::vector<ConfigResults>& r
                     {"min", metrics_json(stats.min)},
                     {"max", metrics_json(stats.max)},
                     {"runs", std::move(runs)}};
-      if (series.runs.front().simulated) entry["simulated"] = true;
+      if (series.runs.front().simulated) {
+        entry["simulated"] = true;
+        if (const auto b = median_breakdown(series); !b.empty())
+          entry["breakdown"] = breakdown_json(b);
+      }
       if (series.runs.front().replayed) {
         entry["replayed"] = true;
         entry["replay"] = replay_counts_json(config, series);

@@ -29,8 +29,10 @@
 //
 // Results that were not measured say so first: a simulation's document opens with
 // "simulated": true, "simulation": {"engine", "cpus", "seed" (the first), "seeds" (every run's),
-// "cost_source", "costs_ns": {NAME: ns}, "wakeup_source", "lock_model", "time": "virtual"}, each
-// of its results has "simulated": true and each run its "seed"; a replay's opens with
+// "cost_source", "costs_ns": {NAME: ns}, "wakeup_source", "lock_model", "page_model", "time":
+// "virtual"}, each of its results has "simulated": true and "breakdown" (the medians over its
+// runs) and each run its "seed" and "breakdown": {"hold_alloc_ns", "hold_free_ns",
+// "hold_copy_ns", "hold_other_ns", "wait_ns", "cpu_busy_ns"}, per write; a replay's opens with
 // "replayed": true, "replay": {"recording", "recorder", "command", "calls"}, and each of its
 // results has "replayed": true and "replay": {"frees_at_release", "pipes", "short_calls",
 // "pages_per_mib", "vs_kernel_pct"} (the pages are the metrics' "pages", releases included). A

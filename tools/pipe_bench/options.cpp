@@ -275,7 +275,7 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 // --runs auto run over seeds: run k uses --seed + k - 1.
 struct SimulateFlags {
   bool on = false;
-  std::string cpus, seed, costs, lock = "fifo";
+  std::string cpus, seed, costs, lock = "fifo", pages = "kernel";
 };
 
 void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
@@ -292,14 +292,23 @@ void add_simulate_flags(CLI::App& app, SimulateFlags& f) {
                  "built-in probe figures, docs/SIMULATION.md)")
       ->type_name("FILE");
   app.add_option("--sim-lock", f.lock,
-                 "With --simulate: the pipe mutex's model, fifo (FIFO hand-off, free wake-ups) or "
-                 "kernel (no hand-off until a woken waiter lost once; wake-ups onto an idle CPU "
-                 "cost the wake-up latency) (default fifo)")
+                 "With --simulate: the pipe mutex's and wait queues' model, fifo (FIFO hand-off, "
+                 "free wake-ups), kernel (the kernel's: optimistic spinning, no hand-off until a "
+                 "woken waiter lost once, wait queues that sleep at once) or pipepool (pipepool's "
+                 "own: bounded spins, then futex); with kernel and pipepool, wake-ups onto an "
+                 "idle CPU cost the probe's wake-up latency (default fifo)")
+      ->type_name("MODEL");
+  app.add_option("--sim-pages", f.pages,
+                 "With --simulate: what a page costs by the CPU that touched it last, one-cpu "
+                 "(the one-CPU probe figures everywhere), kernel (the kernel's pipe and page "
+                 "allocator: copies, allocations and frees across CPUs at the probe's two-CPU "
+                 "figures) or model (pipepool's model allocator: copies across CPUs at the "
+                 "two-CPU figures, flat allocations and frees) (default kernel)")
       ->type_name("MODEL");
 }
 
 void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& options) {
-  for (const char* flag : {"--cpus", "--seed", "--sim-costs", "--sim-lock"}) {
+  for (const char* flag : {"--cpus", "--seed", "--sim-costs", "--sim-lock", "--sim-pages"}) {
     if (!f.on && app.count(flag) != 0) {
       bad(flag, "needs --simulate", app.get_option(flag)->as<std::string>());
     }
@@ -317,8 +326,12 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
     sim.seed = *n;
   }
   sim.costs_path = f.costs;
-  if (f.lock != "fifo" && f.lock != "kernel") bad("--sim-lock", "expected fifo or kernel", f.lock);
+  if (f.lock != "fifo" && f.lock != "kernel" && f.lock != "pipepool")
+    bad("--sim-lock", "expected fifo, kernel or pipepool", f.lock);
   sim.lock_model = f.lock;
+  if (f.pages != "one-cpu" && f.pages != "kernel" && f.pages != "model")
+    bad("--sim-pages", "expected one-cpu, kernel or model", f.pages);
+  sim.page_model = f.pages;
   if (app.count("--target") == 0) options.targets = kSimulateTargets;
   for (const auto& t : options.targets) {
     if (std::find(kSimulateTargets.begin(), kSimulateTargets.end(), t) == kSimulateTargets.end()) {

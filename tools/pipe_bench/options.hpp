@@ -27,7 +27,10 @@ struct SimulateOptions {
   unsigned cpus = 2;
   std::uint64_t seed = 1;
   std::string costs_path;  // --sim-costs: a `--probe --probe-out` file; empty: built-in defaults
-  std::string lock_model = "fifo";  // --sim-lock: fifo or kernel (tools/pipe_bench/sim/sync.hpp)
+  // --sim-lock: fifo, kernel or pipepool (tools/pipe_bench/sim/sync.hpp)
+  std::string lock_model = "fifo";
+  // --sim-pages: one-cpu, kernel or model (tools/pipe_bench/sim/placement.hpp)
+  std::string page_model = "kernel";
 };
 inline const std::vector<std::string> kSimulateTargets{"legacy", "prealloc", "unified", "shrinker"};
 

@@ -37,6 +37,9 @@ ProbeReport run_probe(const ProbeOptions& options) {
   report.split = choose_split(report.figures);
   report.cross = measure_cross_cpu(options.cross_cpu_rounds);
   report.cross_figures = derive_cross_cpu(report.cross.samples);
+  report.cross_pipe = measure_pipe_costs_across_cpus(options);
+  if (measured(report.cross_pipe))
+    report.cross_pipe_figures = derive_figures(report.cross_pipe.samples);
   return report;
 }
 
@@ -76,6 +79,20 @@ nlohmann::json preset_json(const ProbeReport& report, const PresetMeta& meta) {
   if (cross) {
     figures["futex_wakeup_ns"] = figure_json(report.cross_figures.futex_wakeup);
     figures["mutex_handoff_ns"] = figure_json(report.cross_figures.mutex_handoff);
+    nlohmann::json quantiles = nlohmann::json::array();
+    for (unsigned i = 0; i <= kWakeupQuantileSteps; ++i)
+      quantiles.push_back(round_to(quantile(report.cross.samples.futex_wakeup,
+                                            static_cast<double>(i) / kWakeupQuantileSteps),
+                                   1));
+    figures["futex_wakeup_quantiles_ns"] = quantiles;
+  }
+  const bool cross_pipe = measured(report.cross_pipe);
+  if (cross_pipe) {
+    const auto& x = report.cross_pipe_figures;
+    figures["cross_cpu_copy_ns_per_page"] = figure_json(x.copy_write);
+    figures["cross_cpu_copy_read_ns_per_page"] = figure_json(x.copy_read);
+    figures["cross_cpu_alloc_ns_per_page"] = figure_json(x.alloc);
+    figures["cross_cpu_free_ns_per_page"] = figure_json(x.free);
   }
   nlohmann::json by_pages = nlohmann::json::object();
   for (const auto& p : f.by_pages) {
@@ -100,6 +117,10 @@ nlohmann::json preset_json(const ProbeReport& report, const PresetMeta& meta) {
       {"cross_cpu",
        cross ? report.cross.cpus
              : "not measured: " + (report.cross.error.empty() ? "not run" : report.cross.error)},
+      {"cross_cpu_pipe",
+       cross_pipe ? report.cross_pipe.pinning
+                  : "not measured: " +
+                        (report.cross_pipe.error.empty() ? "not run" : report.cross_pipe.error)},
       {"figures", figures},
       {"split_robust", report.split.robust},
       {"split_note", report.split.note},

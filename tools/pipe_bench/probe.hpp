@@ -19,6 +19,10 @@
 namespace pipe_bench {
 
 inline constexpr const char* kPresetSchema = "pipepool-model-preset/1";
+// futex_wakeup_quantiles_ns holds the quantiles 0, 1/steps, ..., 1 of the wake-up samples: fine
+// enough that a draw linear between neighbours keeps the tail's weight (a rare preempted wake-up
+// of milliseconds spreads over 0.1% of the draws, not 5%).
+inline constexpr unsigned kWakeupQuantileSteps = 1000;
 
 struct ProbeReport {
   ProbeOptions options;
@@ -30,8 +34,17 @@ struct ProbeReport {
   // the probe.
   CrossCpuMeasurement cross;
   CrossCpuFigures cross_figures;
+  // The pipe rounds again with writes and reads on two CPUs (measure_pipe_costs_across_cpus);
+  // cross_pipe.error says why they are missing (no samples), which does not fail the probe.
+  Measurement cross_pipe;
+  ProbeFigures cross_pipe_figures;  // derived when measured(cross_pipe)
   [[nodiscard]] bool ok() const noexcept { return measurement.error.empty(); }
 };
+
+// Whether a measurement ran and has samples.
+[[nodiscard]] inline bool measured(const Measurement& m) noexcept {
+  return m.error.empty() && !m.samples.timer.empty();
+}
 
 // Measures, derives the figures and applies the split rule. On a measurement error the report
 // carries it (ok() false) and no figures.
@@ -53,8 +66,10 @@ struct PresetMeta {
 // The preset JSON (schema pipepool-model-preset/1): alloc_cost_ns / free_cost_ns / free_share
 // from the report's split decision (rounded to whole ns), reclaim_stall_* from meta.stall, and
 // source with the context, every figure (median, p10, p90, ci95, samples; futex_wakeup_ns and
-// mutex_handoff_ns among them when measured, and cross_cpu naming the CPUs or why not) and the
-// checks.
+// mutex_handoff_ns among them when measured, with futex_wakeup_quantiles_ns: the wake-up's
+// 0, 5, ..., 100% quantiles; the two-CPU pipe figures cross_cpu_copy_ns_per_page,
+// cross_cpu_copy_read_ns_per_page, cross_cpu_alloc_ns_per_page, cross_cpu_free_ns_per_page when
+// measured; cross_cpu naming the CPUs or why not, cross_cpu_pipe likewise) and the checks.
 [[nodiscard]] nlohmann::json preset_json(const ProbeReport& report, const PresetMeta& meta);
 
 // The stdout text: header (host, kernel, pinning, rounds), the figure table (figure, median, p10,

@@ -27,38 +27,6 @@ double now_ns() noexcept {
   return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
-void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
-
-std::optional<std::pair<int, int>> two_cpus(std::string& error) {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) {
-    error = fmt::format("sched_getaffinity: {}", std::strerror(errno));
-    return std::nullopt;
-  }
-  int found[2] = {-1, -1};
-  int n = 0;
-  for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; ++cpu) {
-    if (CPU_ISSET(cpu, &set)) found[n++] = cpu;
-  }
-  if (n < 2) {
-    error = "needs 2 CPUs in the affinity mask";
-    return std::nullopt;
-  }
-  return std::pair{found[0], found[1]};
-}
-
-bool pin_to(int cpu) {
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  return ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0;
-}
-
 // The words both threads touch, on one cache line.
 struct alignas(64) Shared {
   std::atomic<std::uint32_t> word{0};   // futex word, or lock word
@@ -70,7 +38,7 @@ struct alignas(64) Shared {
 void futex_rounds(Shared& s, unsigned rounds, int other_cpu, std::vector<double>& out,
                   bool& pinned) {
   std::thread waiter([&] {
-    pinned = pin_to(other_cpu) && pinned;
+    pinned = pin_thread_to(other_cpu) && pinned;
     for (unsigned i = 0; i < rounds; ++i) {
       s.phase.store(1, std::memory_order_release);
       while (s.word.load(std::memory_order_acquire) == 0) futex_wait(s.word, 0);
@@ -99,7 +67,7 @@ void handoff_rounds(Shared& s, unsigned rounds, int other_cpu, std::vector<doubl
                     bool& pinned) {
   s.phase.store(3, std::memory_order_relaxed);
   std::thread spinner([&] {
-    pinned = pin_to(other_cpu) && pinned;
+    pinned = pin_thread_to(other_cpu) && pinned;
     for (unsigned i = 0; i < rounds; ++i) {
       while (s.phase.load(std::memory_order_acquire) != 0) cpu_relax();
       s.phase.store(1, std::memory_order_release);
@@ -133,9 +101,41 @@ void handoff_rounds(Shared& s, unsigned rounds, int other_cpu, std::vector<doubl
 
 }  // namespace
 
+void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+std::optional<std::pair<int, int>> first_two_cpus(std::string& error) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) {
+    error = fmt::format("sched_getaffinity: {}", std::strerror(errno));
+    return std::nullopt;
+  }
+  int found[2] = {-1, -1};
+  int n = 0;
+  for (int cpu = 0; cpu < CPU_SETSIZE && n < 2; ++cpu) {
+    if (CPU_ISSET(cpu, &set)) found[n++] = cpu;
+  }
+  if (n < 2) {
+    error = "needs 2 CPUs in the affinity mask";
+    return std::nullopt;
+  }
+  return std::pair{found[0], found[1]};
+}
+
+bool pin_thread_to(int cpu) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  return ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0;
+}
+
 CrossCpuMeasurement measure_cross_cpu(unsigned rounds) {
   CrossCpuMeasurement m;
-  const auto cpus = two_cpus(m.error);
+  const auto cpus = first_two_cpus(m.error);
   if (!cpus) return m;
   cpu_set_t old;
   CPU_ZERO(&old);
@@ -143,7 +143,7 @@ CrossCpuMeasurement measure_cross_cpu(unsigned rounds) {
     m.error = "pthread_getaffinity_np failed";
     return m;
   }
-  bool pinned = pin_to(cpus->first);
+  bool pinned = pin_thread_to(cpus->first);
   m.cpus = fmt::format("CPU {} -> CPU {}", cpus->first, cpus->second);
 
   std::vector<double> pairs;

@@ -3,12 +3,21 @@
 // lock takes to pass between two CPUs (the spinner's acquisition after the owner's release).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipe_bench/probe_stats.hpp"
 
 namespace pipe_bench {
+
+// The first two CPUs of the caller's affinity mask, or nullopt with `error` set.
+[[nodiscard]] std::optional<std::pair<int, int>> first_two_cpus(std::string& error);
+// Pins the calling thread to `cpu`; false when that fails.
+bool pin_thread_to(int cpu);
+// One spin-wait pause.
+void cpu_relax() noexcept;
 
 struct CrossCpuSamples {
   std::vector<double> timer;          // one clock read (half of a back-to-back pair)

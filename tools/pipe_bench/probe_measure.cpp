@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cerrno>
 #include <cstdlib>
@@ -15,6 +17,10 @@
 #include <memory>
 #include <numeric>
 #include <random>
+#include <thread>
+#include <tuple>
+
+#include "pipe_bench/probe_cross_cpu.hpp"
 
 namespace pipe_bench {
 namespace {
@@ -105,9 +111,72 @@ std::string validate(const ProbeOptions& o) {
   return {};
 }
 
-}  // namespace
+// Times one read(fd, buf, bytes) and returns {result, ns}: on the calling thread, or handed to a
+// thread pinned to another CPU that runs it while the caller spins (both CPUs stay busy, so no
+// wake-up latency enters the figure).
+class Reader {
+ public:
+  // Reads on the calling thread.
+  Reader() = default;
+  // Reads on a thread pinned to `cpu`; pinned() says whether pinning worked.
+  explicit Reader(int cpu) : thread_([this, cpu] { serve(cpu); }) {
+    while (state_.load(std::memory_order_acquire) == kStarting) cpu_relax();
+  }
+  ~Reader() {
+    if (!thread_.joinable()) return;
+    state_.store(kQuit, std::memory_order_release);
+    thread_.join();
+  }
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+  [[nodiscard]] bool pinned() const noexcept { return pinned_; }
 
-Measurement measure_pipe_costs(const ProbeOptions& options) {
+  std::pair<ssize_t, double> read(int fd, std::byte* buf, std::size_t bytes) {
+    if (!thread_.joinable()) return timed_read(fd, buf, bytes);
+    fd_ = fd;
+    buf_ = buf;
+    bytes_ = bytes;
+    state_.store(kRequest, std::memory_order_release);
+    while (state_.load(std::memory_order_acquire) != kDone) cpu_relax();
+    state_.store(kIdle, std::memory_order_relaxed);
+    return {result_, ns_};
+  }
+
+ private:
+  enum : std::uint32_t { kStarting, kIdle, kRequest, kDone, kQuit };
+
+  static std::pair<ssize_t, double> timed_read(int fd, std::byte* buf, std::size_t bytes) {
+    const double t0 = now_ns();
+    const ssize_t r = ::read(fd, buf, bytes);
+    return {r, now_ns() - t0};
+  }
+
+  void serve(int cpu) {
+    pinned_ = pin_thread_to(cpu);
+    state_.store(kIdle, std::memory_order_release);
+    for (;;) {
+      const std::uint32_t s = state_.load(std::memory_order_acquire);
+      if (s == kQuit) return;
+      if (s != kRequest) {
+        cpu_relax();
+        continue;
+      }
+      std::tie(result_, ns_) = timed_read(fd_, buf_, bytes_);
+      state_.store(kDone, std::memory_order_release);
+    }
+  }
+
+  alignas(64) std::atomic<std::uint32_t> state_{kStarting};
+  int fd_ = -1;
+  std::byte* buf_ = nullptr;
+  std::size_t bytes_ = 0;
+  ssize_t result_ = 0;
+  double ns_ = 0;
+  bool pinned_ = false;
+  std::thread thread_;  // last: started once the members above exist
+};
+
+Measurement measure(const ProbeOptions& options, Reader& reader, std::string pinning) {
   Measurement m;
   m.error = validate(options);
   if (!m.error.empty()) return m;
@@ -117,8 +186,7 @@ Measurement measure_pipe_costs(const ProbeOptions& options) {
   const unsigned max_pages = pages.back();
   const std::size_t max_bytes = std::size_t{max_pages} * kPage;
 
-  CpuPin pin(options.pin);
-  m.pinning = pin.text();
+  m.pinning = std::move(pinning);
   Fds fds;
   if (!fds.ok()) {
     m.error = fmt::format("pipe2: {}", std::strerror(errno));
@@ -180,8 +248,7 @@ Measurement measure_pipe_costs(const ProbeOptions& options) {
       const double t0 = now_ns();
       const ssize_t w = ::write(fds.wr(), wbuf.get(), static_cast<std::size_t>(bytes));
       const double t1 = now_ns();
-      const ssize_t r = ::read(fds.rd(), rbuf.get(), static_cast<std::size_t>(bytes));
-      const double t2 = now_ns();
+      const auto [r, read_ns] = reader.read(fds.rd(), rbuf.get(), static_cast<std::size_t>(bytes));
       if (w != bytes || r != bytes) {
         m.error =
             fmt::format("{}-page write/read returned {}/{}: {}", k, w, r, std::strerror(errno));
@@ -189,10 +256,42 @@ Measurement measure_pipe_costs(const ProbeOptions& options) {
       }
       if (keep) {
         s.write[k].push_back(t1 - t0);
-        s.read[k].push_back(t2 - t1);
+        s.read[k].push_back(read_ns);
       }
     }
   }
+  return m;
+}
+
+}  // namespace
+
+Measurement measure_pipe_costs(const ProbeOptions& options) {
+  CpuPin pin(options.pin);
+  Reader here;
+  return measure(options, here, pin.text());
+}
+
+Measurement measure_pipe_costs_across_cpus(const ProbeOptions& options) {
+  Measurement m;
+  const auto cpus = first_two_cpus(m.error);
+  if (!cpus) return m;
+  cpu_set_t old;
+  CPU_ZERO(&old);
+  if (::pthread_getaffinity_np(::pthread_self(), sizeof old, &old) != 0) {
+    m.error = "pthread_getaffinity_np failed";
+    return m;
+  }
+  const bool writer_pinned = pin_thread_to(cpus->first);
+  {
+    Reader other(cpus->second);
+    if (writer_pinned && other.pinned()) {
+      m = measure(options, other,
+                  fmt::format("writes on CPU {}, reads on CPU {}", cpus->first, cpus->second));
+    } else {
+      m.error = fmt::format("could not pin to CPUs {} and {}", cpus->first, cpus->second);
+    }
+  }
+  ::pthread_setaffinity_np(::pthread_self(), sizeof old, &old);
   return m;
 }
 

@@ -41,4 +41,12 @@ struct Measurement {
 // and its affinity restored at the end.
 [[nodiscard]] Measurement measure_pipe_costs(const ProbeOptions& options);
 
+// The same rounds with the writes on the first CPU of the caller's affinity mask and every read on
+// a second thread pinned to the second CPU (the writer spins while the read runs, so both CPUs
+// stay busy): the reads copy pages the other CPU just wrote and free pages the other CPU
+// allocated; the writes allocate on a CPU whose frees happen elsewhere and fill the spare pages
+// the other CPU read last. `options.pin` is ignored. Fails (error set, no samples) with fewer
+// than 2 CPUs allowed or when pinning fails.
+[[nodiscard]] Measurement measure_pipe_costs_across_cpus(const ProbeOptions& options);
+
 }  // namespace pipe_bench

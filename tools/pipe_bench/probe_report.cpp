@@ -52,6 +52,22 @@ std::string format_probe_report(const ProbeReport& r) {
     s += fmt::format("two-CPU figures not measured: {}\n",
                      r.cross.error.empty() ? "not run" : r.cross.error);
   }
+  if (measured(r.cross_pipe)) {
+    const auto& x = r.cross_pipe_figures;
+    s += fmt::format("two CPUs, pipe ({}), {} rounds:\n", r.cross_pipe.pinning,
+                     x.copy_write.samples);
+    s += row("copy per page, write: Wx(2)-Wx(1)", x.copy_write);
+    s += row("copy per page, read: Rx(2)-Rx(1)", x.copy_read);
+    s += row(fmt::format("alloc per page, k={}", x.pages), x.alloc);
+    s += row(fmt::format("free per page, k={}", x.pages), x.free);
+    for (const auto& [k, fig] : x.write_raw)
+      s += row(fmt::format("raw: write {} page(s) Wx({})", k, k), fig, false);
+    for (const auto& [k, fig] : x.read_raw)
+      s += row(fmt::format("raw: read {} page(s) Rx({})", k, k), fig, false);
+  } else {
+    s += fmt::format("two-CPU pipe figures not measured: {}\n",
+                     r.cross_pipe.error.empty() ? "not run" : r.cross_pipe.error);
+  }
   s += "\nmodel checks (two spare pages: k <= 2 allocates nothing, k > 2 allocates k-2):\n";
   for (const auto& check : r.split.checks) s += fmt::format("  {}\n", check);
   // Rounded as preset_json rounds them.

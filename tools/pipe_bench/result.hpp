@@ -42,6 +42,9 @@ struct SimulatedRun {
   std::string wakeup_source;
   std::string lock_model;
   std::vector<std::pair<std::string, double>> costs_ns;  // per operation, in the order given
+  std::string page_model;
+  // Time per write by what it went to (tools/pipe_bench/sim/breakdown.hpp), in ns.
+  std::vector<std::pair<std::string, double>> breakdown_ns;
 };
 
 // What a replayed run (--replay, replay/) says about itself: the recording it replays, and what

@@ -175,4 +175,22 @@ std::vector<Comparison> compare_with_baseline(const std::vector<ConfigResults>& 
   return out;
 }
 
+std::vector<std::pair<std::string, double>> median_breakdown(const Series& series) {
+  std::vector<std::pair<std::string, double>> out;
+  std::vector<const SimulatedRun*> runs;
+  for (const auto& r : series.runs) {
+    if (r.simulated && !r.simulated->breakdown_ns.empty()) runs.push_back(&*r.simulated);
+  }
+  if (runs.empty()) return out;
+  for (std::size_t i = 0; i < runs.front()->breakdown_ns.size(); ++i) {
+    std::vector<double> v;
+    for (const SimulatedRun* r : runs) v.push_back(r->breakdown_ns.at(i).second);
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    out.emplace_back(runs.front()->breakdown_ns.at(i).first,
+                     n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+  }
+  return out;
+}
+
 }  // namespace pipe_bench

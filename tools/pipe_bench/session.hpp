@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipe_bench/compare.hpp"
@@ -51,6 +52,10 @@ struct SeriesStats {
   Metrics max;
 };
 [[nodiscard]] SeriesStats summarize(const Series& series);
+
+// The median of each field of the simulated runs' time-per-write breakdown (SimulatedRun's
+// breakdown_ns), in its order; empty when no run has one.
+[[nodiscard]] std::vector<std::pair<std::string, double>> median_breakdown(const Series& series);
 
 // The metrics compared with the baseline.
 inline constexpr const char* kMetricWritesPerS = "writes_per_s";

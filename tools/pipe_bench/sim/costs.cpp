@@ -2,14 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <utility>
+
+#include "pipe_bench_sim_default_probe.hpp"
 
 namespace pipe_bench::sim {
 namespace {
 
 constexpr const char* kSchema = "pipepool-model-preset/1";
+constexpr const char* kDefaultProbePath = "tools/pipe_bench/sim/default_probe.json";
 
 // A non-negative number at `key` of `object`, or nullopt.
 std::optional<double> number_at(const nlohmann::json& object, const char* key) {
@@ -25,26 +31,6 @@ std::string string_at(const nlohmann::json& object, const char* key) {
 }
 
 }  // namespace
-
-SimCosts default_costs() {
-  // The medians of tools/pipe_bench/sim/default_probe.json (tests/sim_costs_test.cpp checks that
-  // they still are).
-  SimCosts c;
-  c.syscall_ns = 221;
-  c.copy_write_ns = 130;
-  c.copy_read_ns = 130;
-  c.alloc_ns = 272;
-  c.free_ns = 348;
-  c.wakeup_ns = 28642;
-  c.handoff_ns = 43;
-  c.source =
-      "built-in defaults, from tools/pipe_bench/sim/default_probe.json (pipe_bench --probe "
-      "--probe-samples 20000, host vm, kernel 6.18.44-fc-v1272, 2026-12-07T08:00:10Z)";
-  c.wakeup_source =
-      "built-in defaults, from tools/pipe_bench/sim/default_probe.json: futex_wakeup_ns and "
-      "mutex_handoff_ns medians (CPU 0 -> CPU 1, 2000 rounds)";
-  return c;
-}
 
 CostsOutcome costs_from_probe_text(const std::string& text, const std::string& path) {
   const nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
@@ -80,11 +66,32 @@ CostsOutcome costs_from_probe_text(const std::string& text, const std::string& p
   c.copy_read_ns = *copy_read;
   c.wakeup_ns = *wakeup;
   c.handoff_ns = *handoff;
+  const std::pair<const char*, double SimCosts::*> cross[] = {
+      {"cross_cpu_copy_ns_per_page", &SimCosts::copy_write_cross_ns},
+      {"cross_cpu_copy_read_ns_per_page", &SimCosts::copy_read_cross_ns},
+      {"cross_cpu_alloc_ns_per_page", &SimCosts::alloc_cross_ns},
+      {"cross_cpu_free_ns_per_page", &SimCosts::free_cross_ns}};
+  for (const auto& [name, field] : cross) {
+    const auto v = median(name);
+    if (!v) return fail(fmt::format("source.figures.{}.median missing or negative", name));
+    c.*field = *v;
+  }
+  const nlohmann::json quantiles = figures.value("futex_wakeup_quantiles_ns", nlohmann::json());
+  if (!quantiles.is_array() || quantiles.size() < 2)
+    return fail("source.figures.futex_wakeup_quantiles_ns missing or not a list of 2 or more");
+  for (const auto& q : quantiles) {
+    if (!q.is_number() || q.get<double>() < 0 ||
+        (!c.wakeup_quantiles_ns.empty() && q.get<double>() < c.wakeup_quantiles_ns.back()))
+      return fail("source.figures.futex_wakeup_quantiles_ns not ascending non-negative numbers");
+    c.wakeup_quantiles_ns.push_back(q.get<double>());
+  }
   c.source = fmt::format("probe file {} (host {}, kernel {}, {})", path, string_at(source, "host"),
                          string_at(source, "kernel"), string_at(source, "date"));
   c.wakeup_source = fmt::format(
-      "probe file {}: futex_wakeup_ns and mutex_handoff_ns medians ({}, {} rounds)", path,
-      string_at(source, "cross_cpu"), figures.at("futex_wakeup_ns").value("samples", 0));
+      "probe file {}: futex_wakeup_ns quantiles and mutex_handoff_ns median ({}, {} rounds); "
+      "cross_cpu_* medians ({})",
+      path, string_at(source, "cross_cpu"), figures.at("futex_wakeup_ns").value("samples", 0),
+      string_at(source, "cross_cpu_pipe"));
   return {c, {}};
 }
 
@@ -99,9 +106,29 @@ CostsOutcome costs_from_probe_file(const std::string& path) {
 std::string costs_text(const SimCosts& c) {
   return fmt::format(
       "syscall {:.0f} ns, copy in {:.0f} ns/page, copy out {:.0f} ns/page, alloc {:.0f} ns, "
-      "free {:.0f} ns, wake-up onto an idle CPU {:.0f} ns, mutex hand-off {:.0f} ns",
-      c.syscall_ns, c.copy_write_ns, c.copy_read_ns, c.alloc_ns, c.free_ns, c.wakeup_ns,
+      "free {:.0f} ns; across CPUs: copy in {:.0f} ns/page, copy out {:.0f} ns/page, alloc {:.0f} "
+      "ns, free {:.0f} ns; wake-up onto an idle CPU {:.0f} ns (median{}), mutex hand-off {:.0f} "
+      "ns",
+      c.syscall_ns, c.copy_write_ns, c.copy_read_ns, c.alloc_ns, c.free_ns, c.copy_write_cross_ns,
+      c.copy_read_cross_ns, c.alloc_cross_ns, c.free_cross_ns, c.wakeup_ns,
+      c.wakeup_quantiles_ns.empty()
+          ? std::string(", every wake-up")
+          : fmt::format(", drawn from {} quantiles {:.0f}..{:.0f}", c.wakeup_quantiles_ns.size(),
+                        c.wakeup_quantiles_ns.front(), c.wakeup_quantiles_ns.back()),
       c.handoff_ns);
+}
+
+SimCosts default_costs() {
+  // The checked-in probe file, compiled in; tests/sim_costs_test.cpp reads it too.
+  CostsOutcome parsed = costs_from_probe_text(kDefaultProbeJson, kDefaultProbePath);
+  if (!parsed.costs) {  // the build embeds a file the tests check: this cannot be reached
+    std::fprintf(stderr, "pipe_bench: built-in probe file: %s\n", parsed.error.c_str());
+    std::abort();
+  }
+  SimCosts c = *parsed.costs;
+  c.source = "built-in defaults, from " + c.source;
+  c.wakeup_source = "built-in defaults, from " + c.wakeup_source;
+  return c;
 }
 
 }  // namespace pipe_bench::sim

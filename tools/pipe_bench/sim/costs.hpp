@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pipe_bench::sim {
 
@@ -20,12 +21,25 @@ struct SimCosts {
   // Passing the mutex to a task spinning on another CPU, charged under the lock to the task that
   // takes it (kernel lock model only; probe mutex_handoff_ns).
   double handoff_ns = 0;
+  // The same figures measured with the writer and the reader on two CPUs (the probe's two-CPU
+  // pipe rounds): copying into a page the other CPU read last, copying out of a page the other
+  // CPU wrote, allocating on a CPU whose pages are freed on another, freeing a page allocated on
+  // another CPU (probe cross_cpu_*). Charged by the page models that place tasks on CPUs
+  // (PageModel, simulation.hpp).
+  double copy_write_cross_ns = 0;
+  double copy_read_cross_ns = 0;
+  double alloc_cross_ns = 0;
+  double free_cross_ns = 0;
+  // The wake-up latency's quantiles 0, 1/n, ..., 1 (probe futex_wakeup_quantiles_ns); empty: every
+  // wake-up onto an idle CPU takes wakeup_ns. Non-empty: each one draws from this distribution
+  // with the run's seed (linear between quantiles).
+  std::vector<double> wakeup_quantiles_ns;
   std::string wakeup_source = "none";  // where wakeup_ns and handoff_ns come from
   std::string source;  // "probe file PATH (host, kernel, date)" or the defaults' provenance
 };
 
-// The defaults: the medians of a `pipe_bench --probe` run on the 2-core development VM, kept in
-// tools/pipe_bench/sim/default_probe.json (docs/SIMULATION.md).
+// The defaults: tools/pipe_bench/sim/default_probe.json, a `pipe_bench --probe` run on the 2-core
+// development VM, compiled in and read as a --sim-costs file is (docs/SIMULATION.md).
 [[nodiscard]] SimCosts default_costs();
 
 struct CostsOutcome {
@@ -35,7 +49,8 @@ struct CostsOutcome {
 
 // Reads a preset file written by `pipe_bench --probe --probe-out FILE` (schema
 // pipepool-model-preset/1): alloc_cost_ns and free_cost_ns, and from source.figures the medians
-// of syscall_ns, copy_ns_per_page, copy_read_ns_per_page, futex_wakeup_ns and mutex_handoff_ns.
+// of syscall_ns, copy_ns_per_page, copy_read_ns_per_page, futex_wakeup_ns, mutex_handoff_ns and
+// the four cross_cpu_* figures, and futex_wakeup_quantiles_ns.
 [[nodiscard]] CostsOutcome costs_from_probe_text(const std::string& text, const std::string& path);
 [[nodiscard]] CostsOutcome costs_from_probe_file(const std::string& path);
 

@@ -6,6 +6,7 @@
 #include "pipe_bench/report_files.hpp"
 #include "pipe_bench/run_loop.hpp"
 #include "pipe_bench/signals.hpp"
+#include "pipe_bench/sim/breakdown.hpp"
 #include "pipe_bench/sim/sim_report.hpp"
 #include "pipe_bench/sim/sim_source.hpp"
 #include "pipe_bench/text_report.hpp"
@@ -38,6 +39,7 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
   base.pipe_size = options.pipe_size;
   base.msg_size = options.msg_size;
   base.lock_model = parse_lock_model(sim.lock_model).value_or(LockModel::fifo);
+  base.page_model = parse_page_model(sim.page_model).value_or(PageModel::kernel);
   if (sim.costs_path.empty()) {
     base.costs = default_costs();
   } else {
@@ -64,6 +66,7 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
     return kInterruptedExitCode;
   }
   print(out, format_closing(options, session, context));
+  print(out, "\n" + format_breakdown(session.results));
   print(out, "\n" + format_sim_speed(source.wall_s(), source.runs(), source.steps()));
   return write_report_files(options, context, session, plot_title(options, base), err);
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <simgrid/s4u/Actor.hpp>
+#include <simgrid/s4u/Engine.hpp>
 
 namespace pipe_bench::sim {
 namespace {
@@ -18,17 +19,19 @@ std::size_t slot_count(std::size_t pipe_bytes) {
 }  // namespace
 
 SimPipe::SimPipe(pipepool::PagePool& pool, VirtualTimeAllocator& allocator, const SimCosts& costs,
-                 Runqueue& runqueue, LockModel lock_model, std::size_t pipe_bytes, unsigned writers,
-                 unsigned readers)
+                 Runqueue& runqueue, LockModel lock_model, PageModel page_model,
+                 std::size_t pipe_bytes, unsigned writers, unsigned readers)
     : pool_(pool),
       allocator_(allocator),
       costs_(costs),
+      page_model_(page_model),
       slots_(slot_count(pipe_bytes)),
       writers_(writers),
       readers_(readers),
-      mutex_(runqueue, lock_model, lock_model == LockModel::kernel ? costs.handoff_ns : 0),
-      rd_wait_(runqueue),
-      wr_wait_(runqueue) {
+      mutex_(runqueue, lock_model, lock_model == LockModel::fifo ? 0 : costs.handoff_ns,
+             costs.syscall_ns),
+      rd_wait_(runqueue, lock_model, &writers_running_, costs.syscall_ns, queue_spin_),
+      wr_wait_(runqueue, lock_model, &readers_running_, costs.syscall_ns, queue_spin_) {
   pool_.attach_lock(&mutex_);
 }
 
@@ -38,28 +41,43 @@ SimPipe::~SimPipe() {
   for (; tail_ != head_; ++tail_) pool_.put_page(slot(tail_).page);
 }
 
-void SimPipe::charge(double ns) {
+void SimPipe::charge(double copy_ns, double other_ns) {
+  const PendingCost pages = allocator_.take_pending();
+  const double ns = copy_ns + other_ns + pages.total();
   if (ns <= 0) return;
   ++charges_;
+  totals_.busy_ns += ns;
+  if (mutex_.held_by_caller()) {
+    totals_.hold_alloc_ns += pages.alloc_ns;
+    totals_.hold_free_ns += pages.free_ns;
+    totals_.hold_copy_ns += copy_ns;
+  }
   simgrid::s4u::this_actor::execute(ns);  // the host runs 1e9 flops per second
 }
 
-void SimPipe::charge_pages() {
-  charge(allocator_.take_pending_ns());
+double SimPipe::copy_cost(bool write, unsigned from_cpu, unsigned cpu,
+                          std::size_t bytes) const noexcept {
+  const bool cross = page_model_ != PageModel::one_cpu && from_cpu != cpu;
+  const double per_page = write ? (cross ? costs_.copy_write_cross_ns : costs_.copy_write_ns)
+                                : (cross ? costs_.copy_read_cross_ns : costs_.copy_read_ns);
+  return per_page * static_cast<double>(bytes) / kPage;
 }
 
 std::size_t SimPipe::write(Waiter& self, std::size_t len) {
   if (len == 0) return 0;
-  charge(costs_.syscall_ns);
+  charge(0, costs_.syscall_ns);
 
   // Prefill: pages for this write allocated before the mutex (prealloc, unified, shrinker).
   pipepool::PageBatch burst;
+  allocator_.set_cpu(self.cpu);
   pool_.prefill(len, burst);
-  charge_pages();
+  charge();
 
   mutex_.lock(self);
+  writers_running_.enter();
+  allocator_.set_cpu(self.cpu);
   pool_.prefill_locked(burst);
-  charge_pages();
+  charge();
 
   bool was_empty = empty();
   bool wake_next_writer = false;
@@ -71,7 +89,7 @@ std::size_t SimPipe::write(Waiter& self, std::size_t len) {
   if (chars != 0 && !was_empty) {
     Slot& last = slot(head_ - 1);
     if (last.offset + last.len + chars <= kPage) {
-      charge(costs_.copy_write_ns * static_cast<double>(chars) / kPage);
+      charge(copy_cost(true, last.cpu, self.cpu, chars));
       last.len += static_cast<std::uint32_t>(chars);
       done = chars;
     }
@@ -81,24 +99,30 @@ std::size_t SimPipe::write(Waiter& self, std::size_t len) {
     if (readers_ == 0) break;  // EPIPE (SIGPIPE is not modelled)
     if (!full()) {
       // One page per free slot: get_page, copy, publish the slot.
+      allocator_.set_cpu(self.cpu);
       void* page = pool_.get_page(burst);
       if (page == nullptr) {
-        charge_pages();
+        charge();
         break;  // -ENOMEM after what was written
       }
       const std::size_t n = std::min(kPage, len - done);
-      charge(allocator_.take_pending_ns() + costs_.copy_write_ns * static_cast<double>(n) / kPage);
-      slot(head_) = Slot{page, 0, static_cast<std::uint32_t>(n)};
+      // A page a reader emptied was last touched by that reader's CPU; a page from the allocator
+      // is charged by the allocation figure, which includes its first copy.
+      const auto last = last_cpu_.find(page);
+      charge(copy_cost(true, last != last_cpu_.end() ? last->second : self.cpu, self.cpu, n));
+      slot(head_) = Slot{page, 0, static_cast<std::uint32_t>(n), self.cpu};
       ++head_;
       done += n;
       continue;
     }
     // Full: drop the mutex, wake the readers if the pipe was empty, wait (exclusive) for room.
     blocked = true;
+    writers_running_.park();
     mutex_.unlock();
     if (was_empty) rd_wait_.wake_one();
     wr_wait_.wait_until(self, [this] { return !full() || readers_ == 0; });
     mutex_.lock(self);
+    writers_running_.enter();
     was_empty = empty();
     wake_next_writer = true;
   }
@@ -106,13 +130,16 @@ std::size_t SimPipe::write(Waiter& self, std::size_t len) {
 
   // Trim under the mutex; what it hands back is freed after unlock.
   pipepool::PageBatch spare;
+  allocator_.set_cpu(self.cpu);
   pool_.trim_locked(burst, spare);
-  charge_pages();
+  charge();
+  writers_running_.leave(simgrid::s4u::Engine::get_clock());
   mutex_.unlock();
   if (was_empty) rd_wait_.wake_one();
   if (wake_next_writer) wr_wait_.wake_one();
+  allocator_.set_cpu(self.cpu);
   pool_.release(spare);
-  charge_pages();
+  charge();
 
   if (done > 0) {
     ++writes_;
@@ -124,9 +151,10 @@ std::size_t SimPipe::write(Waiter& self, std::size_t len) {
 
 std::size_t SimPipe::read(Waiter& self, std::size_t len) {
   if (len == 0) return 0;
-  charge(costs_.syscall_ns);
+  charge(0, costs_.syscall_ns);
 
   mutex_.lock(self);
+  readers_running_.enter();
   bool was_full = full();
   bool wake_next_reader = false;
   bool blocked = false;
@@ -137,13 +165,15 @@ std::size_t SimPipe::read(Waiter& self, std::size_t len) {
       // mutex (anon_pipe_buf_release) and the tail advances.
       Slot& buf = slot(tail_);
       const std::size_t n = std::min<std::size_t>(buf.len, len - got);
-      charge(costs_.copy_read_ns * static_cast<double>(n) / kPage);
+      charge(copy_cost(false, buf.cpu, self.cpu, n));
       buf.offset += static_cast<std::uint32_t>(n);
       buf.len -= static_cast<std::uint32_t>(n);
       got += n;
       if (buf.len == 0) {
+        if (page_model_ != PageModel::one_cpu) last_cpu_[buf.page] = self.cpu;
+        allocator_.set_cpu(self.cpu);
         pool_.put_page(buf.page);
-        charge_pages();  // nothing unless the pool freed the page
+        charge();  // nothing unless the pool freed the page
         buf = Slot{};
         ++tail_;
       }
@@ -154,10 +184,12 @@ std::size_t SimPipe::read(Waiter& self, std::size_t len) {
     if (got > 0) break;
     // Empty: drop the mutex, wake the writers if the pipe was full, wait (exclusive) for data.
     blocked = true;
+    readers_running_.park();
     mutex_.unlock();
     if (was_full) wr_wait_.wake_one();
     rd_wait_.wait_until(self, [this] { return !empty() || writers_ == 0; });
     mutex_.lock(self);
+    readers_running_.enter();
     was_full = full();
     wake_next_reader = true;
   }
@@ -165,13 +197,16 @@ std::size_t SimPipe::read(Waiter& self, std::size_t len) {
 
   pipepool::PageBatch none;
   pipepool::PageBatch spare;
+  allocator_.set_cpu(self.cpu);
   pool_.trim_locked(none, spare);
-  charge_pages();
+  charge();
+  readers_running_.leave(simgrid::s4u::Engine::get_clock());
   mutex_.unlock();
   if (was_full) wr_wait_.wake_one();
   if (wake_next_reader) rd_wait_.wake_one();
+  allocator_.set_cpu(self.cpu);
   pool_.release(spare);
-  charge_pages();
+  charge();
 
   if (got > 0) {
     ++reads_;

@@ -7,6 +7,7 @@
 
 #include "pipe_bench/options.hpp"
 #include "pipe_bench/report.hpp"
+#include "pipe_bench/sim/breakdown.hpp"
 
 namespace pipe_bench::sim {
 namespace {
@@ -45,7 +46,13 @@ TargetResult to_target_result(const SimConfig& config, const SimOutcome& outcome
                               {"copy_read_per_page", costs.copy_read_ns},
                               {"alloc_per_page", costs.alloc_ns},
                               {"free_per_page", costs.free_ns},
-                              {"wakeup_idle_cpu", costs.wakeup_ns}}};
+                              {"copy_write_per_page_cross_cpu", costs.copy_write_cross_ns},
+                              {"copy_read_per_page_cross_cpu", costs.copy_read_cross_ns},
+                              {"alloc_per_page_cross_cpu", costs.alloc_cross_ns},
+                              {"free_per_page_cross_cpu", costs.free_cross_ns},
+                              {"wakeup_idle_cpu", costs.wakeup_ns}},
+                             std::string(describe(config.page_model)),
+                             breakdown_per_write(outcome, costs)};
   return r;
 }
 
@@ -60,9 +67,9 @@ std::string format_sim_header(const SimConfig& config, unsigned configurations,
       configurations);
   text += fmt::format("costs: {} (source: {}; wake-up: {})\n", costs_text(config.costs),
                       config.costs.source, config.costs.wakeup_source);
-  text += fmt::format("lock model {}; run on host {}, {}, pipepool {} ({})\n",
-                      describe(config.lock_model), context.host, context.date,
-                      context.pipepool_version, context.git_revision);
+  text += fmt::format("lock model {}; page model {}; run on host {}, {}, pipepool {} ({})\n",
+                      describe(config.lock_model), describe(config.page_model), context.host,
+                      context.date, context.pipepool_version, context.git_revision);
   return text;
 }
 

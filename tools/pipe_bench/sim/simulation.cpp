@@ -49,17 +49,20 @@ SimOutcome simulate_here(const SimConfig& config) {
   zone->seal();
 
   auto allocator =
-      std::make_shared<VirtualTimeAllocator>(config.costs.alloc_ns, config.costs.free_ns);
+      std::make_shared<VirtualTimeAllocator>(config.costs, config.page_model, config.cpus);
   std::unique_ptr<pipepool::PagePool> pool = pipepool::make_pool(config.policy, allocator);
   if (!pool) {
     set_error(out, "no such policy");
     return out;
   }
-  // The wake-up latency belongs to the kernel lock model; the fifo model wakes at no cost.
+  // The wake-up latency belongs to the lock models that sleep with futexes; its draws have a
+  // generator of their own, so that they do not move the actors' start offsets.
+  const bool wakeups_cost = config.lock_model != LockModel::fifo;
   Runqueue runqueue(config.cpus, config.writers + config.readers,
-                    config.lock_model == LockModel::kernel ? config.costs.wakeup_ns : 0);
-  SimPipe pipe(*pool, *allocator, config.costs, runqueue, config.lock_model, config.pipe_size,
-               config.writers, config.readers);
+                    wakeups_cost ? config.costs.wakeup_ns : 0, config.costs.wakeup_quantiles_ns,
+                    config.seed ^ 0x9e3779b97f4a7c15ULL);
+  SimPipe pipe(*pool, *allocator, config.costs, runqueue, config.lock_model, config.page_model,
+               config.pipe_size, config.writers, config.readers);
 
   std::mt19937_64 rng(config.seed);
   std::uniform_real_distribution<double> offset_s(0, 1e-6);
@@ -75,6 +78,7 @@ SimOutcome simulate_here(const SimConfig& config) {
     const double start = offset_s(rng);
     s4u::Actor::create("reader", host, [&, i, start] {
       Waiter self;
+      self.cpu = reader_cpu(i, config.writers, config.cpus);
       s4u::this_actor::sleep_for(start);
       for (;;) {
         const std::size_t n = pipe.read(self, config.msg_size);
@@ -89,6 +93,7 @@ SimOutcome simulate_here(const SimConfig& config) {
     const double start = offset_s(rng);
     s4u::Actor::create("writer", host, [&, i, start] {
       Waiter self;
+      self.cpu = writer_cpu(i, config.cpus);
       s4u::this_actor::sleep_for(start);
       while (s4u::Engine::get_clock() < stop_at) {
         const double t0 = s4u::Engine::get_clock();
@@ -123,6 +128,10 @@ SimOutcome simulate_here(const SimConfig& config) {
   out.elapsed_s = last_stop;
   out.pipe = pipe.stats();
   out.mutex_spin = pipe.spin_stats();
+  out.charged = pipe.charge_totals();
+  out.queue_spin = pipe.queue_spin_stats();
+  out.cross_allocations = allocator->cross_allocations();
+  out.cross_frees = allocator->cross_frees();
   out.steps = pipe.charges() + out.pipe.lock.acquisitions + out.mutex_spin.spins;
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   out.ok = true;

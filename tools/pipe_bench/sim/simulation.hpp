@@ -10,6 +10,8 @@
 
 #include "pipe_bench/histogram.hpp"
 #include "pipe_bench/sim/costs.hpp"
+#include "pipe_bench/sim/placement.hpp"
+#include "pipe_bench/sim/sim_pipe.hpp"
 #include "pipe_bench/sim/sync.hpp"
 #include "pipepool/page_pool.hpp"
 #include "pipepool/stats.hpp"
@@ -27,6 +29,7 @@ struct SimConfig {
   std::uint64_t seed = 1;   // start offsets of the actors (uniform in [0, 1 us))
   SimCosts costs;
   LockModel lock_model = LockModel::fifo;
+  PageModel page_model = PageModel::one_cpu;
 };
 
 // Plain data, so that a forked child can hand it back as bytes.
@@ -41,8 +44,12 @@ struct SimOutcome {
   // Steps simulated: CPU charges, mutex acquisitions and spins (each one or more engine events).
   std::uint64_t steps = 0;
   pipepool::PipeStats pipe{};
-  SpinStats mutex_spin{};  // the kernel lock model's spins and sleeps (zero with fifo)
-  Histogram latency;       // virtual ns per write, all writers
+  SpinStats mutex_spin{};  // the lock model's spins and sleeps on the mutex (zero with fifo)
+  SpinStats queue_spin{};  // the pipepool model's wait-queue spins and futex wake-ups
+  ChargeTotals charged{};  // CPU time of the pipe's steps, and its split under the mutex
+  std::uint64_t cross_allocations = 0;  // PageModel::kernel: allocations from other CPUs' frees
+  std::uint64_t cross_frees = 0;        // and frees of pages allocated on another CPU
+  Histogram latency;                    // virtual ns per write, all writers
 };
 static_assert(std::is_trivially_copyable_v<SimOutcome>);
 

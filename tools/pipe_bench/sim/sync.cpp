@@ -1,10 +1,14 @@
 #include "pipe_bench/sim/sync.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
+
+#include "internal/pipe_mutex.hpp"
+#include "internal/wait_queue.hpp"
 
 namespace pipe_bench::sim {
 namespace {
@@ -28,11 +32,66 @@ void wake(Waiter& w) {
   w.wake->release();
 }
 
+double now() {
+  return s4u::Engine::get_clock();
+}
+
+// Spins on the caller's CPU, registered in `spinners`, until another actor ends the spin
+// (end_spin) or `limit_s` of virtual time passed; returns why it ended (spinning: the time ran
+// out) and adds the time to `stats`.
+Waiter::SpinEnd bounded_spin(Waiter& self, double limit_s, std::deque<Waiter*>& spinners,
+                             SpinStats& stats) {
+  const double start = now();
+  ++stats.spins;
+  self.spin_end = Waiter::SpinEnd::spinning;
+  self.spin_started = false;
+  self.spin = s4u::this_actor::exec_init(kSpinForeverFlops);
+  spinners.push_back(&self);  // from here on, another actor may end the spin
+  self.spin->start();         // an engine call: others may run meanwhile
+  self.spin_started = true;
+  if (self.spin_end == Waiter::SpinEnd::spinning) {
+    try {
+      self.spin->wait_for(limit_s);
+    } catch (const simgrid::TimeoutException&) {
+      // the time ran out, unless an end_spin came at the same instant
+    } catch (const simgrid::CancelException&) {
+      // end_spin set the reason
+    }
+  }
+  if (self.spin_end == Waiter::SpinEnd::spinning)
+    std::erase(spinners, &self);  // before any engine call: nobody may end this spin any more
+  if (self.spin->get_state() == s4u::Activity::State::STARTED) self.spin->cancel();
+  self.spin = nullptr;
+  self.spin_started = false;
+  stats.spin_s += now() - start;
+  return self.spin_end;
+}
+
+// Pays a FUTEX_WAKE system call on the caller's CPU.
+void pay_futex_wake(double ns, SpinStats& stats) {
+  ++stats.futex_wakes;
+  if (ns > 0) s4u::this_actor::execute(ns);
+}
+
 }  // namespace
+
+double pipepool_mutex_spin_s() noexcept {
+  return std::chrono::duration<double>(pipepool::internal::PipeMutex::kSpinNs).count();
+}
+
+double pipepool_queue_spin_s() noexcept {
+  return std::chrono::duration<double>(pipepool::internal::WaitQueue::kSpinNs).count();
+}
+
+double pipepool_recent_s() noexcept {
+  return static_cast<double>(pipepool::internal::RunningCount::kRecentTicks) /
+         (kValidationTscGhz * 1e9);
+}
 
 std::optional<LockModel> parse_lock_model(std::string_view name) noexcept {
   if (name == "fifo") return LockModel::fifo;
   if (name == "kernel") return LockModel::kernel;
+  if (name == "pipepool") return LockModel::pipepool;
   return std::nullopt;
 }
 
@@ -44,12 +103,20 @@ std::string_view describe(LockModel model) noexcept {
       return "kernel: optimistic spinning while the owner runs and the spinner has a CPU, else "
              "sleep; lock taken by a spinner or whoever comes first, hand-off to a woken first "
              "waiter that lost once; a task woken onto an idle CPU pays the wake-up latency";
+    case LockModel::pipepool:
+      return "pipepool: pipepool's own mutex (spin up to 10 us, then futex) and wait queues "
+             "(the oldest waiter spins up to 20 us while the other side runs, then futex); a "
+             "task woken onto an idle CPU pays the wake-up latency";
   }
   return "unknown";
 }
 
-PipeMutex::PipeMutex(Runqueue& runqueue, LockModel model, double handoff_ns)
-    : runqueue_(runqueue), model_(model), handoff_ns_(handoff_ns), mutex_(s4u::Mutex::create()) {
+PipeMutex::PipeMutex(Runqueue& runqueue, LockModel model, double handoff_ns, double futex_wake_ns)
+    : runqueue_(runqueue),
+      model_(model),
+      handoff_ns_(handoff_ns),
+      futex_wake_ns_(futex_wake_ns),
+      mutex_(s4u::Mutex::create()) {
   if (model_ == LockModel::kernel)
     runqueue_.set_preempt_hook([this] { return stop_newest_spinner(); });
 }
@@ -75,14 +142,65 @@ void PipeMutex::lock(Waiter& self) {
       (void)runqueue_.wake();
       wait_s_ += s4u::Engine::get_clock() - start;
     }
-  } else {
+  } else if (model_ == LockModel::kernel) {
     passed = lock_kernel(self);
+  } else {
+    passed = lock_pipepool(self);
   }
   owner_ = self_id();
   taken_at_ = s4u::Engine::get_clock();
   // The lock word (and the owner's last writes) come over from the releasing CPU: the probe's
   // mutex hand-off, under the lock.
-  if (passed && handoff_ns_ > 0) s4u::this_actor::execute(handoff_ns_);
+  if (passed && handoff_ns_ > 0) {
+    spin_.handoff_s += handoff_ns_ * 1e-9;
+    s4u::this_actor::execute(handoff_ns_);
+  }
+}
+
+// PipeMutex::lock: the compare-and-swap, the bounded spin (a spinner takes the lock the moment
+// it is free: unlock passes it to the oldest), then futex sleeps until a wake-up finds it free.
+bool PipeMutex::lock_pipepool(Waiter& self) {
+  if (!locked_) {
+    locked_ = true;
+    return false;
+  }
+  ++counts_.contended;
+  const double start = now();
+  if (bounded_spin(self, pipepool_mutex_spin_s(), spinners_, spin_) == Waiter::SpinEnd::acquired) {
+    ++spin_.spin_acquisitions;
+    wait_s_ += now() - start;
+    return true;
+  }
+  for (;;) {
+    if (!locked_) {  // the exchange(2) that finds it free
+      locked_ = true;
+      break;
+    }
+    sleepers_.push_back(&self);  // futex_wait on the contended state, in the futex's FIFO order
+    ++spin_.sleeps;
+    sleep_once(self);
+  }
+  wait_s_ += now() - start;
+  return false;
+}
+
+// PipeMutex::unlock: the store of 0 goes to the oldest spinner when one spins (its next
+// compare-and-swap), and a contended state wakes one futex sleeper, whose system call the
+// unlocker pays.
+void PipeMutex::unlock_pipepool() {
+  if (!spinners_.empty()) {
+    Waiter* w = spinners_.front();
+    spinners_.pop_front();
+    end_spin(*w, Waiter::SpinEnd::acquired);  // the lock stays taken, for w
+  } else {
+    locked_ = false;
+  }
+  if (!sleepers_.empty()) {
+    Waiter* w = sleepers_.front();
+    sleepers_.pop_front();
+    wake(*w);
+    pay_futex_wake(futex_wake_ns_, spin_);
+  }
 }
 
 // __mutex_lock_common: the fast path (__mutex_trylock_fast), optimistic spinning, then the wait
@@ -143,11 +261,13 @@ bool PipeMutex::spin(Waiter& self) {
   const double start = s4u::Engine::get_clock();
   self.spin = s4u::this_actor::exec_init(kSpinForeverFlops);
   self.spin->start();
+  self.spin_started = true;
   // Starting is an engine call, during which other actors may have run: check again, with no
   // engine call between this check and the spinner's registration.
   if (!can_spin()) {
     self.spin->cancel();
     self.spin = nullptr;
+    self.spin_started = false;
     return false;
   }
   ++spin_.spins;
@@ -159,6 +279,7 @@ bool PipeMutex::spin(Waiter& self) {
     // end_spin set the reason
   }
   self.spin = nullptr;
+  self.spin_started = false;
   spin_.spin_s += s4u::Engine::get_clock() - start;
   if (self.spin_end == Waiter::SpinEnd::spinning) {  // cannot happen: the execution never ends
     std::erase(spinners_, &self);
@@ -167,9 +288,9 @@ bool PipeMutex::spin(Waiter& self) {
   return self.spin_end == Waiter::SpinEnd::acquired;
 }
 
-void PipeMutex::end_spin(Waiter& w, Waiter::SpinEnd why) {
+void end_spin(Waiter& w, Waiter::SpinEnd why) {
   w.spin_end = why;
-  w.spin->cancel();
+  if (w.spin_started) w.spin->cancel();
 }
 
 bool PipeMutex::stop_newest_spinner() {
@@ -185,8 +306,10 @@ void PipeMutex::unlock() {
   owner_ = -1;
   if (model_ == LockModel::fifo) {
     mutex_->unlock();
-  } else {
+  } else if (model_ == LockModel::kernel) {
     unlock_kernel();
+  } else {
+    unlock_pipepool();
   }
 }
 
@@ -238,21 +361,48 @@ pipepool::LockStats PipeMutex::stats() const noexcept {
 void WaitQueue::wait_until(Waiter& self, const std::function<bool()>& ready) {
   // Actors run one at a time and switch only inside SimGrid calls, so nothing changes between
   // the check, the enqueue and the sleep: no wake-up is lost.
+  bool at_head = false;
   while (!ready()) {
-    sleepers_.push_back(&self);
-    runqueue_.sleep();
-    self.wake->acquire();
-    const double latency = runqueue_.wake();
-    if (latency > 0) s4u::this_actor::sleep_for(latency);
-    self.woken = false;
+    const bool spin = model_ == LockModel::pipepool && sleepers_.empty() && other_ != nullptr &&
+                      other_->running(now(), pipepool_recent_s());
+    if (at_head) {
+      sleepers_.push_front(&self);
+    } else {
+      sleepers_.push_back(&self);
+    }
+    if (!spin || !spin_for_release(self)) {
+      runqueue_.sleep();
+      self.wake->acquire();
+      const double latency = runqueue_.wake();
+      if (latency > 0) s4u::this_actor::sleep_for(latency);
+      self.woken = false;
+    }
+    at_head = model_ == LockModel::pipepool;
   }
+}
+
+bool WaitQueue::spin_for_release(Waiter& self) {
+  // The spin is registered in the waiter (queue_spin); wake_one ends it. It is not in a spinner
+  // list of its own: sleepers_ holds every waiter not yet released.
+  std::deque<Waiter*> mine;
+  self.queue_spin = true;
+  const bool released =
+      bounded_spin(self, pipepool_queue_spin_s(), mine, stats_) == Waiter::SpinEnd::acquired;
+  self.queue_spin = false;
+  if (released) ++stats_.spin_acquisitions;
+  return released;
 }
 
 void WaitQueue::wake_one() {
   if (sleepers_.empty()) return;
   Waiter* w = sleepers_.front();
   sleepers_.pop_front();
+  if (w->queue_spin && w->spin != nullptr && w->spin_end == Waiter::SpinEnd::spinning) {
+    end_spin(*w, Waiter::SpinEnd::acquired);  // the store it spins on: no futex call
+    return;
+  }
   wake(*w);
+  if (model_ == LockModel::pipepool) pay_futex_wake(futex_wake_ns_, stats_);
 }
 
 void WaitQueue::wake_all() {

@@ -32,19 +32,37 @@ enum class LockModel {
   // directly (__mutex_handoff). A task woken (from the mutex or a wait queue) while a CPU is idle
   // starts running after the wake-up latency.
   kernel,
+  // pipepool's own primitives (src/internal/pipe_mutex.hpp, wait_queue.hpp), with their
+  // constants: a task that finds the mutex taken spins up to PipeMutex::kSpinNs of wall time
+  // (whether or not the owner runs, sharing its CPU under processor sharing), taking the lock when
+  // it comes free, then sleeps in the futex; unlock hands the lock to the oldest spinner, else
+  // frees it, and wakes one sleeper whenever sleepers are registered (FUTEX_WAKE, whose system
+  // call the unlocker pays); a woken sleeper that finds the lock taken sleeps again. A wait queue's
+  // oldest waiter spins up to WaitQueue::kSpinNs while the other side runs (RunningCount: a task
+  // of it inside a call, or one left less than kRecentTicks ago) before it sleeps; waking a
+  // spinning waiter costs nothing, waking a sleeping one a FUTEX_WAKE; a released waiter whose
+  // condition fails again waits at the head. Wake-ups onto an idle CPU take the wake-up latency.
+  pipepool,
 };
 [[nodiscard]] std::optional<LockModel> parse_lock_model(std::string_view name) noexcept;
 [[nodiscard]] std::string_view describe(LockModel model) noexcept;
 
 // One actor's sleep and spin: each actor owns one and passes it to the mutex and the wait queues.
 struct Waiter {
+  unsigned cpu = 0;  // the actor's home CPU (placement.hpp)
   simgrid::s4u::SemaphorePtr wake = simgrid::s4u::Semaphore::create(0);
   bool woken = false;  // a wake-up is on its way (not yet consumed)
   // While it spins on the mutex: the CPU it burns (an execution cancelled to end the spin), and
   // why the spin ended.
   simgrid::s4u::ExecPtr spin;
   enum class SpinEnd { spinning, acquired, stopped } spin_end = SpinEnd::spinning;
+  bool spin_started = false;  // the spin's execution has started (it can be cancelled)
+  bool queue_spin = false;    // spinning in a wait queue (pipepool model), not on the mutex
 };
+
+// Ends `w`'s spin: with the lock or the wake-up (acquired) or without (stopped). A spin ended
+// before its execution started is cancelled by the spinner itself.
+void end_spin(Waiter& w, Waiter::SpinEnd why);
 
 // What the kernel lock model did besides the LockStats counters.
 struct SpinStats {
@@ -52,12 +70,36 @@ struct SpinStats {
   std::uint64_t sleeps = 0;             // times a task went to sleep on the mutex
   std::uint64_t spins = 0;              // spins started (each ends acquired or stopped)
   double spin_s = 0;                    // CPU time spent spinning
+  std::uint64_t futex_wakes = 0;        // pipepool model: FUTEX_WAKE calls (mutex and queues)
+  double handoff_s = 0;                 // CPU time of the hand-offs charged under the lock
+};
+
+// Which tasks of one side of the pipe run, as pipepool's RunningCount sees them (the other side's
+// waiters spin only while it runs): tasks inside a call and not waiting, and the time the last one
+// left a call.
+class SideRunning {
+ public:
+  void enter() noexcept { ++inside_; }
+  void park() noexcept { --inside_; }
+  void leave(double now) noexcept {
+    --inside_;
+    last_left_ = now;
+  }
+  // Inside a call, or left less than `recent_s` before `now`.
+  [[nodiscard]] bool running(double now, double recent_s) const noexcept {
+    return inside_ > 0 || (last_left_ >= 0 && now - last_left_ < recent_s);
+  }
+
+ private:
+  unsigned inside_ = 0;
+  double last_left_ = -1;
 };
 
 class PipeMutex final : public pipepool::LockOwnership {
  public:
-  // `handoff_ns`: charged under the lock to a task that takes it while spinning (kernel model).
-  PipeMutex(Runqueue& runqueue, LockModel model, double handoff_ns);
+  // `handoff_ns`: charged under the lock to a task that takes it while spinning (kernel and
+  // pipepool models); `futex_wake_ns`: charged to the unlocker for each FUTEX_WAKE (pipepool).
+  PipeMutex(Runqueue& runqueue, LockModel model, double handoff_ns, double futex_wake_ns);
   void lock(Waiter& self);
   void unlock();
   // Whether the running actor holds the mutex (the pool checks its hooks' side of the lock).
@@ -74,14 +116,16 @@ class PipeMutex final : public pipepool::LockOwnership {
   // when the lock was passed to it.
   bool spin(Waiter& self);
   [[nodiscard]] bool can_spin() const noexcept;
-  // Ends `w`'s spin: with the lock (acquired) or without (stopped).
-  static void end_spin(Waiter& w, Waiter::SpinEnd why);
+  // pipepool's PipeMutex::lock and unlock.
+  bool lock_pipepool(Waiter& self);
+  void unlock_pipepool();
   // need_resched() on a spinner's CPU: the newest spinner stops; false when none spins.
   bool stop_newest_spinner();
 
   Runqueue& runqueue_;
   LockModel model_;
   double handoff_ns_;
+  double futex_wake_ns_;
   simgrid::s4u::MutexPtr mutex_;  // fifo
   bool locked_ = false;           // kernel
   std::deque<Waiter*> sleepers_;  // kernel: in arrival order (the wait_list)
@@ -98,17 +142,44 @@ class PipeMutex final : public pipepool::LockOwnership {
 
 // An exclusive wait queue (wait_event_*_exclusive / wake_up): wake_one releases the longest
 // sleeper, which re-checks its condition and sleeps again if it does not hold.
+//
+// Under LockModel::pipepool the queue is pipepool's WaitQueue: the oldest waiter spins first while
+// `other` (the side that can release it) runs, and a released waiter that must wait again keeps
+// the head; the waker pays `futex_wake_ns` for each sleeping waiter it wakes.
 class WaitQueue {
  public:
-  explicit WaitQueue(Runqueue& runqueue) noexcept : runqueue_(runqueue) {}
+  WaitQueue(Runqueue& runqueue, LockModel model, const SideRunning* other, double futex_wake_ns,
+            SpinStats& stats) noexcept
+      : runqueue_(runqueue),
+        model_(model),
+        other_(other),
+        futex_wake_ns_(futex_wake_ns),
+        stats_(stats) {}
   // Sleeps (without the pipe mutex) until `ready` holds; returns at once when it already does.
   void wait_until(Waiter& self, const std::function<bool()>& ready);
   void wake_one();
   void wake_all();
 
  private:
+  // pipepool's spin_for_release: true when released while spinning.
+  bool spin_for_release(Waiter& self);
+
   Runqueue& runqueue_;
-  std::deque<Waiter*> sleepers_;
+  LockModel model_;
+  const SideRunning* other_;
+  double futex_wake_ns_;
+  SpinStats& stats_;
+  std::deque<Waiter*> sleepers_;  // waiters not yet released, oldest first (spinners included)
 };
+
+// pipepool's constants, from its source (src/internal/pipe_mutex.hpp, wait_queue.hpp), in
+// seconds: the mutex's and the oldest queue waiter's longest spins, and RunningCount's "recent"
+// window (kRecentTicks time-stamp-counter ticks at kValidationTscGhz).
+[[nodiscard]] double pipepool_mutex_spin_s() noexcept;
+[[nodiscard]] double pipepool_queue_spin_s() noexcept;
+[[nodiscard]] double pipepool_recent_s() noexcept;
+// The development VM's time-stamp counter: 2445.4 MHz (lscpu: AMD EPYC, constant_tsc,
+// tsc_known_freq, BogoMIPS 4890.85 = 2 x the TSC rate in MHz).
+inline constexpr double kValidationTscGhz = 2.4454;
 
 }  // namespace pipe_bench::sim

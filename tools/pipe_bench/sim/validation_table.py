@@ -4,7 +4,9 @@
 
 usage: validation_table.py MEASURED_DIR SIMULATED_DIR [PREFIX ...]
   MEASURED_DIR holds m_WxR.json, SIMULATED_DIR s_WxR.json (or PREFIX_WxR.json for each PREFIX:
-  one simulated column and one error column per prefix).
+  one simulated column and one error column per prefix). A PREFIX of the form K:P takes the
+  kernel pipe's row from K_WxR.json and the pipepool rows from P_WxR.json (each simulated with the
+  lock and page model of what it is compared with).
 The kernel pipe is compared with the simulated legacy policy (its design)."""
 import json
 import os
@@ -18,6 +20,14 @@ TARGETS = ["kernel", "legacy", "prealloc", "unified"]
 def load(path):
     with open(path) as f:
         return {r["target"]: r for r in json.load(f)["results"]}
+
+
+def split(sdir, prefix, w, r):
+    """{measured target: the simulated results it is compared with}."""
+    kp, _, pp = prefix.partition(":")
+    kernel = load(os.path.join(sdir, f"{kp}_{w}x{r}.json"))
+    pipepool = load(os.path.join(sdir, f"{pp or kp}_{w}x{r}.json"))
+    return {t: kernel if t == "kernel" else pipepool for t in TARGETS}
 
 
 def k(x):
@@ -36,19 +46,19 @@ def main():
     print("|" + "---|" * (head.count("|") - 1))
     for w, r in CONFIGS:
         m = load(os.path.join(mdir, f"m_{w}x{r}.json"))
-        sims = {p: load(os.path.join(sdir, f"{p}_{w}x{r}.json")) for p in prefixes}
+        sims = {p: split(sdir, p, w, r) for p in prefixes}
         for t in TARGETS:
             st = "legacy" if t == "kernel" else t
             med = m[t]["median"]["writes_per_s"]
             lo, hi = m[t]["min"]["writes_per_s"], m[t]["max"]["writes_per_s"]
             cols = []
             for p in prefixes:
-                v = sims[p][st]["metrics"]["writes_per_s"]
+                v = sims[p][t][st]["metrics"]["writes_per_s"]
                 err = (v - med) / med
                 errors[p].append(err)
                 cols.append(f"{k(v)}{' (legacy)' if t == 'kernel' else ''} | {err * 100:+.0f}%")
             mh = m[t]["median"].get("lock_hold_ns_per_write")
-            sh = sims[prefixes[0]][st]["metrics"].get("lock_hold_ns_per_write")
+            sh = sims[prefixes[0]][t][st]["metrics"].get("lock_hold_ns_per_write")
             hold = (f"{mh / 1000:.1f}" if mh else "-") + (f" / {sh / 1000:.1f}" if sh else " / -")
             print(f"| {w} x {r} | {t} | {k(med)} [{lo / 1000:.1f}-{hi / 1000:.1f}] | "
                   + " | ".join(cols) + f" | {hold} |")
@@ -62,8 +72,8 @@ def main():
                     measured = a_lo > b_hi
                     verdicts = []
                     for p in prefixes:
-                        sa = sims[p][a]["metrics"]["writes_per_s"]
-                        sb = sims[p][b]["metrics"]["writes_per_s"]
+                        sa = sims[p][a][a]["metrics"]["writes_per_s"]
+                        sb = sims[p][b][b]["metrics"]["writes_per_s"]
                         ok = measured == (sa > sb)
                         rank_ok[p] += ok
                         verdicts.append(f"{p} {'agrees' if ok else 'DISAGREES'}")

@@ -1,31 +1,60 @@
 #include "pipe_bench/sim/virtual_allocator.hpp"
 
+#include <utility>
+
 namespace pipe_bench::sim {
 
+VirtualTimeAllocator::VirtualTimeAllocator(const SimCosts& costs, PageModel model, unsigned cpus)
+    : alloc_ns_(costs.alloc_ns),
+      free_ns_(costs.free_ns),
+      alloc_cross_ns_(costs.alloc_cross_ns),
+      free_cross_ns_(costs.free_cross_ns),
+      per_cpu_(model == PageModel::kernel && cpus > 1),
+      lists_(per_cpu_ ? cpus : 1) {}
+
 void* VirtualTimeAllocator::allocate() noexcept {
-  pending_ns_ += alloc_ns_;
   ++stats_.allocations;
-  if (!free_list_.empty()) {
-    void* page = free_list_.back();
-    free_list_.pop_back();
-    return page;
+  std::vector<void*>& own = lists_[cpu_];
+  void* page = nullptr;
+  if (!own.empty()) {
+    page = own.back();
+    own.pop_back();
+    pending_.alloc_ns += alloc_ns_;
+  } else {
+    // The pages freed on other CPUs, the nearest list first; else a fresh page.
+    for (std::size_t step = 1; step < lists_.size() && page == nullptr; ++step) {
+      std::vector<void*>& other = lists_[(cpu_ + step) % lists_.size()];
+      if (other.empty()) continue;
+      page = other.back();
+      other.pop_back();
+    }
+    if (page == nullptr) {
+      ++stats_.fresh_pages;
+      tokens_.emplace_back();
+      page = &tokens_.back();
+    }
+    if (per_cpu_) ++cross_allocs_;
+    pending_.alloc_ns += per_cpu_ ? alloc_cross_ns_ : alloc_ns_;
   }
-  ++stats_.fresh_pages;
-  tokens_.emplace_back();
-  return &tokens_.back();
+  if (per_cpu_) owner_[page] = cpu_;
+  return page;
 }
 
 void VirtualTimeAllocator::free(void* page) noexcept {
   if (page == nullptr) return;
-  pending_ns_ += free_ns_;
   ++stats_.frees;
-  free_list_.push_back(page);
+  bool cross = false;
+  if (per_cpu_) {
+    const auto it = owner_.find(page);
+    cross = it != owner_.end() && it->second != cpu_;
+  }
+  cross_frees_ += cross ? 1 : 0;
+  pending_.free_ns += cross ? free_cross_ns_ : free_ns_;
+  lists_[cpu_].push_back(page);
 }
 
-double VirtualTimeAllocator::take_pending_ns() noexcept {
-  const double ns = pending_ns_;
-  pending_ns_ = 0;
-  return ns;
+PendingCost VirtualTimeAllocator::take_pending() noexcept {
+  return std::exchange(pending_, PendingCost{});
 }
 
 }  // namespace pipe_bench::sim

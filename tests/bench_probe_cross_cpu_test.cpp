@@ -3,16 +3,12 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
+#include "bench_probe_test_support.hpp"
 #include "pipe_bench/probe_cross_cpu.hpp"
 
 namespace {
 
-int allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 0;
-  return CPU_COUNT(&set);
-}
+using bench_test::allowed_cpus;
 
 TEST(ProbeCrossCpu, EveryRoundGivesOneSampleOfEachFigure) {
   if (allowed_cpus() < 2) GTEST_SKIP() << "needs 2 CPUs";
@@ -28,14 +24,7 @@ TEST(ProbeCrossCpu, EveryRoundGivesOneSampleOfEachFigure) {
 }
 
 TEST(ProbeCrossCpu, OneAllowedCpuIsRefused) {
-  cpu_set_t old;
-  ASSERT_EQ(::sched_getaffinity(0, sizeof old, &old), 0);
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(::sched_getcpu(), &one);
-  ASSERT_EQ(::sched_setaffinity(0, sizeof one, &one), 0);
-  const auto m = pipe_bench::measure_cross_cpu(10);
-  ASSERT_EQ(::sched_setaffinity(0, sizeof old, &old), 0);
+  const auto m = bench_test::on_one_cpu([] { return pipe_bench::measure_cross_cpu(10); });
   EXPECT_NE(m.error.find("2 CPUs"), std::string::npos) << m.error;
   EXPECT_TRUE(m.samples.futex_wakeup.empty());
   EXPECT_TRUE(m.samples.mutex_handoff.empty());

@@ -4,17 +4,13 @@
 #include <gtest/gtest.h>
 #include <sched.h>
 
+#include "bench_probe_test_support.hpp"
 #include "pipe_bench/probe_derive.hpp"
 #include "pipe_bench/probe_measure.hpp"
 
 namespace {
 
-int allowed_cpus() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 0;
-  return CPU_COUNT(&set);
-}
+using bench_test::allowed_cpus;
 
 pipe_bench::ProbeOptions small() {
   pipe_bench::ProbeOptions o;
@@ -52,14 +48,8 @@ TEST(ProbeCrossPipe, AffinityIsRestored) {
 }
 
 TEST(ProbeCrossPipe, OneAllowedCpuIsRefused) {
-  cpu_set_t old;
-  ASSERT_EQ(::sched_getaffinity(0, sizeof old, &old), 0);
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(::sched_getcpu(), &one);
-  ASSERT_EQ(::sched_setaffinity(0, sizeof one, &one), 0);
-  const auto m = pipe_bench::measure_pipe_costs_across_cpus(small());
-  ASSERT_EQ(::sched_setaffinity(0, sizeof old, &old), 0);
+  const auto m =
+      bench_test::on_one_cpu([] { return pipe_bench::measure_pipe_costs_across_cpus(small()); });
   EXPECT_NE(m.error.find("2 CPUs"), std::string::npos) << m.error;
   EXPECT_TRUE(m.samples.timer.empty());
 }

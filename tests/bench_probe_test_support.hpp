@@ -1,12 +1,37 @@
 // Synthetic probe samples with known per-call costs, for the probe's derivation tests.
 #pragma once
 
+#include <sched.h>
+
 #include <algorithm>
 #include <random>
 
 #include "pipe_bench/probe_derive.hpp"
 
 namespace bench_test {
+
+// CPUs in the calling thread's affinity mask (0 when it cannot be read).
+inline int allowed_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (::sched_getaffinity(0, sizeof set, &set) != 0) return 0;
+  return CPU_COUNT(&set);
+}
+
+// Runs `f` with the calling thread pinned to the CPU it is on, and restores its affinity.
+template <typename F>
+auto on_one_cpu(F f) {
+  cpu_set_t old;
+  CPU_ZERO(&old);
+  (void)::sched_getaffinity(0, sizeof old, &old);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(::sched_getcpu(), &one);
+  (void)::sched_setaffinity(0, sizeof one, &one);
+  auto result = f();
+  (void)::sched_setaffinity(0, sizeof old, &old);
+  return result;
+}
 
 // Costs in ns that the synthetic calls are made of (see probe_derive.hpp's model).
 struct ProbeCosts {

@@ -107,12 +107,32 @@ void cpu_relax() noexcept {
 #endif
 }
 
-std::optional<std::pair<int, int>> first_two_cpus(std::string& error) {
+bool pin_thread_to(int cpu) {
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  return ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0;
+}
+
+AffinityRestore::AffinityRestore() noexcept {
+  CPU_ZERO(&saved_);
+  ok_ = ::pthread_getaffinity_np(::pthread_self(), sizeof saved_, &saved_) == 0;
+}
+
+AffinityRestore::~AffinityRestore() {
+  if (ok_) ::pthread_setaffinity_np(::pthread_self(), sizeof saved_, &saved_);
+}
+
+TwoCpus::TwoCpus(std::string& error) {
+  if (!restore_.ok()) {
+    error = "pthread_getaffinity_np failed";
+    return;
+  }
   cpu_set_t set;
   CPU_ZERO(&set);
   if (::sched_getaffinity(0, sizeof set, &set) != 0) {
     error = fmt::format("sched_getaffinity: {}", std::strerror(errno));
-    return std::nullopt;
+    return;
   }
   int found[2] = {-1, -1};
   int n = 0;
@@ -121,30 +141,19 @@ std::optional<std::pair<int, int>> first_two_cpus(std::string& error) {
   }
   if (n < 2) {
     error = "needs 2 CPUs in the affinity mask";
-    return std::nullopt;
+    return;
   }
-  return std::pair{found[0], found[1]};
-}
-
-bool pin_thread_to(int cpu) {
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  return ::pthread_setaffinity_np(::pthread_self(), sizeof one, &one) == 0;
+  first_ = found[0];
+  second_ = found[1];
+  ok_ = true;
 }
 
 CrossCpuMeasurement measure_cross_cpu(unsigned rounds) {
   CrossCpuMeasurement m;
-  const auto cpus = first_two_cpus(m.error);
-  if (!cpus) return m;
-  cpu_set_t old;
-  CPU_ZERO(&old);
-  if (::pthread_getaffinity_np(::pthread_self(), sizeof old, &old) != 0) {
-    m.error = "pthread_getaffinity_np failed";
-    return m;
-  }
-  bool pinned = pin_thread_to(cpus->first);
-  m.cpus = fmt::format("CPU {} -> CPU {}", cpus->first, cpus->second);
+  const TwoCpus cpus(m.error);
+  if (!cpus.ok()) return m;
+  bool pinned = pin_thread_to(cpus.first());
+  m.cpus = fmt::format("CPU {} -> CPU {}", cpus.first(), cpus.second());
 
   std::vector<double> pairs;
   pairs.reserve(rounds);
@@ -156,14 +165,13 @@ CrossCpuMeasurement measure_cross_cpu(unsigned rounds) {
   {
     Shared s;
     m.samples.futex_wakeup.reserve(rounds);
-    futex_rounds(s, rounds, cpus->second, m.samples.futex_wakeup, pinned);
+    futex_rounds(s, rounds, cpus.second(), m.samples.futex_wakeup, pinned);
   }
   {
     Shared s;
     m.samples.mutex_handoff.reserve(rounds);
-    handoff_rounds(s, rounds, cpus->second, m.samples.mutex_handoff, pinned);
+    handoff_rounds(s, rounds, cpus.second(), m.samples.mutex_handoff, pinned);
   }
-  ::pthread_setaffinity_np(::pthread_self(), sizeof old, &old);
   if (!pinned) {
     m.error = fmt::format("could not pin the threads to {}", m.cpus);
     m.samples = {};

@@ -3,19 +3,49 @@
 // lock takes to pass between two CPUs (the spinner's acquisition after the owner's release).
 #pragma once
 
-#include <optional>
+#include <sched.h>
+
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "pipe_bench/probe_stats.hpp"
 
 namespace pipe_bench {
 
-// The first two CPUs of the caller's affinity mask, or nullopt with `error` set.
-[[nodiscard]] std::optional<std::pair<int, int>> first_two_cpus(std::string& error);
 // Pins the calling thread to `cpu`; false when that fails.
 bool pin_thread_to(int cpu);
+
+// Saves the calling thread's affinity and restores it when destroyed; ok() false (and nothing to
+// restore) when it could not be read.
+class AffinityRestore {
+ public:
+  AffinityRestore() noexcept;
+  ~AffinityRestore();
+  AffinityRestore(const AffinityRestore&) = delete;
+  AffinityRestore& operator=(const AffinityRestore&) = delete;
+  [[nodiscard]] bool ok() const noexcept { return ok_; }
+
+ private:
+  cpu_set_t saved_{};
+  bool ok_ = false;
+};
+
+// The first two CPUs of the caller's affinity mask, with the caller's affinity saved and restored
+// when this is destroyed. ok() false, with `error` set, when fewer than 2 CPUs are allowed or the
+// affinity cannot be read.
+class TwoCpus {
+ public:
+  explicit TwoCpus(std::string& error);
+  [[nodiscard]] bool ok() const noexcept { return ok_; }
+  [[nodiscard]] int first() const noexcept { return first_; }
+  [[nodiscard]] int second() const noexcept { return second_; }
+
+ private:
+  AffinityRestore restore_;
+  int first_ = -1;
+  int second_ = -1;
+  bool ok_ = false;
+};
 // One spin-wait pause.
 void cpu_relax() noexcept;
 

@@ -273,25 +273,18 @@ Measurement measure_pipe_costs(const ProbeOptions& options) {
 
 Measurement measure_pipe_costs_across_cpus(const ProbeOptions& options) {
   Measurement m;
-  const auto cpus = first_two_cpus(m.error);
-  if (!cpus) return m;
-  cpu_set_t old;
-  CPU_ZERO(&old);
-  if (::pthread_getaffinity_np(::pthread_self(), sizeof old, &old) != 0) {
-    m.error = "pthread_getaffinity_np failed";
-    return m;
-  }
-  const bool writer_pinned = pin_thread_to(cpus->first);
+  const TwoCpus cpus(m.error);
+  if (!cpus.ok()) return m;
+  const bool writer_pinned = pin_thread_to(cpus.first());
   {
-    Reader other(cpus->second);
+    Reader other(cpus.second());
     if (writer_pinned && other.pinned()) {
       m = measure(options, other,
-                  fmt::format("writes on CPU {}, reads on CPU {}", cpus->first, cpus->second));
+                  fmt::format("writes on CPU {}, reads on CPU {}", cpus.first(), cpus.second()));
     } else {
-      m.error = fmt::format("could not pin to CPUs {} and {}", cpus->first, cpus->second);
+      m.error = fmt::format("could not pin to CPUs {} and {}", cpus.first(), cpus.second());
     }
   }
-  ::pthread_setaffinity_np(::pthread_self(), sizeof old, &old);
   return m;
 }
 

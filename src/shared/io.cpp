@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "internal/iov_cursor.hpp"
 #include "internal/shared_layout.hpp"
 #include "internal/shared_lock.hpp"
 #include "internal/shared_pipe.hpp"
@@ -18,65 +19,6 @@ namespace {
 using shared::Header;
 using shared::kPage;
 using shared::SharedLock;
-
-// A walk over an iovec array.
-class Cursor {
- public:
-  explicit Cursor(std::span<const iovec> iov) noexcept : iov_(iov) { skip_empty(); }
-  [[nodiscard]] std::size_t total() const noexcept {
-    std::size_t n = 0;
-    for (const iovec& v : iov_) n += v.iov_len;
-    return n;
-  }
-  // Copies `n` bytes from the user's segments to `dst`.
-  void copy_out_of(std::byte* dst, std::size_t n) noexcept {
-    while (n != 0) {
-      const std::size_t k = std::min(n, left());
-      std::memcpy(dst, here(), k);
-      advance(k);
-      dst += k;
-      n -= k;
-    }
-  }
-  // Copies `n` bytes from `src` into the user's segments.
-  void copy_into(const std::byte* src, std::size_t n) noexcept {
-    while (n != 0) {
-      const std::size_t k = std::min(n, left());
-      std::memcpy(here(), src, k);
-      advance(k);
-      src += k;
-      n -= k;
-    }
-  }
-
- private:
-  [[nodiscard]] std::size_t left() const noexcept { return iov_[i_].iov_len - off_; }
-  [[nodiscard]] std::byte* here() const noexcept {
-    return static_cast<std::byte*>(iov_[i_].iov_base) + off_;
-  }
-  void advance(std::size_t k) noexcept {
-    off_ += k;
-    if (off_ == iov_[i_].iov_len) {
-      ++i_;
-      off_ = 0;
-      skip_empty();
-    }
-  }
-  void skip_empty() noexcept {
-    while (i_ < iov_.size() && iov_[i_].iov_len == 0) ++i_;
-  }
-  std::span<const iovec> iov_;
-  std::size_t i_ = 0;
-  std::size_t off_ = 0;
-};
-
-// A segment based in the first page of the address space (NULL included) fails with EFAULT, as
-// the ordinary pipes' copies do; checked before the call touches the pipe.
-bool has_null_segment(std::span<const iovec> iov) noexcept {
-  return std::any_of(iov.begin(), iov.end(), [](const iovec& v) {
-    return v.iov_len != 0 && reinterpret_cast<std::uintptr_t>(v.iov_base) < kPage;
-  });
-}
 
 // Wake-ups owed once the lock is dropped.
 struct Wakes {
@@ -92,9 +34,10 @@ struct Wakes {
 
 long SharedEnd::read(std::span<const iovec> iov) noexcept {
   if (detached_) return -EIO;
-  if (has_null_segment(iov)) return -EFAULT;
-  Cursor dst(iov);
-  std::size_t want = dst.total();
+  // A segment the copy would fault on fails the call before it touches the pipe.
+  IovCursor dst(iov);
+  if (dst.copyable() < dst.remaining()) return -EFAULT;
+  std::size_t want = dst.remaining();
   if (want == 0) return 0;
   const bool nonblock = (flags_.load(std::memory_order_relaxed) & O_NONBLOCK) != 0;
   Header& h = map_->header();
@@ -107,7 +50,7 @@ long SharedEnd::read(std::span<const iovec> iov) noexcept {
         const bool was_full = h.head - h.tail >= h.max_usage;
         shared::Slot& buf = shared::slot_at(h, h.tail);
         const std::size_t n = std::min<std::size_t>(buf.len, want);
-        dst.copy_into(shared::page_at(h, buf.page) + buf.offset, n);
+        (void)dst.copy_in(shared::page_at(h, buf.page) + buf.offset, n);
         buf.offset += static_cast<std::uint32_t>(n);
         buf.len -= static_cast<std::uint32_t>(n);
         ret += static_cast<long>(n);
@@ -145,9 +88,9 @@ long SharedEnd::read(std::span<const iovec> iov) noexcept {
 
 long SharedEnd::write(std::span<const iovec> iov) noexcept {
   if (detached_) return -EIO;
-  if (has_null_segment(iov)) return -EFAULT;
-  Cursor src(iov);
-  const std::size_t total = src.total();
+  IovCursor src(iov);
+  if (src.copyable() < src.remaining()) return -EFAULT;
+  const std::size_t total = src.remaining();
   if (total == 0) return 0;
   std::size_t left = total;
   const bool nonblock = (flags_.load(std::memory_order_relaxed) & O_NONBLOCK) != 0;
@@ -166,7 +109,7 @@ long SharedEnd::write(std::span<const iovec> iov) noexcept {
         shared::Slot& last = shared::slot_at(h, h.head - 1);
         const std::size_t off = std::size_t{last.offset} + last.len;
         if ((last.flags & shared::kSlotCanMerge) && off + chars <= kPage) {
-          src.copy_out_of(shared::page_at(h, last.page) + off, chars);
+          (void)src.copy_out(shared::page_at(h, last.page) + off, chars);
           last.len += static_cast<std::uint32_t>(chars);
           ret = static_cast<long>(chars);
           left -= chars;
@@ -181,7 +124,7 @@ long SharedEnd::write(std::span<const iovec> iov) noexcept {
       if (h.head - h.tail < h.max_usage) {
         const std::uint32_t page = shared::get_page(h);
         const std::size_t n = std::min(left, kPage);
-        src.copy_out_of(shared::page_at(h, page), n);
+        (void)src.copy_out(shared::page_at(h, page), n);
         shared::slot_at(h, h.head) =
             shared::Slot{page, 0, static_cast<std::uint32_t>(n), shared::kSlotCanMerge};
         ++h.head;  // published after its copy

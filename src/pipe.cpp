@@ -233,6 +233,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
           std::size_t copied = want;
           if (!p.parallel) {
             copied = from.copy_out(page, kPageSize);
+            p.mutex.note_progress();
           } else if (copyable < want) {
             copied = copyable;
           }
@@ -389,6 +390,7 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
           if (ret == 0) err = EFAULT;  // faulted: this buffer stays whole in the pipe
           break;
         }
+        p.mutex.note_progress();
       } else {
         if (copyable < chars) {  // the bytes before the fault land; the buffer stays whole
           if (copyable != 0) {

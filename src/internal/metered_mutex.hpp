@@ -61,6 +61,9 @@ class MeteredMutex final : public LockOwnership {
     mutex_.unlock();
   }
 
+  // The owner's progress report, for spinners (PipeMutex::note_progress).
+  void note_progress() noexcept { mutex_.note_progress(); }
+
   // True when the calling thread holds the lock. Exact for the caller: only the owner stores its
   // own token, and it clears it before releasing.
   [[nodiscard]] bool held_by_caller() const noexcept override {

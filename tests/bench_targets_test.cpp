@@ -83,7 +83,9 @@ TEST(BenchTargets, OnlyPipepoolTargetsUseThePageAllocator) {
   for (const auto name : known_targets()) {
     auto target = make_target(name, TargetConfig{});
     ASSERT_NE(target, nullptr) << name;
-    const bool pipepool = !name.starts_with("kernel") && name != "memcpy" && name != "ring";
+    // procs: pages from the shared pipe's own arena, not the allocator.
+    const bool pipepool =
+        !name.starts_with("kernel") && name != "memcpy" && name != "ring" && name != "procs";
     EXPECT_EQ(target->uses_page_allocator(), pipepool) << name;
     EXPECT_EQ(target->name(), name);
   }

@@ -56,6 +56,7 @@ struct PoolCounters {
   std::uint64_t pages_freed;  // pages given back to the free stack
   std::uint64_t cache_hits;   // pages taken from the tmp_page cache
   std::uint64_t recoveries;   // locks taken after a holder died
+  std::uint64_t cache_peak;   // most tmp_page slots in use at once
 };
 
 struct Header {

@@ -1,0 +1,73 @@
+// pipe_bench's `procs` target: writers and readers in forked processes over one shared pipe move
+// every byte they write, the parent sees the children's tallies, and the shared pool's page
+// counters account for every page the ring used.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+
+#include "pipe_bench/targets/registry.hpp"
+#include "pipe_bench/workload.hpp"
+#include "shared_support.hpp"
+
+namespace {
+
+using namespace pipe_bench;
+using namespace std::chrono_literals;
+
+WorkloadResult run_procs(std::size_t msg_size, unsigned writers, unsigned readers) {
+  TargetConfig config;
+  auto target = make_target("procs", config);
+  EXPECT_NE(target, nullptr);
+  if (!target) return {};
+  WorkloadConfig workload;
+  workload.writers = writers;
+  workload.readers = readers;
+  workload.msg_size = msg_size;
+  workload.duration = 300ms;
+  RunAttempt attempt = target->run(workload);
+  EXPECT_TRUE(attempt.result.has_value()) << attempt.error;
+  return attempt.result ? std::move(*attempt.result) : WorkloadResult{};
+}
+
+void expect_every_byte(const WorkloadResult& r, std::size_t msg_size) {
+  EXPECT_TRUE(r.ok()) << r.error;
+  EXPECT_GT(r.writes, 0u);
+  EXPECT_EQ(r.bytes_written, r.writes * msg_size);
+  EXPECT_EQ(r.bytes_read, r.bytes_written);
+  EXPECT_EQ(r.latency.count(), r.writes);
+}
+
+TEST(SharedBenchProcs, ManyWritersAndReadersMoveEveryByte) {
+  pipepool::testing::HangGuard guard;
+  constexpr std::size_t kMsg = 64 * 1024;
+  const WorkloadResult r = run_procs(kMsg, 2, 3);
+  expect_every_byte(r, kMsg);
+  ASSERT_TRUE(r.pipe_stats.has_value());
+  // Page-multiple writes never merge: each write filled kMsg / 4096 slots, each with a page from
+  // the tmp_page cache or the arena. Once drained, the pages not freed are the cached ones.
+  const pipepool::PoolStats& p = r.pipe_stats->pool;
+  EXPECT_EQ(p.allocs_in_lock + p.pool_hits, r.writes * (kMsg / 4096));
+  EXPECT_EQ(p.allocs_in_lock - p.frees_in_lock, p.pool_size);
+  EXPECT_LE(p.pool_size, p.pool_peak);
+  EXPECT_LE(p.pool_peak, 2u);
+}
+
+TEST(SharedBenchProcs, OneWriterOneReaderSmallWritesMoveEveryByte) {
+  pipepool::testing::HangGuard guard;
+  const WorkloadResult r = run_procs(64, 1, 1);
+  expect_every_byte(r, 64);
+}
+
+TEST(SharedBenchProcs, PacketModeIsRefusedWithExitCodeTwo) {
+  TargetConfig config;
+  config.packet = true;
+  auto target = make_target("procs", config);
+  ASSERT_NE(target, nullptr);
+  const OpenResult opened = target->open();
+  EXPECT_EQ(opened.endpoints, nullptr);
+  EXPECT_EQ(opened.exit_code, 2);
+  EXPECT_NE(opened.error.find("procs"), std::string::npos);
+}
+
+}  // namespace

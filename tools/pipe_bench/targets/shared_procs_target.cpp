@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "internal/fd_table.hpp"
+#include "internal/lock_clock.hpp"
 #include "internal/shared_layout.hpp"
 #include "internal/shared_lock.hpp"
 #include "internal/shared_pipe.hpp"
@@ -68,6 +69,16 @@ class SharedEndpoints final : public Endpoints {
       if (h.cache[i] != shared::kNoPage) ++s.pool.pool_size;
     }
     s.pool.pool_peak = h.counters.cache_peak;
+    s.lock.acquisitions = h.lock.acquisitions;
+    s.lock.contended = h.lock.contended;
+    s.lock.hold_ns = pipepool::internal::lock_ticks_to_ns(h.lock.hold_ticks);
+    s.lock.wait_ns = pipepool::internal::lock_ticks_to_ns(h.lock.wait_ticks);
+    s.bytes_written = h.calls.bytes_written;
+    s.bytes_read = h.calls.bytes_read;
+    s.writes = h.calls.writes;
+    s.reads = h.calls.reads;
+    s.writes_blocked = h.calls.writes_blocked;
+    s.reads_blocked = h.calls.reads_blocked;
     return s;
   }
 

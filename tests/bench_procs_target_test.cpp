@@ -51,6 +51,12 @@ TEST(SharedBenchProcs, ManyWritersAndReadersMoveEveryByte) {
   EXPECT_EQ(p.allocs_in_lock - p.frees_in_lock, p.pool_size);
   EXPECT_LE(p.pool_size, p.pool_peak);
   EXPECT_LE(p.pool_peak, 2u);
+  // The pipe's own call and lock counters agree with the processes' tallies.
+  EXPECT_EQ(r.pipe_stats->writes, r.writes);
+  EXPECT_EQ(r.pipe_stats->bytes_written, r.bytes_written);
+  EXPECT_EQ(r.pipe_stats->bytes_read, r.bytes_read);
+  EXPECT_GE(r.pipe_stats->lock.acquisitions, r.pipe_stats->writes + r.pipe_stats->reads);
+  EXPECT_GT(r.pipe_stats->lock.hold_ns, 0u);
 }
 
 TEST(SharedBenchProcs, OneWriterOneReaderSmallWritesMoveEveryByte) {

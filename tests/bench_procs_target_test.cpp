@@ -3,46 +3,21 @@
 // counters account for every page the ring used.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
+#include "bench_target_run.hpp"
 #include "pipe_bench/targets/registry.hpp"
-#include "pipe_bench/workload.hpp"
 #include "shared_support.hpp"
 
 namespace {
 
 using namespace pipe_bench;
-using namespace std::chrono_literals;
 
-WorkloadResult run_procs(std::size_t msg_size, unsigned writers, unsigned readers) {
-  TargetConfig config;
-  auto target = make_target("procs", config);
-  EXPECT_NE(target, nullptr);
-  if (!target) return {};
-  WorkloadConfig workload;
-  workload.writers = writers;
-  workload.readers = readers;
-  workload.msg_size = msg_size;
-  workload.duration = 300ms;
-  RunAttempt attempt = target->run(workload);
-  EXPECT_TRUE(attempt.result.has_value()) << attempt.error;
-  return attempt.result ? std::move(*attempt.result) : WorkloadResult{};
-}
-
-void expect_every_byte(const WorkloadResult& r, std::size_t msg_size) {
-  EXPECT_TRUE(r.ok()) << r.error;
-  EXPECT_GT(r.writes, 0u);
-  EXPECT_EQ(r.bytes_written, r.writes * msg_size);
-  EXPECT_EQ(r.bytes_read, r.bytes_written);
-  EXPECT_EQ(r.latency.count(), r.writes);
-}
-
-TEST(SharedBenchProcs, ManyWritersAndReadersMoveEveryByte) {
+TEST(BenchProcsTarget, ManyWritersAndReadersMoveEveryByte) {
   pipepool::testing::HangGuard guard;
   constexpr std::size_t kMsg = 64 * 1024;
-  const WorkloadResult r = run_procs(kMsg, 2, 3);
-  expect_every_byte(r, kMsg);
+  const WorkloadResult r = pipe_bench::target_run::run_target("procs", kMsg, 2, 3);
+  pipe_bench::target_run::expect_consistent(r, kMsg);
   ASSERT_TRUE(r.pipe_stats.has_value());
   // Page-multiple writes never merge: each write filled kMsg / 4096 slots, each with a page from
   // the tmp_page cache or the arena. Once drained, the pages not freed are the cached ones.
@@ -59,13 +34,13 @@ TEST(SharedBenchProcs, ManyWritersAndReadersMoveEveryByte) {
   EXPECT_GT(r.pipe_stats->lock.hold_ns, 0u);
 }
 
-TEST(SharedBenchProcs, OneWriterOneReaderSmallWritesMoveEveryByte) {
+TEST(BenchProcsTarget, OneWriterOneReaderSmallWritesMoveEveryByte) {
   pipepool::testing::HangGuard guard;
-  const WorkloadResult r = run_procs(64, 1, 1);
-  expect_every_byte(r, 64);
+  const WorkloadResult r = pipe_bench::target_run::run_target("procs", 64, 1, 1);
+  pipe_bench::target_run::expect_consistent(r, 64);
 }
 
-TEST(SharedBenchProcs, PacketModeIsRefusedWithExitCodeTwo) {
+TEST(BenchProcsTarget, PacketModeIsRefusedWithExitCodeTwo) {
   TargetConfig config;
   config.packet = true;
   auto target = make_target("procs", config);

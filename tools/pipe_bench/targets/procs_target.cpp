@@ -138,7 +138,7 @@ bool reap(std::vector<Child>& children, bool writers, std::chrono::nanoseconds t
   }
 }
 
-class ProcsTarget final : public Target {
+class ProcsTarget final : public ProcessesTarget {
  public:
   explicit ProcsTarget(const TargetConfig& config) : config_(config) {}
   std::string_view name() const noexcept override { return "kernel-procs"; }
@@ -149,17 +149,17 @@ class ProcsTarget final : public Target {
                             [](int r, int w) { return std::make_unique<FdEndpoints>(r, w); });
   }
 
-  RunAttempt run(const WorkloadConfig& config) override {
-    OpenResult opened = open();
-    if (!opened.endpoints) return {std::nullopt, std::move(opened.error), opened.exit_code};
-    return {run_processes(name(), *opened.endpoints, config), {}, 0};
-  }
-
  private:
   TargetConfig config_;
 };
 
 }  // namespace
+
+RunAttempt ProcessesTarget::run(const WorkloadConfig& config) {
+  OpenResult opened = open();
+  if (!opened.endpoints) return {std::nullopt, std::move(opened.error), opened.exit_code};
+  return {run_processes(name(), *opened.endpoints, config), {}, 0};
+}
 
 WorkloadResult run_processes(std::string_view target, Endpoints& endpoints,
                              const WorkloadConfig& config) {

@@ -88,7 +88,7 @@ class SharedEndpoints final : public Endpoints {
   std::shared_ptr<SharedMapping> map_;
 };
 
-class SharedProcsTarget final : public Target {
+class SharedProcsTarget final : public ProcessesTarget {
  public:
   explicit SharedProcsTarget(const TargetConfig& config) : config_(config) {}
   std::string_view name() const noexcept override { return "procs"; }
@@ -122,12 +122,6 @@ class SharedProcsTarget final : public Target {
               2};
     }
     return {std::move(endpoints), {}, 0};
-  }
-
-  RunAttempt run(const WorkloadConfig& config) override {
-    OpenResult opened = open();
-    if (!opened.endpoints) return {std::nullopt, std::move(opened.error), opened.exit_code};
-    return {run_processes(name(), *opened.endpoints, config), {}, 0};
   }
 
  private:

@@ -98,6 +98,10 @@ class Supervisor {
     int status = 0;
     ::waitpid(victim.pid, &status, 0);
     control_.writers[victim.id].state.store(WriterState::killed);
+    // A writer that ended on its own just before the kill failed: not hidden as a kill.
+    if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL) {
+      return fail(describe_exit("writer", victim.id, status));
+    }
     ++report_.kills;
     return start_writer();
   }

@@ -45,11 +45,14 @@ clean:
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 SOAK_ARGS ?=
+# `make shared-soak SHARED_SOAK_ARGS=...`: 10 GB between processes through one shared pipe, a
+# writer process SIGKILLed and replaced every second (not in CI; --help lists flags).
+SHARED_SOAK_ARGS ?=
 # `make idle IDLE_ARGS=...`: pages held by 1,000 idle pipes per policy, before and after a
 # pressure event (pipepool_idle; --help lists flags).
 IDLE_ARGS ?=
 
-.PHONY: fuzz soak idle
+.PHONY: fuzz soak shared-soak idle
 
 fuzz: deps
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang \
@@ -63,6 +66,9 @@ fuzz: deps
 
 soak: build
 	$(BUILD)/pipepool_soak $(SOAK_ARGS)
+
+shared-soak: build
+	$(BUILD)/pipepool_shared_soak $(SHARED_SOAK_ARGS)
 
 idle: build
 	$(BUILD)/pipepool_idle $(IDLE_ARGS)

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "bench_target_run.hpp"
 #include "pipe_bench/targets/registry.hpp"
 #include "pipe_bench/workload.hpp"
 
@@ -16,30 +17,10 @@ using namespace std::chrono_literals;
 
 WorkloadResult run(const std::string& name, std::size_t msg_size, unsigned writers = 2,
                    unsigned readers = 3) {
-  TargetConfig config;
-  config.pipe_size = 256 * 1024;
-  auto target = make_target(name, config);
-  EXPECT_NE(target, nullptr) << name;
-  if (!target) return {};
-  WorkloadConfig workload;
-  workload.writers = writers;
-  workload.readers = readers;
-  workload.msg_size = msg_size;
-  // Long enough that a loaded machine still completes writes (150 ms once saw none at load 14).
-  workload.duration = 300ms;
-  RunAttempt attempt = target->run(workload);
-  EXPECT_TRUE(attempt.result.has_value()) << attempt.error;
-  return attempt.result ? std::move(*attempt.result) : WorkloadResult{};
+  return target_run::run_target(name, msg_size, writers, readers);
 }
 
-void expect_consistent(const WorkloadResult& r, std::size_t msg_size) {
-  EXPECT_TRUE(r.ok()) << r.error;
-  EXPECT_GT(r.writes, 0u);
-  EXPECT_EQ(r.bytes_written, r.writes * msg_size);
-  EXPECT_EQ(r.bytes_read, r.bytes_written);
-  EXPECT_EQ(r.latency.count(), r.writes);
-  EXPECT_GT(r.elapsed_s, 0.0);
-}
+using target_run::expect_consistent;
 
 class BenchExtraTarget : public testing::TestWithParam<std::string> {};
 
@@ -83,7 +64,9 @@ TEST(BenchTargets, OnlyPipepoolTargetsUseThePageAllocator) {
   for (const auto name : known_targets()) {
     auto target = make_target(name, TargetConfig{});
     ASSERT_NE(target, nullptr) << name;
-    const bool pipepool = !name.starts_with("kernel") && name != "memcpy" && name != "ring";
+    // procs: pages from the shared pipe's own arena, not the allocator.
+    const bool pipepool =
+        !name.starts_with("kernel") && name != "memcpy" && name != "ring" && name != "procs";
     EXPECT_EQ(target->uses_page_allocator(), pipepool) << name;
     EXPECT_EQ(target->name(), name);
   }

@@ -56,6 +56,28 @@ struct PoolCounters {
   std::uint64_t pages_freed;  // pages given back to the free stack
   std::uint64_t cache_hits;   // pages taken from the tmp_page cache
   std::uint64_t recoveries;   // locks taken after a holder died
+  std::uint64_t cache_peak;   // most tmp_page slots in use at once
+};
+
+// Calls on the pipe, as PipeStats counts them (under the mutex).
+struct CallCounters {
+  std::uint64_t writes;  // write calls that moved at least one byte
+  std::uint64_t reads;   // read calls that moved at least one byte
+  std::uint64_t bytes_written;
+  std::uint64_t bytes_read;
+  std::uint64_t writes_blocked;  // write calls that slept for room at least once
+  std::uint64_t reads_blocked;   // read calls that slept for data at least once
+};
+
+// The mutex and the futex calls. Times are time-stamp-counter ticks (internal/lock_clock.hpp),
+// one clock for every process on the machine.
+struct LockCounters {
+  std::uint64_t acquisitions;  // a wait's retake counts
+  std::uint64_t contended;     // acquisitions that found the mutex held
+  std::uint64_t hold_ticks;
+  std::uint64_t wait_ticks;   // waiting to take the mutex (not sleeping for room or data)
+  std::uint64_t futex_waits;  // sleeps for room or data
+  std::atomic<std::uint64_t> futex_wakes;  // FUTEX_WAKE calls (made outside the mutex too)
 };
 
 struct Header {
@@ -79,6 +101,8 @@ struct Header {
   std::uint32_t free_count;
   std::uint32_t free_pages[kArenaPages];  // a stack of page indexes
   PoolCounters counters;
+  CallCounters calls;
+  LockCounters lock;
   ProcEntry procs[kMaxProcs];
   Slot slots[kMaxSlots];
 };

@@ -8,9 +8,16 @@
 //     (recover()) and calls pthread_mutex_consistent.
 //   - Waits sleep on the futex words of the header with non-private futex calls (the private
 //     ones key the word by the process's address space, so another process's wake would never
-//     reach them). A waiter reads the word under the mutex, counts itself in *_waiting, unlocks
-//     and sleeps while the word is unchanged; a waker changes the state and bumps the word under
-//     the mutex, and calls FUTEX_WAKE when someone waits. No wake-up is lost.
+//     reach them). A waiter reads the word under the mutex, unlocks and polls it for a few
+//     microseconds; if it did not move, the waiter retakes the mutex, and unless the word moved
+//     meanwhile counts itself in *_waiting, unlocks and sleeps while the word is unchanged. A
+//     waker changes the state and bumps the word under the mutex, and calls FUTEX_WAKE only when
+//     someone sleeps (counted): a poller sees the bump without a system call on either side. No
+//     wake-up is lost: a bump after the count is seen by the sleep or wakes it. Room and data
+//     wake one sleeper, which wakes the next if something is left for it (the kernel's exclusive
+//     waits); closes and deaths wake all.
+//   - The mutex is taken with a short spin of try-locks before blocking (holds are short), and
+//     counts its acquisitions, contention and hold and wait times in the header (LockCounters).
 //   - Process death: a sleep lasts at most kReapInterval. On timeout the waiter checks every
 //     process in the header's table (process_alive()) and drops the ends of the dead ones, then
 //     re-checks its condition. So a killed peer's ends count as closed within kReapInterval of
@@ -48,12 +55,16 @@ class SharedLock {
 
  private:
   Header& h_;
+  std::uint64_t since_;  // lock_ticks() when the mutex was had
 };
 
 // Bumps `word` (under the mutex); returns true when someone sleeps on it and must be woken.
 bool bump(std::atomic<std::uint32_t>& word, std::uint32_t waiting) noexcept;
-// Wakes every sleeper on `word` (outside the mutex is fine).
-void wake_all(std::atomic<std::uint32_t>& word) noexcept;
+// Wakes every sleeper on `word`, one of `h`'s futex words (outside the mutex is fine).
+void wake_all(Header& h, std::atomic<std::uint32_t>& word) noexcept;
+// Wakes one sleeper on `word` (the kernel's exclusive waits: the woken one wakes the next when
+// there is more for it).
+void wake_one(Header& h, std::atomic<std::uint32_t>& word) noexcept;
 
 // Under the mutex: the process table entry of `pid`, or nullptr. With `create`, a free entry is
 // claimed for it when it has none (nullptr when the table is full).

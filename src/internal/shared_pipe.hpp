@@ -85,6 +85,9 @@ class SharedEnd {
 
   // The pipe's shared state (tests look at its counters and lock).
   [[nodiscard]] shared::Header& header() const noexcept { return map_->header(); }
+  // This process's mapping of the pipe: holding it keeps the header readable after every end of
+  // this process is closed (a benchmark parent reads the counters once its children are done).
+  [[nodiscard]] std::shared_ptr<SharedMapping> mapping() const noexcept { return map_; }
 
   // fork (internal/shared_fork.hpp). `mark` lets a pass over the descriptor table visit an end
   // open at several descriptors once.

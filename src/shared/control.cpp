@@ -45,7 +45,7 @@ long SharedEnd::set_size(unsigned bytes) noexcept {
     h.head = used;
     if (grew) (void)shared::bump(h.write_seq, h.writers_waiting);
   }
-  if (grew) shared::wake_all(h.write_seq);
+  if (grew) shared::wake_all(h, h.write_seq);
   return static_cast<long>(size);
 }
 

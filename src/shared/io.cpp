@@ -25,8 +25,8 @@ struct Wakes {
   bool readers = false;
   bool writers = false;
   void run(Header& h) const noexcept {
-    if (readers) shared::wake_all(h.read_seq);
-    if (writers) shared::wake_all(h.write_seq);
+    if (readers) shared::wake_one(h, h.read_seq);
+    if (writers) shared::wake_one(h, h.write_seq);
   }
 };
 
@@ -43,6 +43,7 @@ long SharedEnd::read(std::span<const iovec> iov) noexcept {
   Header& h = map_->header();
   Wakes wakes;
   long ret = 0;
+  bool blocked = false;
   {
     SharedLock lock(h);
     for (;;) {
@@ -72,10 +73,16 @@ long SharedEnd::read(std::span<const iovec> iov) noexcept {
         ret = -EAGAIN;
         break;
       }
+      if (!blocked) ++h.calls.reads_blocked;
+      blocked = true;
       if (lock.wait(h.read_seq, h.readers_waiting) == SharedLock::Wait::interrupted) {
         ret = -EINTR;
         break;
       }
+    }
+    if (ret > 0) {
+      ++h.calls.reads;
+      h.calls.bytes_read += static_cast<std::uint64_t>(ret);
     }
     // A reader that leaves data behind lets the next sleeping reader go on.
     if (h.head != h.tail && h.readers_waiting != 0) {
@@ -98,6 +105,7 @@ long SharedEnd::write(std::span<const iovec> iov) noexcept {
   Wakes wakes;
   long ret = 0;
   bool no_reader = false;
+  bool blocked = false;
   {
     SharedLock lock(h);
     if (h.readers == 0) {
@@ -137,11 +145,17 @@ long SharedEnd::write(std::span<const iovec> iov) noexcept {
         break;
       }
       // Readers must run before this writer sleeps: woken now, not when the write ends.
-      if (ret > 0 && shared::bump(h.read_seq, h.readers_waiting)) shared::wake_all(h.read_seq);
+      if (ret > 0 && shared::bump(h.read_seq, h.readers_waiting)) shared::wake_one(h, h.read_seq);
+      if (!blocked) ++h.calls.writes_blocked;
+      blocked = true;
       if (lock.wait(h.write_seq, h.writers_waiting) == SharedLock::Wait::interrupted) {
         if (ret == 0) ret = -EINTR;
         break;
       }
+    }
+    if (ret > 0) {
+      ++h.calls.writes;
+      h.calls.bytes_written += static_cast<std::uint64_t>(ret);
     }
     if (ret > 0 && shared::bump(h.read_seq, h.readers_waiting)) wakes.readers = true;
     // A writer that leaves room behind lets the next sleeping writer go on.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "internal/lock_clock.hpp"
 #include "internal/shared_lock.hpp"
 
 namespace pipepool::internal::shared {
@@ -25,6 +27,30 @@ int futex_wait_for(std::atomic<std::uint32_t>& word, std::uint32_t expected,
   const long r = syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAIT, expected,
                          &timeout, nullptr, 0);
   return r == 0 ? 0 : errno;
+}
+
+// How long a waiter polls its futex word before it sleeps, and how many times a locker finding the
+// mutex held looks again before it blocks: both sides of a pipe usually run at once on different
+// CPUs, where the change or the release comes sooner than a futex sleep and wake-up would.
+constexpr std::chrono::nanoseconds kWaitSpin{10'000};
+constexpr int kLockSpins = 100;
+
+void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+// Polls `word` while it holds `seen`, at most kWaitSpin. True when it changed.
+bool spin_until_changed(const std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {
+  const auto deadline = std::chrono::steady_clock::now() + kWaitSpin;
+  for (;;) {
+    for (int i = 0; i < 32; ++i) {
+      if (word.load(std::memory_order_relaxed) != seen) return true;
+      cpu_relax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+  }
 }
 
 // After a holder died: the totals from the process table, the free pages from the ring and the
@@ -45,12 +71,33 @@ void recover(Header& h) noexcept {
   wake_everybody(h);
 }
 
-// Takes the mutex; repairs the state first when its previous holder died.
-void lock_and_repair(Header& h) noexcept {
-  if (pthread_mutex_lock(&h.mutex) == EOWNERDEAD) {
+// Takes the mutex; repairs the state first when its previous holder died. Counts the acquisition
+// and returns the tick at which it was had.
+std::uint64_t lock_and_repair(Header& h) noexcept {
+  const std::uint64_t asked = lock_ticks();
+  int e = pthread_mutex_trylock(&h.mutex);
+  const bool contended = e == EBUSY;
+  for (int i = 0; e == EBUSY && i < kLockSpins; ++i) {
+    cpu_relax();
+    e = pthread_mutex_trylock(&h.mutex);
+  }
+  if (e == EBUSY) e = pthread_mutex_lock(&h.mutex);
+  if (e == EOWNERDEAD) {
     recover(h);
     pthread_mutex_consistent(&h.mutex);
   }
+  const std::uint64_t had = lock_ticks();
+  ++h.lock.acquisitions;
+  if (contended) {
+    ++h.lock.contended;
+    h.lock.wait_ticks += had - asked;
+  }
+  return had;
+}
+
+void unlock(Header& h, std::uint64_t since) noexcept {
+  h.lock.hold_ticks += lock_ticks() - since;
+  pthread_mutex_unlock(&h.mutex);
 }
 
 }  // namespace
@@ -66,23 +113,29 @@ int init_mutex(Header& h) noexcept {
   return e;
 }
 
-SharedLock::SharedLock(Header& h) noexcept : h_(h) {
-  lock_and_repair(h_);
-}
+SharedLock::SharedLock(Header& h) noexcept : h_(h), since_(lock_and_repair(h)) {}
 
 SharedLock::~SharedLock() {
-  pthread_mutex_unlock(&h_.mutex);
+  unlock(h_, since_);
 }
 
 SharedLock::Wait SharedLock::wait(std::atomic<std::uint32_t>& word,
                                   std::uint32_t& waiting) noexcept {
-  const std::uint32_t seen = word.load(std::memory_order_relaxed);
+  std::uint32_t seen = word.load(std::memory_order_relaxed);
+  // First poll without counting as a sleeper, so that a waker only bumps the word (no system call
+  // on either side); then count, and sleep unless the word moved meanwhile.
+  unlock(h_, since_);
+  const bool moved = spin_until_changed(word, seen);
+  since_ = lock_and_repair(h_);
+  if (moved || word.load(std::memory_order_relaxed) != seen) return Wait::woken;
+  seen = word.load(std::memory_order_relaxed);
   ++waiting;
-  pthread_mutex_unlock(&h_.mutex);
+  ++h_.lock.futex_waits;
+  unlock(h_, since_);
   constexpr auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(kReapInterval).count();
   const timespec timeout{ns / 1'000'000'000, ns % 1'000'000'000};
   const int e = futex_wait_for(word, seen, timeout);
-  lock_and_repair(h_);
+  since_ = lock_and_repair(h_);
   --waiting;
   if (e == ETIMEDOUT) {
     (void)reap_dead(h_);
@@ -96,16 +149,22 @@ bool bump(std::atomic<std::uint32_t>& word, std::uint32_t waiting) noexcept {
   return waiting != 0;
 }
 
-void wake_all(std::atomic<std::uint32_t>& word) noexcept {
+void wake_all(Header& h, std::atomic<std::uint32_t>& word) noexcept {
+  h.lock.futex_wakes.fetch_add(1, std::memory_order_relaxed);
   syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, INT_MAX, nullptr, nullptr,
           0);
+}
+
+void wake_one(Header& h, std::atomic<std::uint32_t>& word) noexcept {
+  h.lock.futex_wakes.fetch_add(1, std::memory_order_relaxed);
+  syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE, 1, nullptr, nullptr, 0);
 }
 
 void wake_everybody(Header& h) noexcept {
   h.read_seq.fetch_add(1, std::memory_order_relaxed);
   h.write_seq.fetch_add(1, std::memory_order_relaxed);
-  wake_all(h.read_seq);
-  wake_all(h.write_seq);
+  wake_all(h, h.read_seq);
+  wake_all(h, h.write_seq);
 }
 
 ProcEntry* find_proc(Header& h, pid_t pid, bool create) noexcept {

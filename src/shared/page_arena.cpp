@@ -1,4 +1,5 @@
 // The legacy (tmp_page) pool over a shared pipe's page arena (internal/shared_layout.hpp).
+#include <algorithm>
 #include <array>
 
 #include "internal/shared_layout.hpp"
@@ -23,6 +24,9 @@ void put_page(Header& h, std::uint32_t page) noexcept {
   for (std::uint32_t i = 0; i < h.cache_size; ++i) {
     if (h.cache[i] == kNoPage) {
       h.cache[i] = page;
+      std::uint64_t in_use = 0;
+      for (std::uint32_t j = 0; j < h.cache_size; ++j) in_use += h.cache[j] != kNoPage ? 1 : 0;
+      h.counters.cache_peak = std::max(h.counters.cache_peak, in_use);
       return;
     }
   }

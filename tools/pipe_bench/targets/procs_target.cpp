@@ -138,7 +138,7 @@ bool reap(std::vector<Child>& children, bool writers, std::chrono::nanoseconds t
   }
 }
 
-class ProcsTarget final : public Target {
+class ProcsTarget final : public ProcessesTarget {
  public:
   explicit ProcsTarget(const TargetConfig& config) : config_(config) {}
   std::string_view name() const noexcept override { return "kernel-procs"; }
@@ -149,24 +149,25 @@ class ProcsTarget final : public Target {
                             [](int r, int w) { return std::make_unique<FdEndpoints>(r, w); });
   }
 
-  RunAttempt run(const WorkloadConfig& config) override {
-    OpenResult opened = open();
-    if (!opened.endpoints) return {std::nullopt, std::move(opened.error), opened.exit_code};
-    return {run_processes(*opened.endpoints, config), {}, 0};
-  }
-
  private:
-  static WorkloadResult run_processes(Endpoints& endpoints, const WorkloadConfig& config);
-
   TargetConfig config_;
 };
 
-WorkloadResult ProcsTarget::run_processes(Endpoints& endpoints, const WorkloadConfig& config) {
+}  // namespace
+
+RunAttempt ProcessesTarget::run(const WorkloadConfig& config) {
+  OpenResult opened = open();
+  if (!opened.endpoints) return {std::nullopt, std::move(opened.error), opened.exit_code};
+  return {run_processes(name(), *opened.endpoints, config), {}, 0};
+}
+
+WorkloadResult run_processes(std::string_view target, Endpoints& endpoints,
+                             const WorkloadConfig& config) {
   WorkloadResult result;
   SharedBlock block(config.writers, config.readers);
   std::unique_ptr<Ledger> ledger = config.verify ? Ledger::create(config.writers) : nullptr;
   if (!block.ok() || (config.verify && !ledger)) {
-    result.error = fmt::format("kernel-procs: cannot map shared memory: {}", std::strerror(errno));
+    result.error = fmt::format("{}: cannot map shared memory: {}", target, std::strerror(errno));
     return result;
   }
   Control& control = block.control();
@@ -178,7 +179,7 @@ WorkloadResult ProcsTarget::run_processes(Endpoints& endpoints, const WorkloadCo
     std::fflush(nullptr);  // no buffered output duplicated into the child
     const pid_t pid = ::fork();
     if (pid < 0) {
-      fork_error = fmt::format("kernel-procs: fork failed: {}", std::strerror(errno));
+      fork_error = fmt::format("{}: fork failed: {}", target, std::strerror(errno));
       return false;
     }
     if (pid > 0) {
@@ -206,6 +207,10 @@ WorkloadResult ProcsTarget::run_processes(Endpoints& endpoints, const WorkloadCo
       run_reader(endpoints, config.msg_size, ledger.get(), tally);
       if (tally.failure.failed) control.stop.store(true);
     }
+    // Closed before _exit: an end that lives in shared memory (procs) counts as closed at once,
+    // not when another process notices this one is gone.
+    endpoints.close_writer();
+    endpoints.close_reader();
     ::_exit(0);
   };
 
@@ -225,7 +230,8 @@ WorkloadResult ProcsTarget::run_processes(Endpoints& endpoints, const WorkloadCo
     control.stop.store(true);
     reap(children, true, std::chrono::seconds(0));
     reap(children, false, std::chrono::seconds(0));
-    result.error = spawned ? "kernel-procs: children did not start within 10 s" : fork_error;
+    result.error =
+        spawned ? fmt::format("{}: children did not start within 10 s", target) : fork_error;
     return result;
   }
 
@@ -266,18 +272,17 @@ WorkloadResult ProcsTarget::run_processes(Endpoints& endpoints, const WorkloadCo
   }
   result.elapsed_s = static_cast<double>(last_stop - control.go_ns) / 1e9;
   if (result.error.empty() && (!writers_done || !readers_done)) {
-    result.error = "kernel-procs: children did not stop within 20 s; killed";
+    result.error = fmt::format("{}: children did not stop within 20 s; killed", target);
   }
   for (const auto& c : children) {
     if (result.error.empty() && !(WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0)) {
-      result.error = fmt::format("kernel-procs: {}", describe_status(c));
+      result.error = fmt::format("{}: {}", target, describe_status(c));
     }
   }
   finish_result(result, ledger.get(), sent);
+  result.pipe_stats = endpoints.stats();
   return result;
 }
-
-}  // namespace
 
 std::unique_ptr<Target> make_procs_target(const TargetConfig& config) {
   return std::make_unique<ProcsTarget>(config);

@@ -8,11 +8,25 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
 
 #include "pipe_bench/targets/target.hpp"
 
 namespace pipe_bench {
 
 [[nodiscard]] std::unique_ptr<Target> make_procs_target(const TargetConfig& config);
+
+// A target whose writers and readers are forked processes over the pipe open() makes (see
+// run_processes()).
+class ProcessesTarget : public Target {
+ public:
+  [[nodiscard]] RunAttempt run(const WorkloadConfig& config) override;
+};
+
+// The process runner itself, for any pipe whose ends a forked child inherits: `endpoints` is open
+// in the caller, which keeps neither end once the children are forked. `target` names the target
+// in errors. The result's pipe_stats are endpoints.stats() once every child is reaped.
+[[nodiscard]] WorkloadResult run_processes(std::string_view target, Endpoints& endpoints,
+                                           const WorkloadConfig& config);
 
 }  // namespace pipe_bench

@@ -9,6 +9,7 @@
 #include "pipe_bench/targets/procs_target.hpp"
 #include "pipe_bench/targets/relay_target.hpp"
 #include "pipe_bench/targets/ring_target.hpp"
+#include "pipe_bench/targets/shared_procs_target.hpp"
 #include "pipe_bench/targets/vmsplice_target.hpp"
 
 namespace pipe_bench {
@@ -22,6 +23,7 @@ struct Entry {
 constexpr Entry kEntries[] = {
     {"kernel", "kernel pipe2() pipe, writer and reader threads"},
     {"kernel-procs", "kernel pipe, writers and readers as forked processes"},
+    {"procs", "pipepool shared pipe (PP_O_SHARED), writers and readers as forked processes"},
     {"kernel-vmsplice", "kernel pipe, writers vmsplice() rotating page-aligned buffers"},
     {"legacy", "pipepool, tmp_page[2] (Linux <= 7.1)"},
     {"prealloc", "pipepool, + on-stack burst of 8 before the mutex (7.2)"},
@@ -89,6 +91,7 @@ std::unique_ptr<Target> make_kernel_pipe_target(std::string_view name, const Tar
 std::unique_ptr<Target> make_target(std::string_view name, const TargetConfig& config) {
   if (!is_known_target(name)) return nullptr;
   if (auto kernel = make_kernel_pipe_target(name, config)) return kernel;
+  if (name == "procs") return make_shared_procs_target(config);
   if (name == "memcpy") return make_memcpy_target(config);
   if (name == "ring") return make_ring_target(config);
   if (name == "vmsplice") return make_pipepool_vmsplice_target(config);

@@ -9,7 +9,7 @@
 
 namespace pipe_bench {
 
-// Every target this build can run, in a stable order: kernel, kernel-procs, kernel-vmsplice,
+// Every target this build can run, in a stable order: kernel, kernel-procs, procs, kernel-vmsplice,
 // legacy, prealloc, unified, shrinker (when pipepool builds that policy), memcpy, ring, vmsplice,
 // kernel-splice, splice.
 [[nodiscard]] const std::vector<std::string_view>& known_targets() noexcept;

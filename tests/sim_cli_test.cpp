@@ -38,7 +38,7 @@ TEST(SimCli, RefusesTargetsAndFlagsItDoesNotModel) {
   auto r = run_pipe_bench({"--simulate", "-t", "kernel"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--target"), std::string::npos) << r.err;
-  r = run_pipe_bench({"--simulate", "--memory-pressure"});
+  r = run_pipe_bench({"--simulate", "--memory-pressure=stress-ng"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--memory-pressure"), std::string::npos) << r.err;
   r = run_pipe_bench({"--cpus", "4"});

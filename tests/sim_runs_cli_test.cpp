@@ -81,8 +81,8 @@ TEST(SimRunsCli, AutoRunsResolveOverSeeds) {
 }
 
 TEST(SimRunsCli, FlagsForMeasuredRunsOnlyAreStillRefused) {
-  for (const auto& flag : std::vector<std::vector<std::string>>{
-           {"--rate", "100"}, {"--verify"}, {"-a", "model"}, {"--memory-pressure"}}) {
+  for (const auto& flag :
+       std::vector<std::vector<std::string>>{{"--rate", "100"}, {"--verify"}, {"-a", "model"}}) {
     std::vector<std::string> args{"--simulate"};
     args.insert(args.end(), flag.begin(), flag.end());
     const auto r = run_pipe_bench(args);

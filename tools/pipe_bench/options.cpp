@@ -338,9 +338,8 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
       bad("--target", "--simulate runs legacy, prealloc, unified and shrinker only", t);
     }
   }
-  for (const char* flag :
-       {"--probe", "--memory-pressure", "--rate", "--verify", "--allocator", "--alloc-cost",
-        "--model-preset", "--model", "--free-cost", "--free-share"}) {
+  for (const char* flag : {"--probe", "--rate", "--verify", "--allocator", "--alloc-cost",
+                           "--model-preset", "--model", "--free-cost", "--free-share"}) {
     if (app.count(flag) != 0) {
       bad(flag, "not available with --simulate", app.get_option(flag)->as<std::string>());
     }
@@ -359,6 +358,11 @@ void parse_simulate_flags(const CLI::App& app, const SimulateFlags& f, Options& 
     }
   }
   options.baseline = options.baselines.front();
+  if (app.count("--memory-pressure") != 0) {
+    const auto spec = app.get_option("--memory-pressure")->as<std::string>();
+    if (!spec.empty()) bad("--memory-pressure", "with --simulate it takes no SPEC", spec);
+    sim.memory_pressure = true;
+  }
   options.simulate = sim;
 }
 
@@ -524,7 +528,8 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
                  "cgroup of its own, limit LIMIT or usage + 256M, kept full of page cache; needs "
                  "root), stress-ng[:WORKERS[:BYTES]] or the older [WORKERS][:BYTES] (stress-ng "
                  "--vm 4 --vm-bytes 80% --vm-method all by default, as the kernel selftest). "
-                 "Each run reports the reclaim counters' growth")
+                 "Each run reports the reclaim counters' growth. With --simulate (no SPEC): "
+                 "allocations stall in reclaim as the built-in kernel-reclaim preset measured")
       ->expected(0, 1)
       ->type_name("[=SPEC]");
   app.add_option("--rate", rate,
@@ -654,7 +659,8 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
           fmt::format("records need at least {} bytes; raise --msg-size", kRecordHeaderSize),
           msg_size);
     }
-    if (app.count("--memory-pressure") != 0) {
+    // With --simulate, memory pressure is the simulated allocator's reclaim stalls (no cgroup).
+    if (app.count("--memory-pressure") != 0 && !simulate.on) {
       std::string why;
       options.pressure = parse_pressure_spec(pressure, why);
       if (!options.pressure) bad("--memory-pressure", why, pressure);

@@ -31,6 +31,8 @@ struct SimulateOptions {
   std::string lock_model = "fifo";
   // --sim-pages: one-cpu, kernel or model (tools/pipe_bench/sim/placement.hpp)
   std::string page_model = "kernel";
+  // --memory-pressure: allocations stall in reclaim as the built-in kernel-reclaim preset measured
+  bool memory_pressure = false;
 };
 inline const std::vector<std::string> kSimulateTargets{"legacy", "prealloc", "unified", "shrinker"};
 

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "pipe_bench/model_preset.hpp"
 #include "pipe_bench_sim_default_probe.hpp"
 
 namespace pipe_bench::sim {
@@ -105,17 +106,39 @@ CostsOutcome costs_from_probe_file(const std::string& path) {
 
 std::string costs_text(const SimCosts& c) {
   return fmt::format(
-      "syscall {:.0f} ns, copy in {:.0f} ns/page, copy out {:.0f} ns/page, alloc {:.0f} ns, "
-      "free {:.0f} ns; across CPUs: copy in {:.0f} ns/page, copy out {:.0f} ns/page, alloc {:.0f} "
-      "ns, free {:.0f} ns; wake-up onto an idle CPU {:.0f} ns (median{}), mutex hand-off {:.0f} "
-      "ns",
-      c.syscall_ns, c.copy_write_ns, c.copy_read_ns, c.alloc_ns, c.free_ns, c.copy_write_cross_ns,
-      c.copy_read_cross_ns, c.alloc_cross_ns, c.free_cross_ns, c.wakeup_ns,
-      c.wakeup_quantiles_ns.empty()
-          ? std::string(", every wake-up")
-          : fmt::format(", drawn from {} quantiles {:.0f}..{:.0f}", c.wakeup_quantiles_ns.size(),
-                        c.wakeup_quantiles_ns.front(), c.wakeup_quantiles_ns.back()),
-      c.handoff_ns);
+             "syscall {:.0f} ns, copy in {:.0f} ns/page, copy out {:.0f} ns/page, alloc {:.0f} ns, "
+             "free {:.0f} ns; across CPUs: copy in {:.0f} ns/page, copy out {:.0f} ns/page, alloc "
+             "{:.0f} "
+             "ns, free {:.0f} ns; wake-up onto an idle CPU {:.0f} ns (median{}), mutex hand-off "
+             "{:.0f} "
+             "ns",
+             c.syscall_ns, c.copy_write_ns, c.copy_read_ns, c.alloc_ns, c.free_ns,
+             c.copy_write_cross_ns, c.copy_read_cross_ns, c.alloc_cross_ns, c.free_cross_ns,
+             c.wakeup_ns,
+             c.wakeup_quantiles_ns.empty()
+                 ? std::string(", every wake-up")
+                 : fmt::format(", drawn from {} quantiles {:.0f}..{:.0f}",
+                               c.wakeup_quantiles_ns.size(), c.wakeup_quantiles_ns.front(),
+                               c.wakeup_quantiles_ns.back()),
+             c.handoff_ns) +
+         (c.reclaim_stall_probability > 0
+              ? fmt::format("; reclaim stall {:.0f} ns with probability {:g} per allocation",
+                            c.reclaim_stall_ns, c.reclaim_stall_probability)
+              : std::string());
+}
+
+std::string apply_memory_pressure(SimCosts& costs) {
+  const PresetOutcome reclaim = builtin_preset("kernel-reclaim");
+  if (!reclaim.preset) return "built-in preset kernel-reclaim: " + reclaim.error;
+  const ModelPreset& p = *reclaim.preset;
+  costs.reclaim_stall_probability = p.reclaim_stall_probability;
+  costs.reclaim_stall_ns = static_cast<double>(p.reclaim_stall_ns);
+  const nlohmann::json source = nlohmann::json::parse(p.source_json, nullptr, false);
+  costs.reclaim_source = fmt::format(
+      "built-in preset kernel-reclaim: reclaim_stall_probability and reclaim_stall_ns of a probe "
+      "inside a memory cgroup at its limit (host {}, kernel {}, {})",
+      string_at(source, "host"), string_at(source, "kernel"), string_at(source, "date"));
+  return {};
 }
 
 SimCosts default_costs() {

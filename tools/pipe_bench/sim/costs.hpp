@@ -34,6 +34,12 @@ struct SimCosts {
   // wake-up onto an idle CPU takes wakeup_ns. Non-empty: each one draws from this distribution
   // with the run's seed (linear between quantiles).
   std::vector<double> wakeup_quantiles_ns;
+  // Under memory pressure (--memory-pressure): with this probability an allocation also stalls
+  // this long in direct reclaim, as the probe measured it inside a memory cgroup held at its limit
+  // (reclaim_stall_probability, reclaim_stall_ns of a `kernel-reclaim` preset). 0: no reclaim.
+  double reclaim_stall_probability = 0;
+  double reclaim_stall_ns = 0;
+  std::string reclaim_source = "none";
   std::string wakeup_source = "none";  // where wakeup_ns and handoff_ns come from
   std::string source;  // "probe file PATH (host, kernel, date)" or the defaults' provenance
 };
@@ -53,6 +59,11 @@ struct CostsOutcome {
 // the four cross_cpu_* figures, and futex_wakeup_quantiles_ns.
 [[nodiscard]] CostsOutcome costs_from_probe_text(const std::string& text, const std::string& path);
 [[nodiscard]] CostsOutcome costs_from_probe_file(const std::string& path);
+
+// Memory pressure: the reclaim stall of the built-in `kernel-reclaim` preset (a probe run under a
+// reclaiming memory cgroup, tools/pipe_bench/presets/), named in reclaim_source. Empty, or why
+// the preset could not be read.
+[[nodiscard]] std::string apply_memory_pressure(SimCosts& costs);
 
 // "syscall 190 ns, copy in 111 ns/page, copy out 101 ns/page, alloc 212 ns, free 283 ns, wake-up
 // onto an idle CPU 30000 ns, mutex hand-off 150 ns"

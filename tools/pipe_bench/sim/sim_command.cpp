@@ -50,6 +50,12 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
     }
     base.costs = *loaded.costs;
   }
+  if (sim.memory_pressure) {
+    if (const std::string error = apply_memory_pressure(base.costs); !error.empty()) {
+      print(err, fmt::format("pipe_bench: {}\n", error));
+      return 1;
+    }
+  }
   install_interrupt_handlers();
   RunContext context = collect_context();
   context.copy_mode = "kernel";

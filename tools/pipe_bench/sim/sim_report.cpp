@@ -35,24 +35,28 @@ TargetResult to_target_result(const SimConfig& config, const SimOutcome& outcome
   r.run.pipe_stats = outcome.pipe;
   if (!outcome.ok) r.run.error = outcome.error;
   const SimCosts& costs = config.costs;
-  r.simulated = SimulatedRun{engine_name(),
-                             config.cpus,
-                             config.seed,
-                             costs.source,
-                             costs.wakeup_source,
-                             std::string(describe(config.lock_model)),
-                             {{"syscall", costs.syscall_ns},
-                              {"copy_write_per_page", costs.copy_write_ns},
-                              {"copy_read_per_page", costs.copy_read_ns},
-                              {"alloc_per_page", costs.alloc_ns},
-                              {"free_per_page", costs.free_ns},
-                              {"copy_write_per_page_cross_cpu", costs.copy_write_cross_ns},
-                              {"copy_read_per_page_cross_cpu", costs.copy_read_cross_ns},
-                              {"alloc_per_page_cross_cpu", costs.alloc_cross_ns},
-                              {"free_per_page_cross_cpu", costs.free_cross_ns},
-                              {"wakeup_idle_cpu", costs.wakeup_ns}},
-                             std::string(describe(config.page_model)),
-                             breakdown_per_write(outcome, costs)};
+  r.simulated =
+      SimulatedRun{engine_name(),
+                   config.cpus,
+                   config.seed,
+                   costs.reclaim_stall_probability > 0
+                       ? fmt::format("{}; reclaim: {}", costs.source, costs.reclaim_source)
+                       : costs.source,
+                   costs.wakeup_source,
+                   std::string(describe(config.lock_model)),
+                   {{"syscall", costs.syscall_ns},
+                    {"copy_write_per_page", costs.copy_write_ns},
+                    {"copy_read_per_page", costs.copy_read_ns},
+                    {"alloc_per_page", costs.alloc_ns},
+                    {"free_per_page", costs.free_ns},
+                    {"copy_write_per_page_cross_cpu", costs.copy_write_cross_ns},
+                    {"copy_read_per_page_cross_cpu", costs.copy_read_cross_ns},
+                    {"alloc_per_page_cross_cpu", costs.alloc_cross_ns},
+                    {"free_per_page_cross_cpu", costs.free_cross_ns},
+                    {"wakeup_idle_cpu", costs.wakeup_ns},
+                    {"reclaim_stall", costs.reclaim_stall_ns}},
+                   std::string(describe(config.page_model)),
+                   breakdown_per_write(outcome, costs)};
   return r;
 }
 
@@ -65,8 +69,11 @@ std::string format_sim_header(const SimConfig& config, unsigned configurations,
       runs_over_seeds ? fmt::format(" (run k uses seed {} + k - 1)", config.seed) : std::string(),
       format_size(config.msg_size), format_size(config.pipe_size), config.duration_s,
       configurations);
-  text += fmt::format("costs: {} (source: {}; wake-up: {})\n", costs_text(config.costs),
-                      config.costs.source, config.costs.wakeup_source);
+  text += fmt::format("costs: {} (source: {}; wake-up: {}{})\n", costs_text(config.costs),
+                      config.costs.source, config.costs.wakeup_source,
+                      config.costs.reclaim_stall_probability > 0
+                          ? "; reclaim: " + config.costs.reclaim_source
+                          : std::string());
   text += fmt::format("lock model {}; page model {}; run on host {}, {}, pipepool {} ({})\n",
                       describe(config.lock_model), describe(config.page_model), context.host,
                       context.date, context.pipepool_version, context.git_revision);

@@ -48,8 +48,8 @@ SimOutcome simulate_here(const SimConfig& config) {
   host->seal();
   zone->seal();
 
-  auto allocator =
-      std::make_shared<VirtualTimeAllocator>(config.costs, config.page_model, config.cpus);
+  auto allocator = std::make_shared<VirtualTimeAllocator>(
+      config.costs, config.page_model, config.cpus, config.seed ^ 0x5851f42d4c957f2dULL);
   std::unique_ptr<pipepool::PagePool> pool = pipepool::make_pool(config.policy, allocator);
   if (!pool) {
     set_error(out, "no such policy");
@@ -132,6 +132,7 @@ SimOutcome simulate_here(const SimConfig& config) {
   out.queue_spin = pipe.queue_spin_stats();
   out.cross_allocations = allocator->cross_allocations();
   out.cross_frees = allocator->cross_frees();
+  out.reclaim_stalls = allocator->reclaim_stalls();
   out.steps = pipe.charges() + out.pipe.lock.acquisitions + out.mutex_spin.spins;
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   out.ok = true;

@@ -26,7 +26,9 @@ struct SimConfig {
   std::size_t msg_size = 64 * 1024;
   std::size_t pipe_size = 1024 * 1024;
   double duration_s = 1.0;  // virtual seconds
-  std::uint64_t seed = 1;   // start offsets of the actors (uniform in [0, 1 us))
+  // Start offsets of the actors (uniform in [0, 1 us)); the wake-up and reclaim draws have
+  // generators of their own seeded from it.
+  std::uint64_t seed = 1;
   SimCosts costs;
   LockModel lock_model = LockModel::fifo;
   PageModel page_model = PageModel::one_cpu;
@@ -49,6 +51,7 @@ struct SimOutcome {
   ChargeTotals charged{};  // CPU time of the pipe's steps, and its split under the mutex
   std::uint64_t cross_allocations = 0;  // PageModel::kernel: allocations from other CPUs' frees
   std::uint64_t cross_frees = 0;        // and frees of pages allocated on another CPU
+  std::uint64_t reclaim_stalls = 0;     // allocations that stalled in reclaim (memory pressure)
   Histogram latency;                    // virtual ns per write, all writers
 };
 static_assert(std::is_trivially_copyable_v<SimOutcome>);

@@ -4,11 +4,15 @@
 
 namespace pipe_bench::sim {
 
-VirtualTimeAllocator::VirtualTimeAllocator(const SimCosts& costs, PageModel model, unsigned cpus)
+VirtualTimeAllocator::VirtualTimeAllocator(const SimCosts& costs, PageModel model, unsigned cpus,
+                                           std::uint64_t seed)
     : alloc_ns_(costs.alloc_ns),
       free_ns_(costs.free_ns),
       alloc_cross_ns_(costs.alloc_cross_ns),
       free_cross_ns_(costs.free_cross_ns),
+      stall_probability_(costs.reclaim_stall_probability),
+      stall_ns_(costs.reclaim_stall_ns),
+      rng_(seed),
       per_cpu_(model == PageModel::kernel && cpus > 1),
       lists_(per_cpu_ ? cpus : 1) {}
 
@@ -37,6 +41,12 @@ void* VirtualTimeAllocator::allocate() noexcept {
     pending_.alloc_ns += per_cpu_ ? alloc_cross_ns_ : alloc_ns_;
   }
   if (per_cpu_) owner_[page] = cpu_;
+  // Direct reclaim: the allocation found the memory cgroup at its limit.
+  if (stall_probability_ > 0 &&
+      std::uniform_real_distribution<double>(0, 1)(rng_) < stall_probability_) {
+    ++stalls_;
+    pending_.alloc_ns += stall_ns_;
+  }
   return page;
 }
 

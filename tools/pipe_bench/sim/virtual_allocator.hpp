@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <random>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
@@ -32,7 +33,10 @@ struct PendingCost {
 
 class VirtualTimeAllocator final : public pipepool::PageAllocator {
  public:
-  VirtualTimeAllocator(const SimCosts& costs, PageModel model, unsigned cpus);
+  // Each allocation stalls costs.reclaim_stall_ns more with probability
+  // costs.reclaim_stall_probability, drawn from a generator seeded with `seed`.
+  VirtualTimeAllocator(const SimCosts& costs, PageModel model, unsigned cpus,
+                       std::uint64_t seed = 1);
 
   [[nodiscard]] void* allocate() noexcept override;
   void free(void* page) noexcept override;
@@ -43,6 +47,8 @@ class VirtualTimeAllocator final : public pipepool::PageAllocator {
   void set_cpu(unsigned cpu) noexcept { cpu_ = cpu < lists_.size() ? cpu : 0; }
   // Allocations that found no page on their CPU's own list.
   [[nodiscard]] std::uint64_t cross_allocations() const noexcept { return cross_allocs_; }
+  // Allocations that stalled in reclaim.
+  [[nodiscard]] std::uint64_t reclaim_stalls() const noexcept { return stalls_; }
   // Frees of pages allocated on another CPU.
   [[nodiscard]] std::uint64_t cross_frees() const noexcept { return cross_frees_; }
 
@@ -54,6 +60,10 @@ class VirtualTimeAllocator final : public pipepool::PageAllocator {
   double free_ns_;
   double alloc_cross_ns_;
   double free_cross_ns_;
+  double stall_probability_;
+  double stall_ns_;
+  std::mt19937_64 rng_;
+  std::uint64_t stalls_ = 0;
   bool per_cpu_;
   unsigned cpu_ = 0;
   PendingCost pending_;

@@ -61,6 +61,9 @@ class MeteredMutex final : public LockOwnership {
     mutex_.unlock();
   }
 
+  // PipeMutex::set_spinner_first: before the mutex is shared.
+  void set_spinner_first(bool on) noexcept { mutex_.set_spinner_first(on); }
+
   // The owner's progress report, for spinners (PipeMutex::note_progress).
   void note_progress() noexcept { mutex_.note_progress(); }
 

@@ -9,13 +9,13 @@
 // sleeps) the spinner sleeps in the futex. The bounds are time, not iterations: a `pause` costs
 // 10-140 cycles depending on the CPU.
 //
-// Locking again in front of a spinner. A kernel pipe call cannot take the mutex again before it
-// has returned to user space and entered the next call, so a spinning waiter gets the mutex first.
-// A user-space caller can be back in lock() within nanoseconds and take it again before the
-// spinner sees it free. So a thread that locks the mutex it was the last to unlock, while a
-// spinner is registered, first waits (at most kRelockWaitTicks) until someone else has taken it:
-// the user-space counterpart of that system-call boundary. Other lockers, and an unlock, never
-// wait.
+// Spinner first (set_spinner_first, the kernel copy mode's pipes). A kernel pipe call cannot take
+// the mutex again before it has returned to user space and entered the next call, so a spinning
+// waiter gets the mutex first. A user-space caller can be back in lock() within nanoseconds and
+// take it again before the spinner sees it free. So with spinner_first, unlock(), when a spinner
+// is registered, waits (at most kUnlockWaitTicks) until someone else has taken the lock: the
+// user-space counterpart of that system-call boundary. It costs the unlocker up to ~1 us, so the
+// parallel copy mode, which does not model fs/pipe.c's lock shape, leaves it off.
 //
 // States: 0 unlocked, 1 locked, 2 locked and someone may sleep on it.
 #pragma once
@@ -36,15 +36,11 @@ class PipeMutex {
   static constexpr std::chrono::nanoseconds kSpinNs{10'000};
   // Longest spin in all, however the owner progresses.
   static constexpr std::chrono::nanoseconds kSpinMaxNs{500'000};
-  // Longest the last unlocker, locking again, waits for a registered spinner to take the lock:
-  // ~1 us at 2-3 GHz, the order of a system call's exit and entry.
-  static constexpr std::uint64_t kRelockWaitTicks = 2'048;
+  // Longest an unlock waits for a registered spinner to take the lock: ~1 us at 2-3 GHz, the
+  // order of a system call's exit and entry.
+  static constexpr std::uint64_t kUnlockWaitTicks = 2'048;
 
   void lock() noexcept {
-    if (spinners_.load(std::memory_order_relaxed) != 0 &&
-        last_owner_.load(std::memory_order_relaxed) == thread_token()) {
-      let_spinner_in();
-    }
     std::uint32_t c = 0;
     if (state_.compare_exchange_strong(c, 1, std::memory_order_acquire)) return;
     if (spin()) return;
@@ -62,9 +58,19 @@ class PipeMutex {
   }
 
   void unlock() noexcept {
-    last_owner_.store(thread_token(), std::memory_order_relaxed);
     if (state_.exchange(0, std::memory_order_release) == 2) futex_wake(state_, 1);
+    if (!spinner_first_ || spinners_.load(std::memory_order_relaxed) == 0) return;
+    const std::uint64_t start = lock_ticks();
+    while (state_.load(std::memory_order_relaxed) == 0 &&
+           spinners_.load(std::memory_order_relaxed) != 0 &&
+           lock_ticks() - start < kUnlockWaitTicks) {
+      cpu_relax();
+    }
   }
+
+  // Whether an unlock waits for a registered spinner to take the lock (see above). Set before the
+  // mutex is shared between threads.
+  void set_spinner_first(bool on) noexcept { spinner_first_ = on; }
 
   // Threads spinning in lock() now (a snapshot).
   [[nodiscard]] unsigned spinners() const noexcept {
@@ -77,22 +83,6 @@ class PipeMutex {
   }
 
  private:
-  // A per-thread address: the last unlocker's identity (never dereferenced).
-  [[nodiscard]] static const void* thread_token() noexcept {
-    static thread_local const char token = 0;
-    return &token;
-  }
-
-  // Waits until a registered spinner has taken the free lock, it is taken, or the bound passes.
-  void let_spinner_in() noexcept {
-    const std::uint64_t start = lock_ticks();
-    while (state_.load(std::memory_order_relaxed) == 0 &&
-           spinners_.load(std::memory_order_relaxed) != 0 &&
-           lock_ticks() - start < kRelockWaitTicks) {
-      cpu_relax();
-    }
-  }
-
   // True when it took the lock (state 1) while spinning.
   bool spin() noexcept {
     using clock = std::chrono::steady_clock;
@@ -126,7 +116,7 @@ class PipeMutex {
 
   std::atomic<std::uint32_t> state_{0};
   std::atomic<std::uint32_t> spinners_{0};
-  std::atomic<const void*> last_owner_{nullptr};        // written by each unlock
+  bool spinner_first_ = false;
   alignas(64) std::atomic<std::uint32_t> progress_{0};  // written by the owner only
 };
 

@@ -126,6 +126,7 @@ struct Pipe::Impl {
         bufs(copy == CopyMode::parallel ? 2 * kDefaultRingSize : kDefaultRingSize),
         parallel(copy == CopyMode::parallel) {
     pool->attach_lock(&mutex);
+    mutex.set_spinner_first(!parallel);  // fs/pipe.c's lock shape in the kernel copy mode
   }
 
   // Everything below `mutex` is guarded by it (the kernel's pipe->mutex). It also keeps the lock

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "bench_target_run.hpp"
 #include "pipe_bench/targets/registry.hpp"
 #include "pipe_bench/workload.hpp"
 
@@ -30,14 +31,7 @@ WorkloadResult run_on(const char* target_name, unsigned writers, unsigned reader
   return run_workload(*opened.endpoints, workload);
 }
 
-void expect_consistent(const WorkloadResult& r, std::size_t msg_size) {
-  EXPECT_TRUE(r.ok()) << r.error;
-  EXPECT_GT(r.writes, 0u);
-  EXPECT_EQ(r.bytes_written, r.writes * msg_size);
-  EXPECT_EQ(r.bytes_read, r.bytes_written);
-  EXPECT_EQ(r.latency.count(), r.writes);
-  EXPECT_GT(r.elapsed_s, 0.0);
-}
+using target_run::expect_consistent;
 
 TEST(BenchWorkload, KernelPipeDeliversEveryByte) {
   const WorkloadResult r = run_on("kernel", 2, 2, 64 * 1024);

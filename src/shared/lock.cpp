@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 
+#include "internal/futex.hpp"
 #include "internal/lock_clock.hpp"
 #include "internal/shared_lock.hpp"
 
@@ -34,12 +35,6 @@ int futex_wait_for(std::atomic<std::uint32_t>& word, std::uint32_t expected,
 // CPUs, where the change or the release comes sooner than a futex sleep and wake-up would.
 constexpr std::chrono::nanoseconds kWaitSpin{10'000};
 constexpr int kLockSpins = 100;
-
-void cpu_relax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#endif
-}
 
 // Polls `word` while it holds `seen`, at most kWaitSpin. True when it changed.
 bool spin_until_changed(const std::atomic<std::uint32_t>& word, std::uint32_t seen) noexcept {

@@ -38,6 +38,7 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
   base.duration_s = options.duration_s;
   base.pipe_size = options.pipe_size;
   base.msg_size = options.msg_size;
+  base.pool_sizes = options.pool_sizes;
   base.lock_model = parse_lock_model(sim.lock_model).value_or(LockModel::fifo);
   base.page_model = parse_page_model(sim.page_model).value_or(PageModel::kernel);
   if (sim.costs_path.empty()) {
@@ -59,6 +60,7 @@ int run_simulate_command(const Options& options, std::FILE* out, std::FILE* err)
   install_interrupt_handlers();
   RunContext context = collect_context();
   context.copy_mode = "kernel";
+  context.pool_sizes = options.pool_sizes;
   const std::vector<Configuration> plan = make_plan(options);
   print(out, format_sim_header(base, static_cast<unsigned>(plan.size()),
                                options.runs > 1 || options.runs_auto, context));

@@ -74,6 +74,10 @@ std::string format_sim_header(const SimConfig& config, unsigned configurations,
                       config.costs.reclaim_stall_probability > 0
                           ? "; reclaim: " + config.costs.reclaim_source
                           : std::string());
+  text += fmt::format(
+      "pool sizes: keep {}, max {}, legacy cache {} (--pool-keep, --pool-max, "
+      "--legacy-cache)\n",
+      config.pool_sizes.keep, config.pool_sizes.max, config.pool_sizes.legacy_cache);
   text += fmt::format("lock model {}; page model {}; run on host {}, {}, pipepool {} ({})\n",
                       describe(config.lock_model), describe(config.page_model), context.host,
                       context.date, context.pipepool_version, context.git_revision);

@@ -50,9 +50,10 @@ SimOutcome simulate_here(const SimConfig& config) {
 
   auto allocator = std::make_shared<VirtualTimeAllocator>(
       config.costs, config.page_model, config.cpus, config.seed ^ 0x5851f42d4c957f2dULL);
-  std::unique_ptr<pipepool::PagePool> pool = pipepool::make_pool(config.policy, allocator);
+  std::unique_ptr<pipepool::PagePool> pool =
+      pipepool::make_pool(config.policy, allocator, config.pool_sizes);
   if (!pool) {
-    set_error(out, "no such policy");
+    set_error(out, "no such policy, or invalid pool sizes");
     return out;
   }
   // The wake-up latency belongs to the lock models that sleep with futexes; its draws have a

@@ -20,6 +20,8 @@ namespace pipe_bench::sim {
 
 struct SimConfig {
   pipepool::PolicyKind policy = pipepool::PolicyKind::legacy;
+  // --legacy-cache, --pool-keep, --pool-max: the policy's pool sizes (the kernel's by default).
+  pipepool::PoolSizes pool_sizes{};
   unsigned cpus = 2;
   unsigned writers = 5;
   unsigned readers = 5;

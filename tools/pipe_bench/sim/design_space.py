@@ -127,15 +127,18 @@ def pct(est):
 
 
 def table(outdir):
+    """Rows of identical numbers over CPU counts (every task has a CPU of its own from W + R
+    CPUs on) are printed once, with their CPU counts."""
     cols = [s for s in SIZES if s != DEFAULT]
     head = ["pressure", "W x R", "CPUs", "unified 2/8 writes/s"]
     head += [f"u {k}/{m}" for k, m in cols] + [f"s -/{m}" for m in (4, 8, 16)]
     print("| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))
     best_rows = []
-    resolved = total = 0
+    resolved = signed = total = 0
     for pressure in (False, True):
         for w, r in SHAPES:
+            rows = []  # [cpus list, cells, best]
             for cpus in CPUS:
                 files = {s: os.path.join(outdir, name(pressure, cpus, w, r, *s) + ".json")
                          for s in SIZES}
@@ -143,27 +146,32 @@ def table(outdir):
                     continue
                 data = {s: load(f) for s, f in files.items()}
                 base = data[DEFAULT]["unified"]
-                row = ["yes" if pressure else "no", f"{w} x {r}", str(cpus),
-                       f"{statistics.median(base.values()) / 1000:.1f} k"]
-                ests = {}
-                for s in cols:
-                    ests[("unified",) + s] = ratio(data[s]["unified"], base)
-                for m in (4, 8, 16):
-                    ests[("shrinker", m)] = ratio(data[(DEFAULT[0], m)]["shrinker"], base)
-                for key, est in ests.items():
-                    total += 1
-                    resolved += est is not None and est[1] <= CI_TARGET
-                row += [pct(ests[("unified",) + s]) for s in cols]
-                row += [pct(ests[("shrinker", m)]) for m in (4, 8, 16)]
-                print("| " + " | ".join(row) + " |")
-                u = {s: (1.0, 0.0, 0) if s == DEFAULT else ests[("unified",) + s] for s in SIZES}
+                ests = [ratio(data[s]["unified"], base) for s in cols]
+                ests += [ratio(data[(DEFAULT[0], m)]["shrinker"], base) for m in (4, 8, 16)]
+                cells = [f"{statistics.median(base.values()) / 1000:.1f} k"]
+                cells += [pct(e) for e in ests]
+                u = dict(zip(cols, ests))
+                u[DEFAULT] = (1.0, 0.0, 0)
                 best = max(SIZES, key=lambda s: u[s][0])
-                best_rows.append((pressure, w, r, cpus, best, u[best]))
-    print(f"\n{resolved} of {total} comparisons resolved to ±{CI_TARGET * 100:.0f}%.\n")
+                if rows and rows[-1][1] == cells:
+                    rows[-1][0].append(cpus)
+                    continue
+                rows.append([[cpus], cells, (best, u[best])])
+                for e in ests:
+                    total += 1
+                    resolved += e is not None and e[1] <= CI_TARGET
+                    signed += e is not None and abs(math.log(e[0])) > math.log1p(e[1])
+            for cpus, cells, best in rows:
+                label = ", ".join(str(c) for c in cpus)
+                print("| " + " | ".join(["yes" if pressure else "no", f"{w} x {r}", label] +
+                                        cells) + " |")
+                best_rows.append((pressure, w, r, label) + best)
+    print(f"\nDistinct rows: {resolved} of {total} comparisons resolved to "
+          f"±{CI_TARGET * 100:.0f}%; {signed} of {total} have a 95% CI that excludes no change.\n")
     print("| pressure | W x R | CPUs | best unified KEEP/MAX | vs 2/8 |")
     print("|---|---|---|---|---|")
-    for pressure, w, r, cpus, best, est in best_rows:
-        print(f"| {'yes' if pressure else 'no'} | {w} x {r} | {cpus} | {best[0]}/{best[1]} | "
+    for pressure, w, r, label, best, est in best_rows:
+        print(f"| {'yes' if pressure else 'no'} | {w} x {r} | {label} | {best[0]}/{best[1]} | "
               f"{pct(est) if best != DEFAULT else '-'} |")
     speeds = [x for x in (speed(p) for p in glob.glob(os.path.join(outdir, "*.txt"))) if x]
     if speeds:

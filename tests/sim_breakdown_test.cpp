@@ -28,7 +28,7 @@ TEST(SimBreakdown, ACopyUnderTheMutexIsTheWholeHoldAndCpu) {
                                                    costs));
   ASSERT_TRUE(out.ok) << out.error;
   const auto b = as_map(breakdown_per_write(out, costs));
-  ASSERT_EQ(b.size(), 6u);
+  ASSERT_EQ(b.size(), 7u);
   EXPECT_NEAR(b.at("hold_copy_ns"), 16 * 250, 1.0);
   EXPECT_DOUBLE_EQ(b.at("hold_alloc_ns"), 0);
   EXPECT_DOUBLE_EQ(b.at("hold_free_ns"), 0);
@@ -62,8 +62,8 @@ TEST(SimBreakdown, TextAndJsonCarryTheBreakdown) {
   const auto doc = nlohmann::json::parse(bench_test::read_file(json_path));
   ASSERT_EQ(doc.at("results").size(), 1u);
   const auto& result = doc.at("results").at(0);
-  for (const char* field : {"hold_alloc_ns", "hold_free_ns", "hold_copy_ns", "hold_other_ns",
-                            "wait_ns", "cpu_busy_ns"}) {
+  for (const char* field : {"hold_alloc_ns", "hold_free_ns", "hold_copy_ns", "hold_off_cpu_ns",
+                            "hold_other_ns", "wait_ns", "cpu_busy_ns"}) {
     SCOPED_TRACE(field);
     EXPECT_TRUE(result.at("breakdown").at(field).is_number());
     for (const auto& run : result.at("runs"))

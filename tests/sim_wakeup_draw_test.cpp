@@ -11,7 +11,7 @@ namespace pipe_bench::sim {
 namespace {
 
 std::vector<double> draws(const std::vector<double>& quantiles, std::uint64_t seed, int n = 200) {
-  Runqueue rq(2, 2, 30000, quantiles, seed);
+  Runqueue rq(2, 30000, quantiles, seed);
   std::vector<double> out;
   for (int i = 0; i < n; ++i) out.push_back(rq.latency_s());
   return out;
@@ -37,13 +37,6 @@ TEST(SimWakeupDraw, DrawsLieWithinTheQuantilesAndFollowTheSeed) {
 TEST(SimWakeupDraw, OneValueOrNoQuantilesGiveAConstant) {
   for (const double s : draws({25000, 25000}, 3)) EXPECT_DOUBLE_EQ(s, 25000e-9);
   for (const double s : draws({}, 3)) EXPECT_DOUBLE_EQ(s, 30000e-9);
-}
-
-TEST(SimWakeupDraw, OnlyAWakeUpOntoAnIdleCpuTakesTheLatency) {
-  Runqueue rq(2, 2, 30000, {10000, 20000}, 1);
-  rq.sleep();
-  EXPECT_GT(rq.wake(), 0.0);  // one of 2 CPUs was idle
-  EXPECT_EQ(rq.wake(), 0.0);  // 3 runnable tasks on 2 CPUs: none idle
 }
 
 }  // namespace

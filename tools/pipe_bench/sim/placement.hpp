@@ -1,10 +1,9 @@
 // Which CPU a simulated task runs on, and which page costs depend on it.
 //
-// SimGrid shares a host's cores among its actors without placing them on one: the simulation
-// gives each task a home CPU instead, writer i on CPU i mod N and reader j on CPU (W + j) mod N
-// (the scheduler spreads runnable tasks over the CPUs; with W + R <= N every task has a CPU of its
-// own). A page then remembers the CPU that touched it last, and the page model says what that
-// costs.
+// Each task starts on a home CPU, writer i on CPU i mod N and reader j on CPU (W + j) mod N (with
+// W + R <= N every task has a CPU of its own), and runs where the simulated scheduler places it
+// (runqueue.hpp: a woken task on an idle CPU, a queued one pulled by a newly idle CPU). A page
+// remembers the CPU that touched it last, and the page model says what that costs.
 #pragma once
 
 #include <optional>

@@ -23,6 +23,7 @@ SimPipe::SimPipe(pipepool::PagePool& pool, VirtualTimeAllocator& allocator, cons
                  std::size_t pipe_bytes, unsigned writers, unsigned readers)
     : pool_(pool),
       allocator_(allocator),
+      runqueue_(runqueue),
       costs_(costs),
       page_model_(page_model),
       slots_(slot_count(pipe_bytes)),
@@ -52,7 +53,7 @@ void SimPipe::charge(double copy_ns, double other_ns) {
     totals_.hold_free_ns += pages.free_ns;
     totals_.hold_copy_ns += copy_ns;
   }
-  simgrid::s4u::this_actor::execute(ns);  // the host runs 1e9 flops per second
+  runqueue_.run(runqueue_.current(), ns);
 }
 
 double SimPipe::copy_cost(bool write, unsigned from_cpu, unsigned cpu,

@@ -83,6 +83,7 @@ class SimPipe {
 
   pipepool::PagePool& pool_;
   VirtualTimeAllocator& allocator_;
+  Runqueue& runqueue_;
   SimCosts costs_;
   PageModel page_model_;
   std::unordered_map<const void*, unsigned> last_cpu_;  // page -> the reader that emptied it

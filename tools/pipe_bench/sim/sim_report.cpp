@@ -78,6 +78,11 @@ std::string format_sim_header(const SimConfig& config, unsigned configurations,
       "pool sizes: keep {}, max {}, legacy cache {} (--pool-keep, --pool-max, "
       "--legacy-cache)\n",
       config.pool_sizes.keep, config.pool_sizes.max, config.pool_sizes.legacy_cache);
+  text += fmt::format(
+      "scheduler: per-CPU run queues, time slice {:.2f} ms (the kernel's base "
+      "slice for {} CPUs), preemption at a slice's end\n",
+      (config.slice_ns > 0 ? config.slice_ns : kernel_base_slice_ns(config.cpus)) / 1e6,
+      config.cpus);
   text += fmt::format("lock model {}; page model {}; run on host {}, {}, pipepool {} ({})\n",
                       describe(config.lock_model), describe(config.page_model), context.host,
                       context.date, context.pipepool_version, context.git_revision);

@@ -59,9 +59,9 @@ SimOutcome simulate_here(const SimConfig& config) {
   // The wake-up latency belongs to the lock models that sleep with futexes; its draws have a
   // generator of their own, so that they do not move the actors' start offsets.
   const bool wakeups_cost = config.lock_model != LockModel::fifo;
-  Runqueue runqueue(config.cpus, config.writers + config.readers,
-                    wakeups_cost ? config.costs.wakeup_ns : 0, config.costs.wakeup_quantiles_ns,
-                    config.seed ^ 0x9e3779b97f4a7c15ULL);
+  Runqueue runqueue(config.cpus, wakeups_cost ? config.costs.wakeup_ns : 0,
+                    config.costs.wakeup_quantiles_ns, config.seed ^ 0x9e3779b97f4a7c15ULL,
+                    config.slice_ns);
   SimPipe pipe(*pool, *allocator, config.costs, runqueue, config.lock_model, config.page_model,
                config.pipe_size, config.writers, config.readers);
 
@@ -79,23 +79,23 @@ SimOutcome simulate_here(const SimConfig& config) {
     const double start = offset_s(rng);
     s4u::Actor::create("reader", host, [&, i, start] {
       Waiter self;
-      self.cpu = reader_cpu(i, config.writers, config.cpus);
       s4u::this_actor::sleep_for(start);
+      runqueue.start(self, reader_cpu(i, config.writers, config.cpus));
       for (;;) {
         const std::size_t n = pipe.read(self, config.msg_size);
         if (n == 0) break;
         read[i] += n;
       }
       pipe.close_reader(self);
-      runqueue.exit();
+      runqueue.sleep(self);
     });
   }
   for (unsigned i = 0; i < config.writers; ++i) {
     const double start = offset_s(rng);
     s4u::Actor::create("writer", host, [&, i, start] {
       Waiter self;
-      self.cpu = writer_cpu(i, config.cpus);
       s4u::this_actor::sleep_for(start);
+      runqueue.start(self, writer_cpu(i, config.cpus));
       while (s4u::Engine::get_clock() < stop_at) {
         const double t0 = s4u::Engine::get_clock();
         std::size_t done = 0;
@@ -115,7 +115,7 @@ SimOutcome simulate_here(const SimConfig& config) {
       }
       last_stop = std::max(last_stop, s4u::Engine::get_clock());
       pipe.close_writer(self);
-      runqueue.exit();
+      runqueue.sleep(self);
     });
   }
   engine.run();
@@ -133,6 +133,7 @@ SimOutcome simulate_here(const SimConfig& config) {
   out.queue_spin = pipe.queue_spin_stats();
   out.cross_allocations = allocator->cross_allocations();
   out.cross_frees = allocator->cross_frees();
+  out.sched = runqueue.stats();
   out.reclaim_stalls = allocator->reclaim_stalls();
   out.steps = pipe.charges() + out.pipe.lock.acquisitions + out.mutex_spin.spins;
   out.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();

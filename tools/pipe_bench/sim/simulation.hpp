@@ -11,6 +11,7 @@
 #include "pipe_bench/histogram.hpp"
 #include "pipe_bench/sim/costs.hpp"
 #include "pipe_bench/sim/placement.hpp"
+#include "pipe_bench/sim/runqueue.hpp"
 #include "pipe_bench/sim/sim_pipe.hpp"
 #include "pipe_bench/sim/sync.hpp"
 #include "pipepool/page_pool.hpp"
@@ -34,6 +35,8 @@ struct SimConfig {
   SimCosts costs;
   LockModel lock_model = LockModel::fifo;
   PageModel page_model = PageModel::one_cpu;
+  // The scheduler's time slice in ns; 0: the kernel's base slice for `cpus` (runqueue.hpp).
+  double slice_ns = 0;
 };
 
 // Plain data, so that a forked child can hand it back as bytes.
@@ -53,6 +56,7 @@ struct SimOutcome {
   ChargeTotals charged{};  // CPU time of the pipe's steps, and its split under the mutex
   std::uint64_t cross_allocations = 0;  // PageModel::kernel: allocations from other CPUs' frees
   std::uint64_t cross_frees = 0;        // and frees of pages allocated on another CPU
+  SchedStats sched{};                   // the scheduler's preemptions, wake-ups, migrations
   std::uint64_t reclaim_stalls = 0;     // allocations that stalled in reclaim (memory pressure)
   Histogram latency;                    // virtual ns per write, all writers
 };

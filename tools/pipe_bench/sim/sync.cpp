@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
@@ -23,6 +24,10 @@ std::uint64_t to_ns(double seconds) {
   return static_cast<std::uint64_t>(std::llround(seconds * 1e9));
 }
 
+// Shorter than this, a spin's remaining time or slice is over (below the engine's precision, a
+// wait would not advance the clock).
+constexpr double kTimeEpsilonS = 1e-10;
+
 // A spin's execution: longer than any simulation, it ends by cancellation.
 constexpr double kSpinForeverFlops = 1e18;
 
@@ -37,10 +42,18 @@ double now() {
 }
 
 // Spins on the caller's CPU, registered in `spinners`, until another actor ends the spin
-// (end_spin) or `limit_s` of virtual time passed; returns why it ended (spinning: the time ran
-// out) and adds the time to `stats`.
+// (end_spin), `limit_s` of virtual time passed, `keep` (when given) no longer holds, or the
+// caller's slice ends while another task waits for its CPU (need_resched()); returns why it ended
+// (spinning: the time ran out, the condition failed or the CPU is needed) and adds the time to
+// `stats`. `keep` is checked once the spin's execution has started (starting is an engine call,
+// during which other actors run: the lock may have been released meanwhile, with nobody left to
+// end the spin) and after every wait. Every turn of the loop either waits (virtual time passes)
+// or renews the slice, and the spin ends at the latest when `keep` fails, so a spin on a free
+// lock or an owner off its CPU cannot go on for ever. With `yield`, a spin ended by need_resched()
+// gives the CPU up (the caller is preempted) before it returns.
 Waiter::SpinEnd bounded_spin(Waiter& self, double limit_s, std::deque<Waiter*>& spinners,
-                             SpinStats& stats) {
+                             SpinStats& stats, Runqueue& runqueue, bool yield,
+                             const std::function<bool()>& keep = {}) {
   const double start = now();
   ++stats.spins;
   self.spin_end = Waiter::SpinEnd::spinning;
@@ -49,14 +62,34 @@ Waiter::SpinEnd bounded_spin(Waiter& self, double limit_s, std::deque<Waiter*>& 
   spinners.push_back(&self);  // from here on, another actor may end the spin
   self.spin->start();         // an engine call: others may run meanwhile
   self.spin_started = true;
-  if (self.spin_end == Waiter::SpinEnd::spinning) {
-    try {
-      self.spin->wait_for(limit_s);
-    } catch (const simgrid::TimeoutException&) {
-      // the time ran out, unless an end_spin came at the same instant
-    } catch (const simgrid::CancelException&) {
-      // end_spin set the reason
+  bool resched = false;
+  double checked = start;  // the slice is accounted up to here
+  while (self.spin_end == Waiter::SpinEnd::spinning) {
+    if (keep && !keep()) break;  // what it spins on is gone
+    const double limit_left = limit_s - (now() - start);
+    if (limit_left <= kTimeEpsilonS) break;  // the time ran out
+    const double slice_left = self.slice_left_s - (now() - checked);
+    if (slice_left > kTimeEpsilonS) {
+      try {
+        self.spin->wait_for(std::min(limit_left, slice_left));
+      } catch (const simgrid::TimeoutException&) {
+        // the time or the slice ran out, unless an end_spin came at the same instant
+      } catch (const simgrid::CancelException&) {
+        // end_spin set the reason
+      }
     }
+    if (self.spin_end != Waiter::SpinEnd::spinning) break;
+    if (self.spin->get_state() != s4u::Activity::State::STARTED) {
+      // The engine ends an execution whose wait timed out: the spin goes on in a new one.
+      self.spin_started = false;
+      self.spin = s4u::this_actor::exec_init(kSpinForeverFlops);
+      self.spin->start();
+      self.spin_started = true;
+      if (self.spin_end != Waiter::SpinEnd::spinning) break;
+    }
+    resched = runqueue.spin_needs_resched(self, now() - checked);
+    checked = now();
+    if (resched) break;
   }
   if (self.spin_end == Waiter::SpinEnd::spinning)
     std::erase(spinners, &self);  // before any engine call: nobody may end this spin any more
@@ -64,13 +97,19 @@ Waiter::SpinEnd bounded_spin(Waiter& self, double limit_s, std::deque<Waiter*>& 
   self.spin = nullptr;
   self.spin_started = false;
   stats.spin_s += now() - start;
-  return self.spin_end;
+  const Waiter::SpinEnd why = self.spin_end;
+  if (why == Waiter::SpinEnd::spinning && resched && yield) {
+    // The slice ended during the spin: a new one was granted; give the CPU to the waiting task.
+    self.slice_left_s = 0;
+    (void)runqueue.end_slice(self);
+  }
+  return why;
 }
 
 // Pays a FUTEX_WAKE system call on the caller's CPU.
-void pay_futex_wake(double ns, SpinStats& stats) {
+void pay_futex_wake(Runqueue& runqueue, double ns, SpinStats& stats) {
   ++stats.futex_wakes;
-  if (ns > 0) s4u::this_actor::execute(ns);
+  if (ns > 0) runqueue.run(runqueue.current(), ns);
 }
 
 }  // namespace
@@ -117,17 +156,26 @@ PipeMutex::PipeMutex(Runqueue& runqueue, LockModel model, double handoff_ns, dou
       handoff_ns_(handoff_ns),
       futex_wake_ns_(futex_wake_ns),
       mutex_(s4u::Mutex::create()) {
-  if (model_ == LockModel::kernel)
-    runqueue_.set_preempt_hook([this] { return stop_newest_spinner(); });
+  runqueue_.set_preempt_hook([this](Waiter& w, bool out) { on_preempt(w, out); });
 }
 
-// Sleeps until woken, then pays the wake-up latency when it landed on an idle CPU.
+void PipeMutex::on_preempt(Waiter& w, bool out) {
+  if (&w != owner_task_) return;
+  if (out) {
+    ++spin_.holder_preemptions;
+    owner_off_since_ = now();
+    // mutex_spin_on_owner: the owner is off its CPU, spinning on it ends.
+    if (model_ == LockModel::kernel)
+      while (stop_newest_spinner()) {
+      }
+  } else {
+    spin_.hold_off_cpu_s += now() - owner_off_since_;
+  }
+}
+
+// Sleeps until woken, then waits for a CPU (the wake-up latency when it landed on an idle one).
 void PipeMutex::sleep_once(Waiter& self) {
-  runqueue_.sleep();
-  self.wake->acquire();
-  const double latency = runqueue_.wake();
-  if (latency > 0) s4u::this_actor::sleep_for(latency);
-  self.woken = false;  // further wake-ups were no-ops until now: it was not asleep for them
+  runqueue_.block(self);
 }
 
 void PipeMutex::lock(Waiter& self) {
@@ -137,9 +185,9 @@ void PipeMutex::lock(Waiter& self) {
     if (!mutex_->try_lock()) {
       ++counts_.contended;
       const double start = s4u::Engine::get_clock();
-      runqueue_.sleep();
+      runqueue_.sleep(self);
       mutex_->lock();
-      (void)runqueue_.wake();
+      runqueue_.wake(self);
       wait_s_ += s4u::Engine::get_clock() - start;
     }
   } else if (model_ == LockModel::kernel) {
@@ -148,12 +196,13 @@ void PipeMutex::lock(Waiter& self) {
     passed = lock_pipepool(self);
   }
   owner_ = self_id();
+  owner_task_ = &self;
   taken_at_ = s4u::Engine::get_clock();
   // The lock word (and the owner's last writes) come over from the releasing CPU: the probe's
   // mutex hand-off, under the lock.
   if (passed && handoff_ns_ > 0) {
     spin_.handoff_s += handoff_ns_ * 1e-9;
-    s4u::this_actor::execute(handoff_ns_);
+    runqueue_.run(self, handoff_ns_);
   }
 }
 
@@ -166,7 +215,8 @@ bool PipeMutex::lock_pipepool(Waiter& self) {
   }
   ++counts_.contended;
   const double start = now();
-  if (bounded_spin(self, pipepool_mutex_spin_s(), spinners_, spin_) == Waiter::SpinEnd::acquired) {
+  if (bounded_spin(self, pipepool_mutex_spin_s(), spinners_, spin_, runqueue_, true,
+                   [this] { return locked_; }) == Waiter::SpinEnd::acquired) {
     ++spin_.spin_acquisitions;
     wait_s_ += now() - start;
     return true;
@@ -191,6 +241,7 @@ void PipeMutex::unlock_pipepool() {
   if (!spinners_.empty()) {
     Waiter* w = spinners_.front();
     spinners_.pop_front();
+    owner_task_ = w;
     end_spin(*w, Waiter::SpinEnd::acquired);  // the lock stays taken, for w
   } else {
     locked_ = false;
@@ -199,7 +250,7 @@ void PipeMutex::unlock_pipepool() {
     Waiter* w = sleepers_.front();
     sleepers_.pop_front();
     wake(*w);
-    pay_futex_wake(futex_wake_ns_, spin_);
+    pay_futex_wake(runqueue_, futex_wake_ns_, spin_);
   }
 }
 
@@ -244,48 +295,33 @@ bool PipeMutex::lock_kernel(Waiter& self) {
   return passed;
 }
 
-// mutex_can_spin_on_owner / mutex_spin_on_owner's conditions: the owner is on a CPU (a task the
-// lock was handed to is not, until its wake-up ends) and the spinner's own CPU has nothing else to
-// run (need_resched()): every runnable task, the spinner included, has a CPU.
+// mutex_can_spin_on_owner / mutex_spin_on_owner's conditions: the owner is running on a CPU (a
+// task the lock was handed to is not, until it runs; an owner preempted holding the lock is not).
+// The spinner's own need_resched() ends the spin at its slice's end (bounded_spin).
 bool PipeMutex::can_spin() const noexcept {
   return model_ == LockModel::kernel && locked_ && handed_to_ == nullptr &&
-         runqueue_.every_task_has_a_cpu();
+         owner_task_ != nullptr && Runqueue::running(*owner_task_);
 }
 
 // mutex_optimistic_spin. The spinner burns its CPU in an execution that the lock's owner cancels
-// when it passes the lock (unlock), or a woken task cancels when it needs the CPU
-// (stop_newest_spinner). Spinners queue in arrival order (osq_lock's MCS queue): the head gets the
-// lock at the next unlock, the others keep spinning on the new owner.
+// when it passes the lock (unlock), or that ends when the owner leaves its CPU (on_preempt,
+// __mutex_handoff) or the spinner's slice ends with another task waiting for its CPU. Spinners
+// queue in arrival order (osq_lock's MCS queue): the head gets the lock at the next unlock, the
+// others keep spinning on the new owner.
+//
+// A spin that ends on a free lock (released while the spinner registered) takes it, as
+// mutex_optimistic_spin's __mutex_trylock_or_owner does; the lock word comes over from the CPU
+// that released it (the caller pays the hand-off).
 bool PipeMutex::spin(Waiter& self) {
   if (!can_spin()) return false;
-  const double start = s4u::Engine::get_clock();
-  self.spin = s4u::this_actor::exec_init(kSpinForeverFlops);
-  self.spin->start();
-  self.spin_started = true;
-  // Starting is an engine call, during which other actors may have run: check again, with no
-  // engine call between this check and the spinner's registration.
-  if (!can_spin()) {
-    self.spin->cancel();
-    self.spin = nullptr;
-    self.spin_started = false;
-    return false;
-  }
-  ++spin_.spins;
-  self.spin_end = Waiter::SpinEnd::spinning;
-  spinners_.push_back(&self);
-  try {
-    self.spin->wait();
-  } catch (const simgrid::CancelException&) {
-    // end_spin set the reason
-  }
-  self.spin = nullptr;
-  self.spin_started = false;
-  spin_.spin_s += s4u::Engine::get_clock() - start;
-  if (self.spin_end == Waiter::SpinEnd::spinning) {  // cannot happen: the execution never ends
-    std::erase(spinners_, &self);
-    return false;
-  }
-  return self.spin_end == Waiter::SpinEnd::acquired;
+  if (bounded_spin(self, std::numeric_limits<double>::infinity(), spinners_, spin_, runqueue_,
+                   false, [this] { return can_spin(); }) == Waiter::SpinEnd::acquired)
+    return true;
+  if (locked_) return false;
+  locked_ = true;
+  std::erase(sleepers_, &self);
+  if (handoff_request_ == &self) handoff_request_ = nullptr;
+  return true;
 }
 
 void end_spin(Waiter& w, Waiter::SpinEnd why) {
@@ -304,6 +340,7 @@ bool PipeMutex::stop_newest_spinner() {
 void PipeMutex::unlock() {
   hold_s_ += s4u::Engine::get_clock() - taken_at_;
   owner_ = -1;
+  owner_task_ = nullptr;
   if (model_ == LockModel::fifo) {
     mutex_->unlock();
   } else if (model_ == LockModel::kernel) {
@@ -323,6 +360,7 @@ void PipeMutex::unlock_kernel() {
     std::erase(sleepers_, w);
     if (const auto it = std::find(spinners_.begin(), spinners_.end(), w); it != spinners_.end()) {
       spinners_.erase(it);  // spinning: it takes the lock on its CPU
+      owner_task_ = w;
       end_spin(*w, Waiter::SpinEnd::acquired);
     } else {
       handed_to_ = w;  // the lock stays taken, for w
@@ -337,6 +375,7 @@ void PipeMutex::unlock_kernel() {
     Waiter* w = spinners_.front();
     spinners_.pop_front();
     std::erase(sleepers_, w);
+    owner_task_ = w;                          // running: it spins on its CPU
     end_spin(*w, Waiter::SpinEnd::acquired);  // the lock stays taken, for w
   } else {
     locked_ = false;
@@ -370,13 +409,7 @@ void WaitQueue::wait_until(Waiter& self, const std::function<bool()>& ready) {
     } else {
       sleepers_.push_back(&self);
     }
-    if (!spin || !spin_for_release(self)) {
-      runqueue_.sleep();
-      self.wake->acquire();
-      const double latency = runqueue_.wake();
-      if (latency > 0) s4u::this_actor::sleep_for(latency);
-      self.woken = false;
-    }
+    if (!spin || !spin_for_release(self)) runqueue_.block(self);
     at_head = model_ == LockModel::pipepool;
   }
 }
@@ -386,8 +419,8 @@ bool WaitQueue::spin_for_release(Waiter& self) {
   // list of its own: sleepers_ holds every waiter not yet released.
   std::deque<Waiter*> mine;
   self.queue_spin = true;
-  const bool released =
-      bounded_spin(self, pipepool_queue_spin_s(), mine, stats_) == Waiter::SpinEnd::acquired;
+  const bool released = bounded_spin(self, pipepool_queue_spin_s(), mine, stats_, runqueue_,
+                                     true) == Waiter::SpinEnd::acquired;
   self.queue_spin = false;
   if (released) ++stats_.spin_acquisitions;
   return released;
@@ -402,7 +435,7 @@ void WaitQueue::wake_one() {
     return;
   }
   wake(*w);
-  if (model_ == LockModel::pipepool) pay_futex_wake(futex_wake_ns_, stats_);
+  if (model_ == LockModel::pipepool) pay_futex_wake(runqueue_, futex_wake_ns_, stats_);
 }
 
 void WaitQueue::wake_all() {

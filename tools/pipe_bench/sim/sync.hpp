@@ -32,14 +32,14 @@ enum class LockModel {
   // directly (__mutex_handoff). A task woken (from the mutex or a wait queue) while a CPU is idle
   // starts running after the wake-up latency.
   kernel,
-  // pipepool's own primitives (src/internal/pipe_mutex.hpp, wait_queue.hpp), with their
-  // constants: a task that finds the mutex taken spins up to PipeMutex::kSpinNs of wall time
-  // (whether or not the owner runs, sharing its CPU under processor sharing), taking the lock when
+  // pipepool's own primitives (src/internal/pipe_mutex.hpp, wait_queue.hpp), with their constants:
+  // a task that finds the mutex taken spins up to PipeMutex::kSpinNs of wall time (whether or not
+  // the owner runs; at its slice's end it yields the CPU to a queued task), taking the lock when
   // it comes free, then sleeps in the futex; unlock hands the lock to the oldest spinner, else
   // frees it, and wakes one sleeper whenever sleepers are registered (FUTEX_WAKE, whose system
-  // call the unlocker pays); a woken sleeper that finds the lock taken sleeps again. A wait queue's
-  // oldest waiter spins up to WaitQueue::kSpinNs while the other side runs (RunningCount: a task
-  // of it inside a call, or one left less than kRecentTicks ago) before it sleeps; waking a
+  // call the unlocker pays); a woken sleeper that finds the lock taken sleeps again. A wait
+  // queue's oldest waiter spins up to WaitQueue::kSpinNs while the other side runs (RunningCount:
+  // a task of it inside a call, or one left less than kRecentTicks ago) before it sleeps; waking a
   // spinning waiter costs nothing, waking a sleeping one a FUTEX_WAKE; a released waiter whose
   // condition fails again waits at the head. Wake-ups onto an idle CPU take the wake-up latency.
   pipepool,
@@ -47,31 +47,20 @@ enum class LockModel {
 [[nodiscard]] std::optional<LockModel> parse_lock_model(std::string_view name) noexcept;
 [[nodiscard]] std::string_view describe(LockModel model) noexcept;
 
-// One actor's sleep and spin: each actor owns one and passes it to the mutex and the wait queues.
-struct Waiter {
-  unsigned cpu = 0;  // the actor's home CPU (placement.hpp)
-  simgrid::s4u::SemaphorePtr wake = simgrid::s4u::Semaphore::create(0);
-  bool woken = false;  // a wake-up is on its way (not yet consumed)
-  // While it spins on the mutex: the CPU it burns (an execution cancelled to end the spin), and
-  // why the spin ended.
-  simgrid::s4u::ExecPtr spin;
-  enum class SpinEnd { spinning, acquired, stopped } spin_end = SpinEnd::spinning;
-  bool spin_started = false;  // the spin's execution has started (it can be cancelled)
-  bool queue_spin = false;    // spinning in a wait queue (pipepool model), not on the mutex
-};
-
 // Ends `w`'s spin: with the lock or the wake-up (acquired) or without (stopped). A spin ended
 // before its execution started is cancelled by the spinner itself.
 void end_spin(Waiter& w, Waiter::SpinEnd why);
 
 // What the kernel lock model did besides the LockStats counters.
 struct SpinStats {
-  std::uint64_t spin_acquisitions = 0;  // contended acquisitions that spun and never slept
-  std::uint64_t sleeps = 0;             // times a task went to sleep on the mutex
-  std::uint64_t spins = 0;              // spins started (each ends acquired or stopped)
-  double spin_s = 0;                    // CPU time spent spinning
-  std::uint64_t futex_wakes = 0;        // pipepool model: FUTEX_WAKE calls (mutex and queues)
-  double handoff_s = 0;                 // CPU time of the hand-offs charged under the lock
+  std::uint64_t spin_acquisitions = 0;   // contended acquisitions that spun and never slept
+  std::uint64_t sleeps = 0;              // times a task went to sleep on the mutex
+  std::uint64_t spins = 0;               // spins started (each ends acquired or stopped)
+  double spin_s = 0;                     // CPU time spent spinning
+  std::uint64_t futex_wakes = 0;         // pipepool model: FUTEX_WAKE calls (mutex and queues)
+  double handoff_s = 0;                  // CPU time of the hand-offs charged under the lock
+  std::uint64_t holder_preemptions = 0;  // times the mutex's owner was preempted holding it
+  double hold_off_cpu_s = 0;             // time owners spent preempted while holding the mutex
 };
 
 // Which tasks of one side of the pipe run, as pipepool's RunningCount sees them (the other side's
@@ -119,8 +108,11 @@ class PipeMutex final : public pipepool::LockOwnership {
   // pipepool's PipeMutex::lock and unlock.
   bool lock_pipepool(Waiter& self);
   void unlock_pipepool();
-  // need_resched() on a spinner's CPU: the newest spinner stops; false when none spins.
+  // The newest spinner stops; false when none spins.
   bool stop_newest_spinner();
+  // The scheduler switched `w` out (out) or in again: an owner's time off its CPU counts, and
+  // kernel-model spinners stop spinning on an owner that is not running.
+  void on_preempt(Waiter& w, bool out);
 
   Runqueue& runqueue_;
   LockModel model_;
@@ -133,6 +125,8 @@ class PipeMutex final : public pipepool::LockOwnership {
   Waiter* handoff_request_ = nullptr;
   Waiter* handed_to_ = nullptr;  // owner-to-be that is not running yet
   long owner_ = -1;              // actor id, -1 when free
+  Waiter* owner_task_ = nullptr;
+  double owner_off_since_ = 0;
   double taken_at_ = 0;
   double hold_s_ = 0;
   double wait_s_ = 0;

@@ -43,7 +43,7 @@ class VirtualTimeAllocator final : public pipepool::PageAllocator {
   [[nodiscard]] std::string_view name() const noexcept override { return "virtual-time"; }
   [[nodiscard]] pipepool::AllocatorStats stats() const noexcept override { return stats_; }
 
-  // The CPU the next calls run on (the calling actor's home CPU).
+  // The CPU the next calls run on (the one the calling task runs on).
   void set_cpu(unsigned cpu) noexcept { cpu_ = cpu < lists_.size() ? cpu : 0; }
   // Allocations that found no page on their CPU's own list.
   [[nodiscard]] std::uint64_t cross_allocations() const noexcept { return cross_allocs_; }

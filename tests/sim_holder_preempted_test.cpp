@@ -22,29 +22,44 @@ struct Held {
   SpinStats spin;
 };
 
+// A task on `cpu` that takes `mutex`, runs `hold_ns` under it and unlocks; when `out` is given,
+// the mutex's counters once it unlocked.
+void spawn_holder(s4u::Host* host, Runqueue& rq, PipeMutex* mutex, unsigned cpu, double start_ns,
+                  double hold_ns, Held* out) {
+  s4u::Actor::create("holder", host, [&rq, mutex, cpu, start_ns, hold_ns, out] {
+    Waiter self;
+    rq.start(self, cpu);
+    if (start_ns > 0) rq.run(self, start_ns);
+    mutex->lock(self);
+    if (hold_ns > 0) rq.run(self, hold_ns);
+    mutex->unlock();
+    if (out != nullptr) {
+      out->hold_ns = mutex->stats().hold_ns;
+      out->acquisitions = mutex->stats().acquisitions;
+      out->spin = mutex->spin_stats();
+    }
+    rq.sleep(self);
+  });
+}
+
+// A task on `cpu` that runs `ns` and exits.
+void spawn_worker(s4u::Host* host, Runqueue& rq, unsigned cpu, double ns) {
+  s4u::Actor::create("other", host, [&rq, cpu, ns] {
+    Waiter self;
+    rq.start(self, cpu);
+    rq.run(self, ns);
+    rq.sleep(self);
+  });
+}
+
 TEST(SimHolderPreempted, TheHoldIncludesTheTimeOffTheCpu) {
   // One CPU: A takes the mutex and runs 1.5 ms under it; B, queued, runs 0.5 ms. A is preempted
   // at 1 ms holding the mutex, B runs 1-1.5 ms and exits, A runs again and unlocks at 2 ms.
   const Held h =
       sim_test::run_scenario<Held>(1, 1e6, 0, [](s4u::Host* host, Runqueue& rq, Held& out) {
         auto* mutex = new PipeMutex(rq, LockModel::kernel, 0, 0);
-        s4u::Actor::create("holder", host, [&rq, &out, mutex] {
-          Waiter self;
-          rq.start(self, 0);
-          mutex->lock(self);
-          rq.run(self, 1.5e6);
-          mutex->unlock();
-          out.hold_ns = mutex->stats().hold_ns;
-          out.acquisitions = mutex->stats().acquisitions;
-          out.spin = mutex->spin_stats();
-          rq.sleep(self);
-        });
-        s4u::Actor::create("other", host, [&rq] {
-          Waiter self;
-          rq.start(self, 0);
-          rq.run(self, 0.5e6);
-          rq.sleep(self);
-        });
+        spawn_holder(host, rq, mutex, 0, 0, 1.5e6, &out);
+        spawn_worker(host, rq, 0, 0.5e6);
       });
   ASSERT_TRUE(h.ok);
   EXPECT_EQ(h.hold_ns, 2000000u);
@@ -59,31 +74,9 @@ TEST(SimHolderPreempted, KernelSpinnersStopWhenTheOwnerIsPreempted) {
   const Held h =
       sim_test::run_scenario<Held>(2, 1e6, 0, [](s4u::Host* host, Runqueue& rq, Held& out) {
         auto* mutex = new PipeMutex(rq, LockModel::kernel, 0, 0);
-        s4u::Actor::create("holder", host, [&rq, mutex] {
-          Waiter self;
-          rq.start(self, 0);
-          mutex->lock(self);
-          rq.run(self, 1.5e6);
-          mutex->unlock();
-          rq.sleep(self);
-        });
-        s4u::Actor::create("spinner", host, [&rq, &out, mutex] {
-          Waiter self;
-          rq.start(self, 1);
-          rq.run(self, 0.1e6);
-          mutex->lock(self);
-          mutex->unlock();
-          out.hold_ns = mutex->stats().hold_ns;
-          out.acquisitions = mutex->stats().acquisitions;
-          out.spin = mutex->spin_stats();
-          rq.sleep(self);
-        });
-        s4u::Actor::create("other", host, [&rq] {
-          Waiter self;
-          rq.start(self, 0);
-          rq.run(self, 0.5e6);
-          rq.sleep(self);
-        });
+        spawn_holder(host, rq, mutex, 0, 0, 1.5e6, nullptr);
+        spawn_holder(host, rq, mutex, 1, 0.1e6, 0, &out);
+        spawn_worker(host, rq, 0, 0.5e6);
       });
   ASSERT_TRUE(h.ok);
   EXPECT_EQ(h.acquisitions, 2u);

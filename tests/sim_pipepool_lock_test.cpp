@@ -1,8 +1,9 @@
 // The pipepool lock model (pipepool's own PipeMutex and WaitQueue: bounded spins, then futex).
 // Closed form: with plentiful CPUs and only a hold h per write under the mutex, writes/s = 1/h.
 // Behaviour: with short holds (5 us) on 2 CPUs a waiter spins to the lock and never sleeps on the
-// mutex; holds longer than the spin window send waiters to sleep, and each sleeper costs a
-// FUTEX_WAKE. Determinism: the same seed gives the same numbers, wake-up draws included.
+// mutex; holds with no progress for longer than the spin window send waiters to sleep, and each
+// sleeper costs a FUTEX_WAKE. Determinism: the same seed gives the same numbers, wake-up draws
+// included.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -16,6 +17,7 @@ namespace {
 
 TEST(SimPipepoolLock, TheSpinWindowsArePipepoolsConstants) {
   EXPECT_DOUBLE_EQ(pipepool_mutex_spin_s(), 10e-6);
+  EXPECT_DOUBLE_EQ(pipepool_mutex_spin_max_s(), 500e-6);
   EXPECT_DOUBLE_EQ(pipepool_queue_spin_s(), 20e-6);
   EXPECT_NEAR(pipepool_recent_s(), 65536 / 2.4454e9, 1e-12);
 }
@@ -58,8 +60,10 @@ TEST(SimPipepoolLock, ShortHoldsOnTwoCpusSpinToTheLock) {
 }
 
 TEST(SimPipepoolLock, HoldsLongerThanTheSpinWindowSleepAndPayFutexWakes) {
-  // 16 x 2 us = 32 us under the mutex per write, beyond the 10 us spin: 4 writers on 8 CPUs.
-  SimCosts costs = sim_test::only_cost(&SimCosts::copy_write_ns, 2000, "test: long copy in");
+  // Allocations of 30 us under legacy's mutex, each longer than the 10 us spin window: the owner
+  // reports progress once per page copied, so a waiter sees none for a whole window and sleeps.
+  // 4 writers on 8 CPUs.
+  SimCosts costs = sim_test::only_cost(&SimCosts::alloc_ns, 30000, "test: long allocations");
   costs.syscall_ns = 200;
   const SimOutcome out = simulate(sim_test::config({.policy = pipepool::PolicyKind::legacy,
                                                     .lock = LockModel::pipepool,

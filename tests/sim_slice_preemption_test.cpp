@@ -3,6 +3,7 @@
 // through its slices. Closed forms with a slice of 1 ms.
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <simgrid/s4u/Actor.hpp>
 #include <simgrid/s4u/Engine.hpp>
 
@@ -37,32 +38,28 @@ Finish run_tasks(unsigned cpus, unsigned tasks, double work_s) {
       });
 }
 
+// The run ended and task i finished at ends_s[i], after `preemptions` preemptions.
+void expect_finish(const Finish& f, std::initializer_list<double> ends_s,
+                   std::uint64_t preemptions) {
+  ASSERT_TRUE(f.ok);
+  unsigned i = 0;
+  for (const double end : ends_s) EXPECT_NEAR(f.end_s[i++], end, 1e-9) << "task " << i - 1;
+  EXPECT_EQ(f.stats.preemptions, preemptions);
+}
+
 TEST(SimSlicePreemption, TasksSharingACpuTakeTurnsOfOneSlice) {
   // 2.5 ms each on one CPU: A 0-1, B 1-2, A 2-3, B 3-4, A 4-4.5, B 4.5-5.
-  const Finish f = run_tasks(1, 2, 2.5e-3);
-  ASSERT_TRUE(f.ok);
-  EXPECT_NEAR(f.end_s[0], 4.5e-3, 1e-9);
-  EXPECT_NEAR(f.end_s[1], 5.0e-3, 1e-9);
-  EXPECT_EQ(f.stats.preemptions, 4u);
+  expect_finish(run_tasks(1, 2, 2.5e-3), {4.5e-3, 5.0e-3}, 4);
 }
 
 TEST(SimSlicePreemption, ThreeTasksRoundRobin) {
   // 1.5 ms each: A 0-1, B 1-2, C 2-3, A 3-3.5, B 3.5-4, C 4-4.5.
-  const Finish f = run_tasks(1, 3, 1.5e-3);
-  ASSERT_TRUE(f.ok);
-  EXPECT_NEAR(f.end_s[0], 3.5e-3, 1e-9);
-  EXPECT_NEAR(f.end_s[1], 4.0e-3, 1e-9);
-  EXPECT_NEAR(f.end_s[2], 4.5e-3, 1e-9);
-  EXPECT_EQ(f.stats.preemptions, 3u);
+  expect_finish(run_tasks(1, 3, 1.5e-3), {3.5e-3, 4.0e-3, 4.5e-3}, 3);
 }
 
 TEST(SimSlicePreemption, ATaskAloneOnItsCpuIsNeverPreempted) {
   // Two tasks on two CPUs (the second is placed on the idle one): both run 2.5 ms at once.
-  const Finish f = run_tasks(2, 2, 2.5e-3);
-  ASSERT_TRUE(f.ok);
-  EXPECT_NEAR(f.end_s[0], 2.5e-3, 1e-9);
-  EXPECT_NEAR(f.end_s[1], 2.5e-3, 1e-9);
-  EXPECT_EQ(f.stats.preemptions, 0u);
+  expect_finish(run_tasks(2, 2, 2.5e-3), {2.5e-3, 2.5e-3}, 0);
 }
 
 TEST(SimSlicePreemption, TheKernelBaseSliceScalesWithTheLogOfTheCpus) {

@@ -111,6 +111,7 @@ std::size_t SimPipe::write(Waiter& self, std::size_t len) {
       // is charged by the allocation figure, which includes its first copy.
       const auto last = last_cpu_.find(page);
       charge(copy_cost(true, last != last_cpu_.end() ? last->second : self.cpu, self.cpu, n));
+      mutex_.note_progress();
       slot(head_) = Slot{page, 0, static_cast<std::uint32_t>(n), self.cpu};
       ++head_;
       done += n;
@@ -167,6 +168,7 @@ std::size_t SimPipe::read(Waiter& self, std::size_t len) {
       Slot& buf = slot(tail_);
       const std::size_t n = std::min<std::size_t>(buf.len, len - got);
       charge(copy_cost(false, buf.cpu, self.cpu, n));
+      mutex_.note_progress();
       buf.offset += static_cast<std::uint32_t>(n);
       buf.len -= static_cast<std::uint32_t>(n);
       got += n;

@@ -49,11 +49,14 @@ double now() {
 // during which other actors run: the lock may have been released meanwhile, with nobody left to
 // end the spin) and after every wait. Every turn of the loop either waits (virtual time passes)
 // or renews the slice, and the spin ends at the latest when `keep` fails, so a spin on a free
-// lock or an owner off its CPU cannot go on for ever. With `yield`, a spin ended by need_resched()
-// gives the CPU up (the caller is preempted) before it returns.
+// lock or an owner off its CPU cannot go on for ever. When `limit_s` runs out, `renew` (when
+// given) may set a later limit (seconds from the spin's start; one not later than now ends the
+// spin). With `yield`, a spin ended by need_resched() gives the CPU up (the caller is preempted)
+// before it returns.
 Waiter::SpinEnd bounded_spin(Waiter& self, double limit_s, std::deque<Waiter*>& spinners,
                              SpinStats& stats, Runqueue& runqueue, bool yield,
-                             const std::function<bool()>& keep = {}) {
+                             const std::function<bool()>& keep = {},
+                             const std::function<double(double spent_s)>& renew = {}) {
   const double start = now();
   ++stats.spins;
   self.spin_end = Waiter::SpinEnd::spinning;
@@ -66,7 +69,11 @@ Waiter::SpinEnd bounded_spin(Waiter& self, double limit_s, std::deque<Waiter*>& 
   double checked = start;  // the slice is accounted up to here
   while (self.spin_end == Waiter::SpinEnd::spinning) {
     if (keep && !keep()) break;  // what it spins on is gone
-    const double limit_left = limit_s - (now() - start);
+    double limit_left = limit_s - (now() - start);
+    if (limit_left <= kTimeEpsilonS && renew) {
+      limit_s = renew(now() - start);
+      limit_left = limit_s - (now() - start);
+    }
     if (limit_left <= kTimeEpsilonS) break;  // the time ran out
     const double slice_left = self.slice_left_s - (now() - checked);
     if (slice_left > kTimeEpsilonS) {
@@ -118,6 +125,10 @@ double pipepool_mutex_spin_s() noexcept {
   return std::chrono::duration<double>(pipepool::internal::PipeMutex::kSpinNs).count();
 }
 
+double pipepool_mutex_spin_max_s() noexcept {
+  return std::chrono::duration<double>(pipepool::internal::PipeMutex::kSpinMaxNs).count();
+}
+
 double pipepool_queue_spin_s() noexcept {
   return std::chrono::duration<double>(pipepool::internal::WaitQueue::kSpinNs).count();
 }
@@ -143,7 +154,8 @@ std::string_view describe(LockModel model) noexcept {
              "sleep; lock taken by a spinner or whoever comes first, hand-off to a woken first "
              "waiter that lost once; a task woken onto an idle CPU pays the wake-up latency";
     case LockModel::pipepool:
-      return "pipepool: pipepool's own mutex (spin up to 10 us, then futex) and wait queues "
+      return "pipepool: pipepool's own mutex (spin 10 us, renewed while the owner shows "
+             "progress up to 500 us, then futex) and wait queues "
              "(the oldest waiter spins up to 20 us while the other side runs, then futex); a "
              "task woken onto an idle CPU pays the wake-up latency";
   }
@@ -206,8 +218,10 @@ void PipeMutex::lock(Waiter& self) {
   }
 }
 
-// PipeMutex::lock: the compare-and-swap, the bounded spin (a spinner takes the lock the moment
-// it is free: unlock passes it to the oldest), then futex sleeps until a wake-up finds it free.
+// PipeMutex::lock: the compare-and-swap, the spin (a spinner takes the lock the moment it is
+// free: unlock passes it to the oldest), then futex sleeps until a wake-up finds it free. The
+// spin lasts kSpinNs, and another kSpinNs each time it ends having seen the owner's progress
+// (note_progress) since the last check, up to kSpinMaxNs in all, as PipeMutex::spin does.
 bool PipeMutex::lock_pipepool(Waiter& self) {
   if (!locked_) {
     locked_ = true;
@@ -215,8 +229,16 @@ bool PipeMutex::lock_pipepool(Waiter& self) {
   }
   ++counts_.contended;
   const double start = now();
-  if (bounded_spin(self, pipepool_mutex_spin_s(), spinners_, spin_, runqueue_, true,
-                   [this] { return locked_; }) == Waiter::SpinEnd::acquired) {
+  // PipeMutex::spin's deadline: another kSpinNs while the owner showed progress, up to kSpinMaxNs.
+  std::uint64_t seen = progress_;
+  const auto renew = [this, &seen](double spent_s) {
+    if (progress_ == seen) return 0.0;
+    seen = progress_;
+    return std::min(spent_s + pipepool_mutex_spin_s(), pipepool_mutex_spin_max_s());
+  };
+  if (bounded_spin(
+          self, pipepool_mutex_spin_s(), spinners_, spin_, runqueue_, true,
+          [this] { return locked_; }, renew) == Waiter::SpinEnd::acquired) {
     ++spin_.spin_acquisitions;
     wait_s_ += now() - start;
     return true;

@@ -33,15 +33,16 @@ enum class LockModel {
   // starts running after the wake-up latency.
   kernel,
   // pipepool's own primitives (src/internal/pipe_mutex.hpp, wait_queue.hpp), with their constants:
-  // a task that finds the mutex taken spins up to PipeMutex::kSpinNs of wall time (whether or not
-  // the owner runs; at its slice's end it yields the CPU to a queued task), taking the lock when
-  // it comes free, then sleeps in the futex; unlock hands the lock to the oldest spinner, else
-  // frees it, and wakes one sleeper whenever sleepers are registered (FUTEX_WAKE, whose system
-  // call the unlocker pays); a woken sleeper that finds the lock taken sleeps again. A wait
-  // queue's oldest waiter spins up to WaitQueue::kSpinNs while the other side runs (RunningCount:
-  // a task of it inside a call, or one left less than kRecentTicks ago) before it sleeps; waking a
-  // spinning waiter costs nothing, waking a sleeping one a FUTEX_WAKE; a released waiter whose
-  // condition fails again waits at the head. Wake-ups onto an idle CPU take the wake-up latency.
+  // a task that finds the mutex taken spins PipeMutex::kSpinNs of wall time (whether or not the
+  // owner runs), renewed while the owner shows progress (note_progress) up to kSpinMaxNs, at its
+  // slice's end yielding the CPU to a queued task, and takes the lock when it comes free, then
+  // sleeps in the futex; unlock hands the lock to the oldest spinner, else frees it, and wakes one
+  // sleeper whenever sleepers are registered (FUTEX_WAKE, whose system call the unlocker pays); a
+  // woken sleeper that finds the lock taken sleeps again. A wait queue's oldest waiter spins up to
+  // WaitQueue::kSpinNs while the other side runs (RunningCount: a task of it inside a call, or one
+  // left less than kRecentTicks ago) before it sleeps; waking a spinning waiter costs nothing,
+  // waking a sleeping one a FUTEX_WAKE; a released waiter whose condition fails again waits at the
+  // head. Wake-ups onto an idle CPU take the wake-up latency.
   pipepool,
 };
 [[nodiscard]] std::optional<LockModel> parse_lock_model(std::string_view name) noexcept;
@@ -95,6 +96,9 @@ class PipeMutex final : public pipepool::LockOwnership {
   [[nodiscard]] bool held_by_caller() const noexcept override;
   [[nodiscard]] pipepool::LockStats stats() const noexcept;
   [[nodiscard]] SpinStats spin_stats() const noexcept { return spin_; }
+  // The owner's progress report (pipepool's PipeMutex::note_progress: once per page it copies
+  // under the lock): a `pipepool` model spinner goes on spinning while it sees some.
+  void note_progress() noexcept { ++progress_; }
 
  private:
   void sleep_once(Waiter& self);
@@ -132,6 +136,7 @@ class PipeMutex final : public pipepool::LockOwnership {
   double wait_s_ = 0;
   pipepool::LockStats counts_{};
   SpinStats spin_{};
+  std::uint64_t progress_ = 0;  // note_progress calls so far
 };
 
 // An exclusive wait queue (wait_event_*_exclusive / wake_up): wake_one releases the longest
@@ -167,9 +172,11 @@ class WaitQueue {
 };
 
 // pipepool's constants, from its source (src/internal/pipe_mutex.hpp, wait_queue.hpp), in
-// seconds: the mutex's and the oldest queue waiter's longest spins, and RunningCount's "recent"
-// window (kRecentTicks time-stamp-counter ticks at kValidationTscGhz).
+// seconds: the mutex's spin window without progress (kSpinNs) and longest spin (kSpinMaxNs), the
+// oldest queue waiter's longest spin, and RunningCount's "recent" window (kRecentTicks
+// time-stamp-counter ticks at kValidationTscGhz).
 [[nodiscard]] double pipepool_mutex_spin_s() noexcept;
+[[nodiscard]] double pipepool_mutex_spin_max_s() noexcept;
 [[nodiscard]] double pipepool_queue_spin_s() noexcept;
 [[nodiscard]] double pipepool_recent_s() noexcept;
 // The development VM's time-stamp counter: 2445.4 MHz (lscpu: AMD EPYC, constant_tsc,

@@ -116,7 +116,19 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
   Impl& p = *impl_;
   PageBatch burst;
   PageBatch spare;
-  p.pool->prefill(total, burst);
+  // A write of at most a page (PIPE_BUF), which the kernel makes as one merge or one new page,
+  // may go without the mutex (pipe_fast.cpp).
+  bool contended = false;
+  bool prefilled = false;
+  if (p.fast_allowed && !packet && total <= kPageSize) {
+    const Impl::FastResult fast = p.fast_write(from, total, burst, prefilled);
+    if (fast == Impl::FastResult::done) {
+      return p.finish(total, 0, internal::Readiness::Change::wrote);
+    }
+    if (fast == Impl::FastResult::nomem) return {0, errno_code(ENOMEM)};
+    contended = fast == Impl::FastResult::contended;
+  }
+  if (!prefilled) p.pool->prefill(total, burst);
 
   // Woken after the mutex is dropped (declared before the lock: they also wake on unwinding).
   internal::Wakeup wake_readers;
@@ -129,6 +141,7 @@ IoResult Pipe::write(std::span<const iovec> iov, bool nonblock, bool packet) noe
     wake_published.wake();
   };
   std::unique_lock lock(p.mutex);
+  if (contended) p.shut_hold = Impl::kShutHold;
   p.writers_running.enter();
   p.pool->prefill_locked(burst);
 
@@ -356,11 +369,24 @@ IoResult Pipe::read(std::span<const iovec> iov, bool nonblock) noexcept {
   if (total == 0) return {};
 
   Impl& p = *impl_;
+  // A read of at most PIPE_BUF may go without the mutex while the ring has bytes
+  // (pipe_fast.cpp); a longer one copies outside the mutex on the locked path, so that a copy
+  // that stalls (a page fault) holds up no other call.
+  bool contended = false;
+  if (p.fast_allowed && total <= kCopyUnderLockMax) {
+    std::size_t got = 0;
+    const Impl::FastResult fast = p.fast_read(to, total, nonblock, got);
+    if (fast == Impl::FastResult::done) {
+      return p.finish(got, 0, internal::Readiness::Change::read);
+    }
+    contended = fast == Impl::FastResult::contended;
+  }
   PageBatch none;
   PageBatch spare;
   internal::Wakeup wake_writers;  // woken after the mutex is dropped
   internal::Wakeup wake_readers;
   std::unique_lock lock(p.mutex);
+  if (contended) p.shut_hold = Impl::kShutHold;
   p.readers_running.enter();
 
   CopyBatch batch;

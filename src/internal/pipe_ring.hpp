@@ -10,6 +10,8 @@
 #include <system_error>
 #include <vector>
 
+#include "internal/iov_cursor.hpp"
+#include "internal/lane.hpp"
 #include "internal/metered_mutex.hpp"
 #include "internal/page_refs.hpp"
 #include "internal/pipe_core.hpp"
@@ -42,6 +44,9 @@ struct Buffer {
   // The write that made this buffer's last reservation continues in the next slot, in the same
   // critical section: the two show together (a write the kernel makes at once shows at once).
   bool joined = false;
+  // The fast path's generation of this buffer (LastEnd::gen while it is the last buffer): a
+  // reader's place in it belongs to one generation.
+  unsigned gen = 0;
 };
 
 inline std::error_code errno_code(int e) noexcept {
@@ -117,6 +122,12 @@ struct CopyBatch {
 //   writer returns only when its own bytes are visible (published >= its ticket), so a write
 //   that returned is in the pipe for everyone.
 // - A close waits for the copies in flight, so no write straddles it.
+//
+// Small-call fast path (docs/ARCHITECTURE.md, "Small-call fast path"): while the ring allows it
+// (lanes_eligible), a write that merges whole into the last buffer and a read that leaves bytes in
+// the tail buffer run without the mutex, one of each side at a time (Lane). Taking the mutex shuts
+// both lanes and folds what fast calls did into the buffers; dropping it reopens them when the
+// ring is still eligible. So every code path under the mutex sees the ring as before.
 struct Pipe::Impl {
   using Buffer = internal::Buffer;
   using CopyBatch = internal::CopyBatch;
@@ -124,14 +135,69 @@ struct Pipe::Impl {
   Impl(std::unique_ptr<PagePool> p, CopyMode copy)
       : pool(std::move(p)),
         bufs(copy == CopyMode::parallel ? 2 * kDefaultRingSize : kDefaultRingSize),
-        parallel(copy == CopyMode::parallel) {
-    pool->attach_lock(&mutex);
-    mutex.set_spinner_first(!parallel);  // fs/pipe.c's lock shape in the kernel copy mode
+        parallel(copy == CopyMode::parallel),
+        fast_allowed(parallel && pool->name() != "shrinker") {
+    pool->attach_lock(&mutex.inner);
+    mutex.inner.set_spinner_first(!parallel);  // fs/pipe.c's lock shape in the kernel copy mode
   }
 
-  // Everything below `mutex` is guarded by it (the kernel's pipe->mutex). It also keeps the lock
-  // metrics (hold, wait, contention) and knows its owner, which the pool checks.
-  mutable internal::MeteredMutex<internal::PipeMutex> mutex;
+  // The pipe mutex (the kernel's pipe->mutex): `inner` keeps the lock metrics (hold, wait,
+  // contention) and knows its owner, which the pool checks. Holding it shuts the fast path.
+  class RingMutex {
+   public:
+    explicit RingMutex(Impl& p) noexcept : p_(p) {}
+    void lock() noexcept {
+      inner.lock();
+      p_.shut_lanes();
+    }
+    bool try_lock() noexcept {
+      if (!inner.try_lock()) return false;
+      p_.shut_lanes();
+      return true;
+    }
+    void unlock() noexcept {
+      p_.open_lanes();
+      if (p_.fold_spare.empty()) {
+        inner.unlock();
+        return;
+      }
+      PageBatch spare = p_.fold_spare;  // what the fold's trim handed back: freed after unlock
+      p_.fold_spare.count = 0;
+      inner.unlock();
+      p_.pool->release(spare);
+    }
+    [[nodiscard]] LockStats stats() const noexcept { return inner.stats(); }
+    void note_progress() noexcept { inner.note_progress(); }
+
+    internal::MeteredMutex<internal::PipeMutex> inner;
+
+   private:
+    Impl& p_;
+  };
+
+  // The fast path's state, each side on its own cache lines. A side's fields are changed by the
+  // fast call inside its lane, or by the mutex holder while the lanes are shut.
+  alignas(64) internal::Lane wlane;
+  // The last buffer (internal::LastEnd): changed by the fast write, and by the fast read that
+  // empties it (a compare-and-swap each, so a merge never lands in a buffer a read emptied).
+  std::atomic<std::uint64_t> last_end{0};
+  std::atomic<std::uint64_t> bytes_written{0};
+  std::atomic<std::uint64_t> writes{0};
+  alignas(64) internal::Lane rlane;
+  // The reader's place (open lanes): the buffer it reads (buffers from tail to it are emptied,
+  // their pages not yet released), where its unread bytes start, and the generation
+  // (Buffer::gen) that place belongs to.
+  unsigned read_slot = 0;
+  unsigned read_off = 0;
+  unsigned read_gen = 0;
+  std::atomic<std::uint64_t> bytes_read{0};
+  std::atomic<std::uint64_t> reads{0};
+
+  // Everything below `mutex` is guarded by it.
+  alignas(64) mutable RingMutex mutex{*this};
+  bool lanes_open = false;
+  PageBatch fold_spare;    // pages the fold's trim_locked handed back, freed after the unlock
+  unsigned shut_hold = 0;  // unlocks to come that leave the lanes shut (several callers seen)
   // Reader-side and writer-side wait state on cache lines of their own.
   alignas(64) internal::WaitQueue rd_wait;
   internal::RunningCount readers_running;  // inside read() and not waiting
@@ -142,6 +208,9 @@ struct Pipe::Impl {
   std::unique_ptr<PagePool> pool;
   std::vector<Buffer> bufs;
   const bool parallel;
+  // Parallel mode only (kernel mode keeps fs/pipe.c's lock shape), and not for the shrinker
+  // policy, whose recency stamp is taken under its own lock at the end of every call.
+  const bool fast_allowed;
   unsigned head = 0;       // free-running; next slot to fill
   unsigned committed = 0;  // free-running; end of what readers may see
   unsigned tail = 0;       // free-running; next slot to read
@@ -157,10 +226,6 @@ struct Pipe::Impl {
   internal::WaitQueue publish_wait;  // writers waiting for their bytes to become visible
   internal::WaitQueue release_wait;  // writers waiting for a slot array entry (parallel mode)
 
-  std::atomic<std::uint64_t> bytes_written{0};
-  std::atomic<std::uint64_t> bytes_read{0};
-  std::atomic<std::uint64_t> writes{0};
-  std::atomic<std::uint64_t> reads{0};
   std::atomic<std::uint64_t> writes_blocked{0};
   std::atomic<std::uint64_t> reads_blocked{0};
 
@@ -365,6 +430,82 @@ struct Pipe::Impl {
     return {ret, {}};
   }
 
+  // A locked call after a fast call found its lane busy: several writers or readers are in
+  // calls, so the lanes stay shut for a while instead of costing two transfers per call.
+  static constexpr unsigned kShutHold = 256;
+
+  // The fast path may run: both ends open, a tail buffer with bytes and a last buffer, no copy
+  // or reservation in flight, and nobody waiting (fast calls wake nobody).
+  [[nodiscard]] bool lanes_eligible() const noexcept {
+    return fast_allowed && readers != 0 && writers != 0 && head != tail && released == tail &&
+           committed == head && published_seq == reserved_seq && in_flight == 0 &&
+           slot(tail).len != 0 && !rd_wait.has_waiters() && !wr_wait.has_waiters() &&
+           !publish_wait.has_waiters() && !release_wait.has_waiters() && !idle_wait.has_waiters();
+  }
+
+  // Right after taking the mutex: waits for the fast calls inside to leave, shuts them out and
+  // folds what they did into the buffers: the last buffer's end, the reader's place in the tail
+  // buffer, and the pages of buffers fast reads emptied (anon_pipe_read releases a buffer once
+  // it is empty; a fast read that could not take the mutex, or emptied the last buffer, leaves
+  // that to the next call).
+  void shut_lanes() noexcept {
+    if (!lanes_open) return;
+    wlane.shut();
+    rlane.shut();
+    lanes_open = false;
+    const internal::LastEnd e = internal::LastEnd::unpack(last_end.load(std::memory_order_relaxed));
+    Buffer& last = slot(head - 1);
+    Buffer& first = slot(read_slot);
+    // A write that reused the emptied buffer put its bytes at the start of a new page.
+    const unsigned start = first.gen != read_gen ? first.offset : read_off;
+    last.len = e.end - last.offset;
+    first.len -= start - first.offset;
+    first.offset = start;
+    for (unsigned i = tail; i != read_slot; ++i) slot(i).len = 0;
+    if (tail == head || slot(tail).len != 0) return;
+    while (tail != head && slot(tail).len == 0) {
+      release_buffer(slot(tail));
+      ++tail;
+      ++released;
+    }
+    PageBatch none;
+    pool->trim_locked(none, fold_spare);  // the end of the read that emptied them
+  }
+
+  // Right before dropping the mutex: lets fast calls in when the ring allows.
+  void open_lanes() noexcept {
+    if (shut_hold != 0) {
+      --shut_hold;
+      return;
+    }
+    if (!lanes_eligible()) return;
+    Buffer& last = slot(head - 1);
+    internal::LastEnd e = internal::LastEnd::unpack(last_end.load(std::memory_order_relaxed));
+    e = {head, internal::LastEnd::next_gen(e.gen), last.offset + last.len, false};
+    last.gen = e.gen;
+    last_end.store(e.pack(), std::memory_order_relaxed);
+    read_slot = tail;
+    read_off = slot(tail).offset;
+    read_gen = slot(tail).gen;
+    lanes_open = true;
+    wlane.open();
+    rlane.open();
+  }
+
+  enum class FastResult { done, locked, contended, nomem };
+  // pipe_fast.cpp: a write of at most a page that merges into the last buffer or takes one new
+  // page, and a read that takes what the ring holds, without the pipe mutex (the pool's calls
+  // take it when the other side does not hold it); `locked` when the call must take it
+  // (`contended`: another call of the same side is in the lane; `nomem`: a write found no page,
+  // which fails it with ENOMEM as in pipe_write). A read counts its bytes in
+  // `ret`: a read that returns `locked` moved nothing.
+  // fast_write runs the pool's prefill into `burst` (and says so in `prefilled`) once it knows
+  // the pool as the kernel's write would find it; the locked path goes on with that burst.
+  [[nodiscard]] FastResult fast_write(internal::IovCursor& from, std::size_t total,
+                                      PageBatch& burst, bool& prefilled) noexcept;
+  [[nodiscard]] FastResult fast_read(internal::IovCursor& to, std::size_t total, bool nonblock,
+                                     std::size_t& ret) noexcept;
+  void release_read_buffers(const std::uint64_t* emptied) noexcept;
   // Appends `from` at `head`. Requires ready_to_append() and !full().
   void append(const Buffer& from) noexcept {
     Buffer& buf = slot(head);

@@ -44,6 +44,14 @@ class PoolLock {
   [[nodiscard]] bool held() const noexcept { return held_; }
   // The end of a call's pool work (trim_locked; its frees happen after the unlock).
   void trim(PageBatch& burst) noexcept { p_.pool->trim_locked(burst, spare_); }
+  // The end of the read that emptied the last buffer, when that read did not release its page:
+  // the page back to the pool, the pool trimmed.
+  void release_emptied(Pipe::Impl::Buffer& last) noexcept {
+    if (last.page == nullptr) return;
+    p_.release_buffer(last);
+    PageBatch none;
+    trim(none);
+  }
 
  private:
   static bool take(Pipe::Impl& p, const internal::Lane& lane) noexcept {
@@ -85,11 +93,7 @@ Pipe::Impl::FastResult Pipe::Impl::fast_write(internal::IovCursor& from, std::si
       wlane.leave();
       return FastResult::locked;
     }
-    if (last.page != nullptr) {
-      release_buffer(last);
-      PageBatch none;
-      lock.trim(none);
-    }
+    lock.release_emptied(last);
   }
   pool->prefill(total, burst);
   prefilled = true;
@@ -125,11 +129,7 @@ Pipe::Impl::FastResult Pipe::Impl::fast_write(internal::IovCursor& from, std::si
     if (e.emptied) {
       // The ring is empty: this write starts a new page. The slot is reused (head and tail
       // would both move by one, which changes no count).
-      if (last.page != nullptr) {  // the read emptied it after this write looked
-        release_buffer(last);
-        PageBatch none;
-        lock.trim(none);
-      }
+      lock.release_emptied(last);  // the read emptied it after this write looked
       page = pool->get_page(burst);
       next = {e.head, LastEnd::next_gen(e.gen), 0, page == nullptr};
       last = Buffer{};  // without a page: empty, released by the next locked call

@@ -124,10 +124,11 @@ struct CopyBatch {
 // - A close waits for the copies in flight, so no write straddles it.
 //
 // Small-call fast path (docs/ARCHITECTURE.md, "Small-call fast path"): while the ring allows it
-// (lanes_eligible), a write that merges whole into the last buffer and a read that leaves bytes in
-// the tail buffer run without the mutex, one of each side at a time (Lane). Taking the mutex shuts
-// both lanes and folds what fast calls did into the buffers; dropping it reopens them when the
-// ring is still eligible. So every code path under the mutex sees the ring as before.
+// (lanes_eligible), writes and reads of at most PIPE_BUF run without the pipe mutex, one of each
+// side at a time (Lane), taking pages from and giving them back to the pool under the pool's lock
+// alone. Taking the mutex shuts both lanes and folds what fast calls did into the buffers;
+// dropping it reopens them when the ring is still eligible. So every code path under the mutex
+// sees the ring as before.
 struct Pipe::Impl {
   using Buffer = internal::Buffer;
   using CopyBatch = internal::CopyBatch;
@@ -462,12 +463,13 @@ struct Pipe::Impl {
     first.len -= start - first.offset;
     first.offset = start;
     for (unsigned i = tail; i != read_slot; ++i) slot(i).len = 0;
-    if (tail == head || slot(tail).len != 0) return;
+    const unsigned before = tail;
     while (tail != head && slot(tail).len == 0) {
       release_buffer(slot(tail));
       ++tail;
       ++released;
     }
+    if (tail == before) return;
     PageBatch none;
     pool->trim_locked(none, fold_spare);  // the end of the read that emptied them
   }
